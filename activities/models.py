@@ -1,0 +1,197 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Event, Source
+from localities.models import Locality
+
+
+class Measure(models.TextChoices):
+    MONEY = "money", _("Money (the value is the figure)")
+    COUNT = "count", _("Count")
+    LENGTH = "length", _("Length")
+    TIME = "time", _("Time")
+
+
+class ActivityType(models.Model):
+    """What was given or done, with its unit: houses (căn), road (km), check-ups (lượt người)…"""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    unit = models.CharField(_("unit"), max_length=50, help_text=_("e.g. căn, km, lượt người."))
+    measure = models.CharField(
+        _("measure"), max_length=10, choices=Measure.choices, default=Measure.COUNT
+    )
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__in=Measure.values),
+                name="activities_activitytype_measure_valid",
+                violation_error_message=_("Choose a valid measure."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Qualifier(models.TextChoices):
+    """How exact a reported figure is: "hơn 500 triệu", "gần 15.000 ngày công"."""
+
+    EXACT = "exact", _("exactly")
+    OVER = "over", _("over")
+    ABOUT = "about", _("about")
+    NEARLY = "nearly", _("nearly")
+
+
+class ActivityStatus(models.TextChoices):
+    PLEDGED = "pledged", _("Pledged")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class ActivityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(agreement__status="published")
+
+
+class Activity(models.Model):
+    """Something given or done under an agreement: on a date, or over a period."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("at event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    activity_type = models.ForeignKey(
+        ActivityType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="activities"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.DELIVERED,
+    )
+    giver = models.ForeignKey(
+        Locality,
+        verbose_name=_("giver"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities_given",
+        help_text=_("Left empty when the parties act jointly."),
+    )
+    recipient = models.ForeignKey(
+        Locality,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities_received",
+    )
+    recipient_detail = models.CharField(
+        _("recipients in detail"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. 20 gia đình nghèo tại 2 xã Biển Hồ, Tân Sơn."),
+    )
+    funder = models.CharField(
+        _("funded by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only when someone other than the giver paid, e.g. an enterprise."),
+    )
+    starts_on = models.DateField(_("date or start of period"))
+    ends_on = models.DateField(
+        _("end of period"), null=True, blank=True, help_text=_("Only for a figure over a period.")
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    quantity_qualifier = models.CharField(
+        _("quantity is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
+    )
+    value_vnd = models.BigIntegerField(_("value (VND)"), null=True, blank=True)
+    value_qualifier = models.CharField(
+        _("value is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
+    )
+    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ActivityStatus.values),
+                name="activities_activity_status_valid",
+                violation_error_message=_("Choose pledged or delivered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_qualifier__in=Qualifier.values)
+                & Q(value_qualifier__in=Qualifier.values),
+                name="activities_activity_qualifier_valid",
+                violation_error_message=_("Choose exactly, over, about or nearly."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="activities_activity_quantity_not_negative",
+                violation_error_message=_("The quantity cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value_vnd__isnull=True) | Q(value_vnd__gte=0),
+                name="activities_activity_value_not_negative",
+                violation_error_message=_("The value cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=False) | Q(value_vnd__isnull=False),
+                name="activities_activity_has_figure",
+                violation_error_message=_("Enter a quantity, a value in VND, or both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="activities_activity_ends_after_start",
+                violation_error_message=_("The end of the period cannot be before its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(giver__isnull=True)
+                | Q(recipient__isnull=True)
+                | ~Q(giver=F("recipient")),
+                name="activities_activity_giver_not_recipient",
+                violation_error_message=_("The giver and the recipient must differ."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agreement", "starts_on"], name="activities_agreement_date"),
+            models.Index(fields=["activity_type", "starts_on"], name="activities_type_date"),
+        ]
+
+    def __str__(self):
+        return self.description[:80] or _("Activity #%(id)s") % {"id": self.pk}

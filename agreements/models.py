@@ -1,0 +1,341 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from localities.models import Locality
+from localities.text import search_key
+
+
+class LegalDocumentKind(models.TextChoices):
+    DIRECTIVE = "directive", _("Directive")
+    PLAN = "plan", _("Plan")
+    RESOLUTION = "resolution", _("Resolution")
+    DECISION = "decision", _("Decision")
+    CONCLUSION = "conclusion", _("Conclusion")
+    INSTRUCTION = "instruction", _("Guidance")
+    OTHER = "other", _("Other document")
+
+
+class LegalDocument(models.Model):
+    """A directive, plan or decision that twinning agreements are signed under (e.g. 03-CT/TU)."""
+
+    number = models.CharField(
+        _("number"), max_length=60, help_text=_("As written on the document, e.g. 03-CT/TU.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LegalDocumentKind.choices)
+    title = models.CharField(_("title"), max_length=500)
+    issuer = models.CharField(
+        _("issued by"), max_length=200, help_text=_("e.g. Ban Thường vụ Tỉnh ủy Gia Lai.")
+    )
+    issued_on = models.DateField(_("issued on"))
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+    file = models.FileField(_("file"), upload_to="legal/", blank=True)
+    url = models.URLField(_("link"), blank=True, max_length=500)
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["-issued_on", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "issued_on"],
+                name="agreements_legaldocument_unique_number_date",
+                violation_error_message=_("A document with this number and date already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=LegalDocumentKind.values),
+                name="agreements_legaldocument_kind_valid",
+                violation_error_message=_("Choose a valid kind of document."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class CommitmentArea(models.Model):
+    """One of the shared areas agreements commit to (defence and security, social welfare…)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("commitment area")
+        verbose_name_plural = _("commitment areas")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class AgreementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=AgreementStatus.PUBLISHED)
+
+    def involving(self, locality):
+        return self.filter(parties__locality=locality).distinct()
+
+
+class Agreement(models.Model):
+    """A twinning agreement (giao ước kết nghĩa) between two or more parties."""
+
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        blank=True,
+        help_text=_("Left empty, it is made from the parties' names."),
+    )
+    slug = models.SlugField(_("slug"), max_length=320, unique=True, blank=True)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_at_place = models.CharField(_("place of signing"), max_length=200, blank=True)
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, help_text=_("Only when the twinning has ended.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    legal_basis = models.ManyToManyField(
+        LegalDocument, verbose_name=_("legal basis"), blank=True, related_name="agreements"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AgreementStatus.values),
+                name="agreements_agreement_status_valid",
+                violation_error_message=_("Choose a valid status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(ended_on__gte=F("signed_on")),
+                name="agreements_agreement_ended_after_signed",
+                violation_error_message=_("The end date cannot be before the signing date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AgreementStatus.DRAFT)
+                | Q(signed_on__isnull=False, published_at__isnull=False),
+                name="agreements_agreement_published_complete",
+                violation_error_message=_(
+                    "A published agreement needs a signing date and a publication time."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or _("Agreement #%(id)s") % {"id": self.pk}
+
+    def save(self, *args, **kwargs):
+        # Kept in step with the title whatever path saves the row (see localities.text).
+        self.search_key = search_key(self.title)
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.status == AgreementStatus.PUBLISHED
+
+
+class PartyRole(models.TextChoices):
+    PARTY = "party", _("Twinning party")
+    COORDINATOR = "coordinator", _("Coordinating unit (does not sign)")
+
+
+class Party(models.Model):
+    """A locality or unit that signed an agreement, with its signatory."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="parties"
+    )
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality or unit"), on_delete=models.PROTECT, related_name="parties"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices, default="party")
+    signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
+    signatory_title = models.CharField(
+        _("signatory's title"), max_length=300, blank=True, help_text=_("e.g. Bí thư Đảng ủy xã.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "locality"],
+                name="agreements_party_unique_locality",
+                violation_error_message=_("This locality is already a party to the agreement."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=PartyRole.values),
+                name="agreements_party_role_valid",
+                violation_error_message=_("Choose a valid role."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.signatory_name or _("Party #%(id)s") % {"id": self.pk}
+
+
+class Commitment(models.Model):
+    """What the parties commit to in one area, in the agreement's own words."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="commitments"
+    )
+    area = models.ForeignKey(
+        CommitmentArea,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        related_name="commitments",
+    )
+    text = models.TextField(_("in the agreement's words"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Programme(models.Model):
+    """A programme or phase of an agreement, e.g. the 2023–2033 coordination programme."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="programmes"
+    )
+    name = models.CharField(_("name"), max_length=300)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="agreements_programme_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    SIGNING = "signing", _("Signing ceremony")
+    REVIEW = "review", _("Review conference")
+    VISIT = "visit", _("Visit")
+    EXCHANGE = "exchange", _("Exchange or joint activity")
+    OTHER = "other", _("Other event")
+
+
+class Event(models.Model):
+    """A signing ceremony, review conference or visit within an agreement."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    participants = models.TextField(
+        _("people present"),
+        blank=True,
+        help_text=_("One per line: name – title, e.g. Đại tá Lê Văn Cương – Sư đoàn trưởng."),
+    )
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["held_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=EventKind.values),
+                name="agreements_event_kind_valid",
+                violation_error_message=_("Choose a valid kind of event."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Photo(models.Model):
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="photos"
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="photos",
+    )
+    image = models.ImageField(_("image"), upload_to="photos/%Y/%m/")
+    caption = models.CharField(_("caption"), max_length=500)
+    credit = models.CharField(_("credit"), max_length=200, blank=True, help_text=_("e.g. Đức Hải."))
+    is_placeholder = models.BooleanField(
+        _("placeholder"),
+        default=False,
+        help_text=_("A generated image standing in for a photo not yet received."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.caption[:80]
+
+
+class Source(models.Model):
+    """A press article or report the agreement's facts come from."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="sources"
+    )
+    title = models.CharField(_("title"), max_length=500)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["published_on", "id"]
+
+    def __str__(self):
+        return self.title

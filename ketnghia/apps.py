@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KetnghiaConfig(AppConfig):
+    name = "ketnghia"
+    verbose_name = "Kết nghĩa"

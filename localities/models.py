@@ -1,0 +1,151 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from localities import text
+
+
+class LocalityKind(models.TextChoices):
+    PROVINCE = "province", _("Province or centrally-run city")
+    DISTRICT = "district", _("District-level unit (until 30-6-2025)")
+    WARD = "ward", _("Ward")
+    COMMUNE = "commune", _("Commune")
+    SPECIAL_ZONE = "special_zone", _("Special zone")
+    VILLAGE = "village", _("Village or residential group")
+    MILITARY_UNIT = "military_unit", _("Military unit")
+    AGENCY = "agency", _("Agency or organisation")
+
+
+# Kinds that are administrative units of the official register (they carry official codes).
+ADMINISTRATIVE_KINDS = (
+    LocalityKind.PROVINCE,
+    LocalityKind.DISTRICT,
+    LocalityKind.WARD,
+    LocalityKind.COMMUNE,
+    LocalityKind.SPECIAL_ZONE,
+)
+
+
+class LocalityQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(dissolved_on__isnull=True)
+
+    def search(self, query):
+        """Every word of the query, diacritics and case ignored: 'ia dok' finds 'Xã Ia Dơk'."""
+        qs = self
+        for word in text.search_key(query).split():
+            qs = qs.filter(search_key__contains=word)
+        return qs
+
+
+class Locality(models.Model):
+    """An administrative unit, a village, or a unit or agency that can sign an agreement."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=LocalityKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("belongs to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The unit this one lies in: a village's commune, a commune's province."),
+    )
+    code = models.CharField(
+        _("official code"),
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Administrative unit code of the national statistics catalogue, if any."),
+    )
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    search_key = models.CharField(_("search key"), max_length=200, editable=False, db_index=True)
+    is_ethnic_minority_area = models.BooleanField(
+        _("ethnic-minority area"),
+        default=False,
+        help_text=_("A village or unit in an ethnic-minority area (Plan 43/KH-UBND targets these)."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    dissolved_on = models.DateField(
+        _("dissolved on"),
+        null=True,
+        blank=True,
+        help_text=_("For a unit merged or dissolved (e.g. on 1-7-2025). It is kept, never deleted."),
+    )
+    successors = models.ManyToManyField(
+        "self",
+        verbose_name=_("successors"),
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
+        help_text=_("The units that took over from a dissolved one."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = LocalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("locality")
+        verbose_name_plural = _("localities")
+        ordering = ["search_key", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=LocalityKind.values),
+                name="localities_kind_valid",
+                violation_error_message=_("Choose a valid kind of locality."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="localities_parent_not_self",
+                violation_error_message=_("A locality cannot belong to itself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(established_on__isnull=True)
+                | Q(dissolved_on__gte=F("established_on")),
+                name="localities_dissolved_after_established",
+                violation_error_message=_("The dissolution date cannot be before the founding date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="localities_latitude_range",
+                violation_error_message=_("Latitude must be between -90 and 90."),
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="localities_longitude_range",
+                violation_error_message=_("Longitude must be between -180 and 180."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="localities_code_not_blank",
+                violation_error_message=_("Leave the official code empty rather than blank."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The search key is derived from the name and must never drift from it, whatever path
+        # saves the row; bulk writes (import_units) call text.search_key themselves.
+        self.search_key = text.search_key(self.name)
+        if not self.slug:
+            self.slug = text.slugify(self.name)[:220]
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_dissolved(self):
+        return self.dissolved_on is not None
