@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -120,12 +122,22 @@ class Activity(models.Model):
         _("end of period"), null=True, blank=True, help_text=_("Only for a figure over a period.")
     )
     quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("quantity"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The quantity cannot be negative."))],
     )
     quantity_qualifier = models.CharField(
         _("quantity is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
     )
-    value_vnd = models.BigIntegerField(_("value (VND)"), null=True, blank=True)
+    value_vnd = models.BigIntegerField(
+        _("value (VND)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The value cannot be negative."))],
+    )
     value_qualifier = models.CharField(
         _("value is"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
     )
@@ -195,3 +207,15 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.description[:80] or _("Activity #%(id)s") % {"id": self.pk}
+
+    def clean(self):
+        # The rules of the constraints above, told at the field that is wrong.
+        errors = {}
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The end of the period cannot be before its start.")
+        if self.giver_id and self.giver_id == self.recipient_id:
+            errors["recipient"] = _("The giver and the recipient must differ.")
+        if self.quantity is None and self.value_vnd is None:
+            errors["quantity"] = _("Enter a quantity, a value in VND, or both.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +144,12 @@ class Agreement(models.Model):
     def __str__(self):
         return self.title or _("Agreement #%(id)s") % {"id": self.pk}
 
+    def clean(self):
+        if self.ended_on and self.signed_on and self.ended_on < self.signed_on:
+            raise ValidationError(
+                {"ended_on": _("The end date cannot be before the signing date.")}
+            )
+
     def save(self, *args, **kwargs):
         # Kept in step with the title whatever path saves the row (see localities.text).
         self.search_key = search_key(self.title)
@@ -232,6 +239,10 @@ class Programme(models.Model):
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    def clean(self):
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
 
     class Meta:
         verbose_name = _("programme")

@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -68,10 +70,26 @@ class Locality(models.Model):
         help_text=_("A village or unit in an ethnic-minority area (Plan 43/KH-UBND targets these)."),
     )
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(-90, message=_("Latitude must be between -90 and 90.")),
+            MaxValueValidator(90, message=_("Latitude must be between -90 and 90.")),
+        ],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(-180, message=_("Longitude must be between -180 and 180.")),
+            MaxValueValidator(180, message=_("Longitude must be between -180 and 180.")),
+        ],
     )
     established_on = models.DateField(_("established on"), null=True, blank=True)
     dissolved_on = models.DateField(
@@ -135,6 +153,18 @@ class Locality(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The same rules as the constraints above, told at the field that is wrong.
+        if self.dissolved_on and self.established_on and self.dissolved_on < self.established_on:
+            raise ValidationError(
+                {"dissolved_on": _("The dissolution date cannot be before the founding date.")}
+            )
+        ancestor, seen = self.parent, 0
+        while ancestor is not None and seen < 10:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A locality cannot belong to itself.")})
+            ancestor, seen = ancestor.parent, seen + 1
 
     def save(self, *args, **kwargs):
         # The search key is derived from the name and must never drift from it, whatever path

@@ -1,0 +1,119 @@
+"""Figures as Vietnamese reports write them: "30.000.000 đ", "hơn 500 triệu đồng", "gần 15.000".
+
+Each reported figure carries a qualifier (exact, over, about, nearly); these functions print and
+parse figures in the active language's separators ("." groups thousands in Vietnamese).
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils import formats, numberformat
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from activities.models import Qualifier
+
+_CURRENCY = re.compile(r"(?i)\s*(vnđ|vnd|đồng|đ|d)\.?\s*$")
+
+
+def qualifier_word(qualifier):
+    """The word written before a figure: 'hơn' for over, '' for exact."""
+    return {
+        Qualifier.OVER: pgettext("figure", "over"),
+        Qualifier.ABOUT: pgettext("figure", "about"),
+        Qualifier.NEARLY: pgettext("figure", "nearly"),
+    }.get(qualifier, "")
+
+
+def _qualified(text, qualifier):
+    word = qualifier_word(qualifier)
+    return f"{word} {text}" if word else text
+
+
+def format_number(value, decimal_pos=None):
+    """1700 → '1.700' in Vietnamese, '1,700' in English; 7.50 → '7,5'."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal) and decimal_pos is None:
+        value = value.normalize()
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+    return numberformat.format(
+        value,
+        formats.get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=decimal_pos,
+        grouping=3,
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
+def format_vnd(value, qualifier=Qualifier.EXACT):
+    """30000000 → '30.000.000 đ'; with OVER → 'hơn 30.000.000 đ'."""
+    if value is None:
+        return ""
+    return _qualified(f"{format_number(int(value))}\N{NO-BREAK SPACE}đ", qualifier)
+
+
+def format_vnd_words(value, qualifier=Qualifier.EXACT):
+    """30000000 → '30 triệu đồng'; 1500000000 → '1,5 tỷ đồng' (for headlines and totals)."""
+    if value is None:
+        return ""
+    value = int(value)
+    for size, label in ((10**9, _("billion đồng")), (10**6, _("million đồng"))):
+        if value >= size:
+            amount = Decimal(value) / size
+            return _qualified(f"{format_number(round(amount, 1))} {label}", qualifier)
+    return _qualified(f"{format_number(value)} {_('đồng')}", qualifier)
+
+
+def format_quantity(value, unit="", qualifier=Qualifier.EXACT):
+    """Decimal('15000') with 'ngày công' and NEARLY → 'gần 15.000 ngày công'."""
+    if value is None:
+        return ""
+    text = format_number(value)
+    return _qualified(f"{text} {unit}".strip(), qualifier)
+
+
+def parse_number(text):
+    """A number as a person types it in the active language: '1.700', '7,5', '30 000 000'.
+
+    Returns a Decimal, or raises ValueError.
+    """
+    decimal_sep = formats.get_format("DECIMAL_SEPARATOR")
+    thousand_sep = formats.get_format("THOUSAND_SEPARATOR")
+    cleaned = re.sub(r"[\s\N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]", "", str(text))
+    if not cleaned:
+        raise ValueError("empty")
+    whole, _sep, fraction = cleaned.partition(decimal_sep)
+    if thousand_sep in whole:
+        groups = whole.split(thousand_sep)
+        if not groups[0] or any(len(g) != 3 for g in groups[1:]):
+            # "7.5" typed in a Vietnamese form: one separator that cannot be grouping is decimal.
+            if len(groups) == 2 and not fraction and thousand_sep in ".,":
+                whole, fraction = groups
+            else:
+                raise ValueError(text)
+        else:
+            whole = "".join(groups)
+    if not whole.isdigit() or (fraction and not fraction.isdigit()):
+        raise ValueError(text)
+    try:
+        return Decimal(f"{whole}.{fraction}" if fraction else whole)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+def parse_vnd(text):
+    """'30.000.000 đ', '30000000', '30 000 000 VNĐ' → 30000000; raises ValidationError."""
+    cleaned = _CURRENCY.sub("", str(text)).strip()
+    try:
+        amount = parse_number(cleaned)
+    except ValueError:
+        amount = None
+    if amount is None or amount != amount.to_integral_value():
+        raise ValidationError(
+            _("Enter an amount in đồng, e.g. 30.000.000."), code="invalid_vnd", params={}
+        )
+    return int(amount)

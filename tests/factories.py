@@ -1,0 +1,60 @@
+"""Plain factory functions: each makes a valid object with the fewest arguments."""
+
+import datetime
+import itertools
+
+from activities.models import Activity, ActivityType
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    CommitmentArea,
+    Party,
+    PartyRole,
+)
+from localities.models import Locality, LocalityKind
+
+_seq = itertools.count(1)
+
+
+def locality(name=None, kind=LocalityKind.COMMUNE, **fields):
+    n = next(_seq)
+    return Locality.objects.create(name=name or f"Xã Thử Nghiệm {n}", kind=kind, **fields)
+
+
+def agreement(*localities, title=None, published=False, signed_on=datetime.date(2025, 12, 27),
+              **fields):
+    """An agreement between the given localities (two new communes when none are given)."""
+    localities = localities or (locality(), locality())
+    n = next(_seq)
+    obj = Agreement.objects.create(
+        title=title or f"Giao ước thử {n}", slug=f"giao-uoc-thu-{n}", signed_on=signed_on, **fields
+    )
+    for position, loc in enumerate(localities):
+        Party.objects.create(agreement=obj, locality=loc, role=PartyRole.PARTY, position=position)
+    if published:
+        from agreements.services import publish_agreement
+
+        obj = publish_agreement(obj)
+    return obj
+
+
+def commitment(agreement, area=None, text="Hỗ trợ nhau xây dựng Đảng bộ vững mạnh"):
+    area = area or CommitmentArea.objects.order_by("position").first()
+    return Commitment.objects.create(agreement=agreement, area=area, text=text)
+
+
+def activity_type(slug="tien-mat"):
+    return ActivityType.objects.get(slug=slug)
+
+
+def activity(agreement, type_slug="tien-mat", **fields):
+    fields.setdefault("starts_on", datetime.date(2025, 12, 27))
+    if "quantity" not in fields and "value_vnd" not in fields:
+        fields["value_vnd"] = 30_000_000
+    return Activity.objects.create(
+        agreement=agreement, activity_type=activity_type(type_slug), **fields
+    )
+
+
+__all__ = ["AgreementStatus", "activity", "agreement", "commitment", "locality"]

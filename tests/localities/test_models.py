@@ -1,0 +1,88 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from localities.models import Locality, LocalityKind
+from tests import factories
+from tests.constraints import assert_rejected
+
+pytestmark = pytest.mark.django_db
+
+
+def test_name_keeps_search_key_and_slug_in_step():
+    locality = Locality.objects.create(name="Xã Ia Dơk", kind=LocalityKind.COMMUNE)
+    assert (locality.slug, locality.search_key) == ("xa-ia-dok", "xa ia dok")
+    locality.name = "Xã  IA DƠK mới"
+    locality.save(update_fields=["name"])
+    locality.refresh_from_db()
+    assert locality.search_key == "xa ia dok moi"
+    assert locality.slug == "xa-ia-dok", "a slug is a URL: it does not change with the name"
+
+
+def test_search_ignores_diacritics_and_case():
+    factories.locality("Xã Ia Dơk")
+    factories.locality("Phường An Nhơn Bắc", kind=LocalityKind.WARD)
+    assert [loc.name for loc in Locality.objects.search("ia dok")] == ["Xã Ia Dơk"]
+    assert [loc.name for loc in Locality.objects.search("AN NHON bac")] == ["Phường An Nhơn Bắc"]
+    assert not Locality.objects.search("ia grai").exists()
+
+
+def test_kind_must_be_a_known_kind():
+    locality = Locality(name="Xã Lạ", slug="xa-la", kind="planet")
+    assert_rejected(locality, "kind", "Giá trị 'planet' không phải là lựa chọn hợp lệ.",
+        "Hãy chọn một lựa chọn hợp lệ. planet không phải là một trong các lựa chọn khả thi.",
+    )
+
+
+def test_kind_is_checked_by_the_database_too():
+    locality = factories.locality()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Locality.objects.filter(pk=locality.pk).update(kind="planet")
+
+
+def test_dissolution_cannot_precede_founding():
+    locality = factories.locality(established_on=datetime.date(2000, 1, 1))
+    locality.dissolved_on = datetime.date(1999, 12, 31)
+    assert_rejected(locality, "dissolved_on", "Ngày giải thể không thể trước ngày thành lập.")
+
+
+def test_locality_cannot_belong_to_itself():
+    locality = factories.locality()
+    locality.parent = locality
+    assert_rejected(locality, "parent", "Một địa phương không thể trực thuộc chính nó.")
+
+
+def test_parent_cycles_are_refused_at_the_field():
+    commune = factories.locality()
+    village = factories.locality("Làng Ghè", kind=LocalityKind.VILLAGE, parent=commune)
+    commune.parent = village
+    with pytest.raises(Exception) as excinfo:
+        commune.full_clean()
+    assert "Một địa phương không thể trực thuộc chính nó." in excinfo.value.message_dict["parent"]
+
+
+def test_latitude_in_range():
+    locality = factories.locality()
+    locality.latitude = Decimal("91")
+    assert_rejected(locality, "latitude", "Vĩ độ phải nằm trong khoảng từ -90 đến 90.")
+
+
+def test_official_codes_are_unique():
+    factories.locality(code="23869")
+    duplicate = Locality(name="Xã Khác", slug="xa-khac", kind=LocalityKind.COMMUNE, code="23869")
+    assert_rejected(duplicate, "code", "Địa phương có Mã đơn vị hành chính đã tồn tại.")
+
+
+def test_dissolved_unit_keeps_its_successors():
+    pleiku = factories.locality(
+        "Thành phố Pleiku", kind=LocalityKind.DISTRICT, dissolved_on=datetime.date(2025, 7, 1)
+    )
+    ward = factories.locality("Phường Pleiku", kind=LocalityKind.WARD)
+    pleiku.successors.add(ward)
+    assert list(ward.predecessors.all()) == [pleiku]
+    assert pleiku.is_dissolved
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.locality("Làng", kind=LocalityKind.VILLAGE, parent=ward)
+        ward.delete()
