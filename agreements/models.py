@@ -144,18 +144,18 @@ class Agreement(models.Model):
     def __str__(self):
         return self.title or _("Agreement #%(id)s") % {"id": self.pk}
 
-    def clean(self):
-        if self.ended_on and self.signed_on and self.ended_on < self.signed_on:
-            raise ValidationError(
-                {"ended_on": _("The end date cannot be before the signing date.")}
-            )
-
     def save(self, *args, **kwargs):
         # Kept in step with the title whatever path saves the row (see localities.text).
         self.search_key = search_key(self.title)
         if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.ended_on and self.signed_on and self.ended_on < self.signed_on:
+            raise ValidationError(
+                {"ended_on": _("The end date cannot be before the signing date.")}
+            )
 
     @property
     def is_published(self):
@@ -174,7 +174,10 @@ class Party(models.Model):
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="parties"
     )
     locality = models.ForeignKey(
-        Locality, verbose_name=_("locality or unit"), on_delete=models.PROTECT, related_name="parties"
+        Locality,
+        verbose_name=_("locality or unit"),
+        on_delete=models.PROTECT,
+        related_name="parties",
     )
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices, default="party")
     signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
@@ -240,10 +243,6 @@ class Programme(models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
 
-    def clean(self):
-        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
-
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
@@ -258,6 +257,10 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
 
 
 class EventKind(models.TextChoices):

@@ -6,12 +6,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from agreements.queries import agreements_for_home
+
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request):
-    return render(request, "home.html")
+    return render(request, "home.html", {"agreements": agreements_for_home()})
 
 
 @never_cache

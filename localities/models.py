@@ -67,7 +67,9 @@ class Locality(models.Model):
     is_ethnic_minority_area = models.BooleanField(
         _("ethnic-minority area"),
         default=False,
-        help_text=_("A village or unit in an ethnic-minority area (Plan 43/KH-UBND targets these)."),
+        help_text=_(
+            "A village or unit in an ethnic-minority area (Plan 43/KH-UBND targets these)."
+        ),
     )
     latitude = models.DecimalField(
         _("latitude"),
@@ -96,7 +98,9 @@ class Locality(models.Model):
         _("dissolved on"),
         null=True,
         blank=True,
-        help_text=_("For a unit merged or dissolved (e.g. on 1-7-2025). It is kept, never deleted."),
+        help_text=_(
+            "For a unit merged or dissolved (e.g. on 1-7-2025). It is kept, never deleted."
+        ),
     )
     successors = models.ManyToManyField(
         "self",
@@ -132,7 +136,9 @@ class Locality(models.Model):
                 | Q(established_on__isnull=True)
                 | Q(dissolved_on__gte=F("established_on")),
                 name="localities_dissolved_after_established",
-                violation_error_message=_("The dissolution date cannot be before the founding date."),
+                violation_error_message=_(
+                    "The dissolution date cannot be before the founding date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -154,6 +160,16 @@ class Locality(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # The search key is derived from the name and must never drift from it, whatever path
+        # saves the row; bulk writes (import_units) call text.search_key themselves.
+        self.search_key = text.search_key(self.name)
+        if not self.slug:
+            self.slug = text.slugify(self.name)[:220]
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         # The same rules as the constraints above, told at the field that is wrong.
         if self.dissolved_on and self.established_on and self.dissolved_on < self.established_on:
@@ -165,16 +181,6 @@ class Locality(models.Model):
             if self.pk is not None and ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("A locality cannot belong to itself.")})
             ancestor, seen = ancestor.parent, seen + 1
-
-    def save(self, *args, **kwargs):
-        # The search key is derived from the name and must never drift from it, whatever path
-        # saves the row; bulk writes (import_units) call text.search_key themselves.
-        self.search_key = text.search_key(self.name)
-        if not self.slug:
-            self.slug = text.slugify(self.name)[:220]
-        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
-        super().save(*args, **kwargs)
 
     @property
     def is_dissolved(self):

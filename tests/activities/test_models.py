@@ -44,7 +44,10 @@ def test_giver_is_not_the_recipient(activity):
 
 def test_qualifier_is_a_known_qualifier(activity):
     activity.value_qualifier = "roughly"
-    assert_rejected(activity, "value_qualifier", "Giá trị 'roughly' không phải là lựa chọn hợp lệ.",
+    assert_rejected(
+        activity,
+        "value_qualifier",
+        "Giá trị 'roughly' không phải là lựa chọn hợp lệ.",
         "Hãy chọn một lựa chọn hợp lệ. roughly không phải là một trong các lựa chọn khả thi.",
     )
 

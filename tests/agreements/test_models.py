@@ -22,7 +22,10 @@ def test_end_date_not_before_signing():
 def test_status_is_a_known_status():
     agreement = factories.agreement()
     agreement.status = "archived"
-    assert_rejected(agreement, "status", "Giá trị 'archived' không phải là lựa chọn hợp lệ.",
+    assert_rejected(
+        agreement,
+        "status",
+        "Giá trị 'archived' không phải là lựa chọn hợp lệ.",
         "Hãy chọn một lựa chọn hợp lệ. archived không phải là một trong các lựa chọn khả thi.",
     )
 
@@ -59,7 +62,10 @@ def test_a_locality_is_a_party_once():
 def test_party_role_is_a_known_role():
     party = factories.agreement().parties.first()
     party.role = "observer"
-    assert_rejected(party, "role", "Giá trị 'observer' không phải là lựa chọn hợp lệ.",
+    assert_rejected(
+        party,
+        "role",
+        "Giá trị 'observer' không phải là lựa chọn hợp lệ.",
         "Hãy chọn một lựa chọn hợp lệ. observer không phải là một trong các lựa chọn khả thi.",
     )
 

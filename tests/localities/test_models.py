@@ -31,7 +31,10 @@ def test_search_ignores_diacritics_and_case():
 
 def test_kind_must_be_a_known_kind():
     locality = Locality(name="Xã Lạ", slug="xa-la", kind="planet")
-    assert_rejected(locality, "kind", "Giá trị 'planet' không phải là lựa chọn hợp lệ.",
+    assert_rejected(
+        locality,
+        "kind",
+        "Giá trị 'planet' không phải là lựa chọn hợp lệ.",
         "Hãy chọn một lựa chọn hợp lệ. planet không phải là một trong các lựa chọn khả thi.",
     )
 

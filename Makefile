@@ -1,0 +1,58 @@
+# The commands people type. `make run` and `make test` work on a fresh clone with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORT
+
+.PHONY: install run test test-fast lint format messages lock serve clean
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required" if sys.version_info[:2] != (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# Development server with the demo data; DEBUG is on unless the environment says otherwise.
+run: export DEBUG ?= True
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py first_run
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite (unit, database, admin and browser tests) on DATABASE_URL (SQLite by default).
+test: install
+	$(BIN)/pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=True $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Production-style server: gunicorn behind whitenoise (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL).
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn -c ketnghia/gunicorn.conf.py ketnghia.wsgi
+
+# Extract and compile translations (needs GNU gettext: apt-get install gettext).
+messages: install
+	DEBUG=True $(BIN)/python manage.py makemessages -l vi -l en --add-location=file \
+		--ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=docs
+	DEBUG=True $(BIN)/python manage.py compilemessages --ignore=.venv
+
+lock:
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

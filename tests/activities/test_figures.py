@@ -1,0 +1,83 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from activities.figures import (
+    format_quantity,
+    format_vnd,
+    format_vnd_words,
+    parse_number,
+    parse_vnd,
+)
+from activities.forms import QuantityField, VNDField
+from activities.models import Qualifier
+
+
+def test_vnd_with_dots_and_qualifier():
+    assert format_vnd(30_000_000) == "30.000.000\xa0đ"
+    assert format_vnd(500_000_000, Qualifier.OVER) == "hơn 500.000.000\xa0đ"
+    assert format_vnd(None) == ""
+
+
+def test_vnd_in_words():
+    assert format_vnd_words(30_000_000) == "30 triệu đồng"
+    assert format_vnd_words(100_000_000, Qualifier.OVER) == "hơn 100 triệu đồng"
+    assert format_vnd_words(1_500_000_000, Qualifier.ABOUT) == "khoảng 1,5 tỷ đồng"
+    assert format_vnd_words(950_000) == "950.000 đồng"
+
+
+def test_quantities_with_unit_and_qualifier():
+    assert format_quantity(Decimal("15000.00"), "ngày công", Qualifier.NEARLY) == (
+        "gần 15.000 ngày công"
+    )
+    assert format_quantity(Decimal("7.50"), "km", Qualifier.OVER) == "hơn 7,5 km"
+    assert format_quantity(Decimal("1700"), "bộ") == "1.700 bộ"
+
+
+def test_english_uses_commas():
+    with translation.override("en"):
+        assert format_vnd(30_000_000, Qualifier.NEARLY) == "nearly 30,000,000\xa0đ"
+        assert parse_number("1,700") == 1700
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("30.000.000", 30_000_000),
+        ("30000000", 30_000_000),
+        ("30.000.000 đ", 30_000_000),
+        ("30 000 000 VNĐ", 30_000_000),
+        ("30.000.000 đồng", 30_000_000),
+    ],
+)
+def test_vnd_typed_as_people_write_it(typed, amount):
+    assert parse_vnd(typed) == amount
+    assert VNDField().clean(typed) == amount
+
+
+@pytest.mark.parametrize("typed", ["abc", "-5", "30,5", "30.00.000", "1.5"])
+def test_bad_amounts_get_a_vietnamese_message(typed):
+    with pytest.raises(ValidationError) as excinfo:
+        VNDField().clean(typed)
+    assert excinfo.value.messages == ["Hãy nhập số tiền bằng đồng, ví dụ 30.000.000."]
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("1.700", Decimal(1700)), ("7,5", Decimal("7.5")), ("7.5", Decimal("7.5")), ("43", 43)],
+)
+def test_quantities_typed_in_vietnamese(typed, number):
+    assert QuantityField().clean(typed) == number
+
+
+def test_bad_quantity_message():
+    with pytest.raises(ValidationError) as excinfo:
+        QuantityField().clean("mười")
+    assert excinfo.value.messages == ["Hãy nhập một số, ví dụ 1.700 hoặc 7,5."]
+
+
+def test_fields_show_amounts_with_dots():
+    assert VNDField().prepare_value(30_000_000) == "30.000.000"
+    assert QuantityField().prepare_value(Decimal("1700.00")) == "1.700"
