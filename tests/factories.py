@@ -22,8 +22,9 @@ def locality(name=None, kind=LocalityKind.COMMUNE, **fields):
     return Locality.objects.create(name=name or f"Xã Thử Nghiệm {n}", kind=kind, **fields)
 
 
-def agreement(*localities, title=None, published=False, signed_on=datetime.date(2025, 12, 27),
-              **fields):
+def agreement(
+    *localities, title=None, published=False, signed_on=datetime.date(2025, 12, 27), **fields
+):
     """An agreement between the given localities (two new communes when none are given)."""
     localities = localities or (locality(), locality())
     n = next(_seq)
