@@ -32,3 +32,12 @@ def test_security_headers(client):
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_vietnamese_whatever_the_browser_asks_english_under_en(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.content.decode()
+    response = client.get("/en/", HTTP_ACCEPT_LANGUAGE="vi")
+    content = response.content.decode()
+    assert '<html lang="en">' in content
+    assert "published agreement" in content
