@@ -32,11 +32,12 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser(DEMO_ADMIN, "", password)
         line = "=" * 60
+        heading = _("Demo administrator created (shown only this once):")
+        user_label, password_label = _("user"), _("password")
+        url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{line}\n"
-                + _("Demo administrator created (shown only this once):")
-                + f"\n  {_('user')}: {DEMO_ADMIN}\n  {_('password')}: {password}\n"
-                + f"  http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/\n{line}"
+                f"{line}\n{heading}\n  {user_label}: {DEMO_ADMIN}\n"
+                f"  {password_label}: {password}\n  {url}\n{line}"
             )
         )
