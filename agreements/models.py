@@ -94,7 +94,8 @@ class Agreement(models.Model):
         blank=True,
         help_text=_("Left empty, it is made from the parties' names."),
     )
-    slug = models.SlugField(_("slug"), max_length=320, unique=True, blank=True)
+    # Unique once set (see Meta): a draft gets its slug from its parties after they are saved.
+    slug = models.SlugField(_("slug"), max_length=320, blank=True)
     search_key = models.CharField(_("search key"), max_length=300, editable=False, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
@@ -131,12 +132,18 @@ class Agreement(models.Model):
                 name="agreements_agreement_ended_after_signed",
                 violation_error_message=_("The end date cannot be before the signing date."),
             ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=~Q(slug=""),
+                name="agreements_agreement_unique_slug",
+                violation_error_message=_("Another agreement already has this web address."),
+            ),
             models.CheckConstraint(
                 condition=Q(status=AgreementStatus.DRAFT)
-                | Q(signed_on__isnull=False, published_at__isnull=False),
+                | (Q(signed_on__isnull=False, published_at__isnull=False) & ~Q(slug="")),
                 name="agreements_agreement_published_complete",
                 violation_error_message=_(
-                    "A published agreement needs a signing date and a publication time."
+                    "A published agreement needs a signing date, a publication time and a web address."
                 ),
             ),
         ]

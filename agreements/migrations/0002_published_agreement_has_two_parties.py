@@ -4,6 +4,10 @@ PostgreSQL checks it at commit (a deferred constraint trigger), so an agreement 
 can be written in any order inside one transaction. SQLite has no deferred triggers: there the
 rule is checked at each write, and an agreement is unpublished before it is deleted
 (agreements.services.delete_agreement).
+
+Trap: SQLite alters a column by rebuilding the table, and a trigger naming a rebuilt table then
+fails. A later migration that alters agreements_agreement or agreements_party must call
+`backwards` before its operations and `forwards` after them (RunPython with these functions).
 """
 
 from django.db import migrations

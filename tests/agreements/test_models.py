@@ -36,7 +36,7 @@ def test_published_needs_a_signing_date():
     assert_rejected(
         agreement,
         "__all__",
-        "Giao ước đã công bố phải có ngày ký kết và thời điểm công bố.",
+        "Giao ước đã công bố phải có ngày ký kết, thời điểm công bố và địa chỉ web.",
         via_form=False,
     )
 
@@ -162,3 +162,18 @@ def test_querysets_published_and_involving():
     published = factories.agreement(ia_dok, factories.locality(), published=True)
     factories.agreement(ia_dok, factories.locality())
     assert list(Agreement.objects.published().involving(ia_dok)) == [published]
+
+
+def test_several_drafts_may_wait_for_their_slug():
+    first = Agreement.objects.create()
+    second = Agreement.objects.create()
+    assert first.slug == second.slug == ""
+
+
+def test_slugs_are_unique_once_set():
+    factories.agreement(title="Giao ước A").__class__.objects.filter(title="Giao ước A").update(
+        slug="giao-uoc-a"
+    )
+    duplicate = factories.agreement(title="Giao ước B")
+    duplicate.slug = "giao-uoc-a"
+    assert_rejected(duplicate, "__all__", "Đã có giao ước khác dùng địa chỉ web này.")
