@@ -25,6 +25,7 @@ from agreements.models import (
     Agreement,
     Commitment,
     CommitmentArea,
+    DatePrecision,
     Event,
     EventKind,
     LegalDocument,
@@ -139,12 +140,20 @@ SOURCE_2023 = {
     "title": "Sư đoàn 320 và TP. Pleiku tổng kết 20 năm kết nghĩa (2003-2023), ký chương trình "
     "phối hợp giai đoạn 2023-2033 (bài đăng tháng 7-2023)",
     "publisher": PUBLISHER,
-    # The article gives the month only; the 1st stands for July 2023 (see the title).
+    # The article gives the month only; the 1st stands for July 2023.
     "published_on": JULY_2023,
+    "date_precision": DatePrecision.MONTH,
 }
 
 # Which party gave what over 20 years is not said ("2 bên đã phối hợp"): the giver stays empty.
-TWENTY_YEARS = {"starts_on": SIGNED_2003, "ends_on": JULY_2023, "giver": None}
+# The period ends in a month the article does not date to the day: the whole period is told to
+# the month (7/2003 – 7/2023).
+TWENTY_YEARS = {
+    "starts_on": SIGNED_2003,
+    "ends_on": JULY_2023,
+    "date_precision": DatePrecision.MONTH,
+    "giver": None,
+}
 
 AGREEMENTS = [
     {
@@ -341,10 +350,11 @@ AGREEMENTS = [
                 "title": "Hội nghị tổng kết 20 năm kết nghĩa giữa Sư đoàn 320 và TP. Pleiku "
                 "(2003-2023)",
                 "held_on": JULY_2023,
+                "date_precision": DatePrecision.MONTH,
                 "description": "Hội nghị tổng kết 20 năm kết nghĩa; hai bên ký kết chương trình "
                 "phối hợp triển khai hoạt động kết nghĩa giai đoạn 2023-2033, trao 40 suất quà và "
-                "20 giấy khen. Bài báo (Báo Gia Lai, tháng 7-2023) không nêu ngày họp: ngày "
-                "1-7-2023 chỉ đại diện cho tháng 7-2023. Những người dưới đây chủ trì hội nghị.",
+                "20 giấy khen. Bài báo (Báo Gia Lai, tháng 7-2023) không nêu ngày họp. Những "
+                "người dưới đây chủ trì hội nghị.",
                 "participants": "\n".join(
                     f"{name} {DASH} {title}"
                     for name, title in [
@@ -362,13 +372,13 @@ AGREEMENTS = [
         "programmes": [
             {
                 "name": "Chương trình phối hợp triển khai hoạt động kết nghĩa giai đoạn 2023-2033",
-                "starts_on": JULY_2023,
+                "starts_on": datetime.date(2023, 1, 1),
                 "ends_on": datetime.date(2033, 12, 31),
                 "signed_on": JULY_2023,
+                "date_precision": DatePrecision.YEAR,
                 "description": "Ký kết tại hội nghị tổng kết 20 năm kết nghĩa (tháng 7-2023), sau "
                 "khi bàn bạc, đề xuất biện pháp, nội dung phối hợp trong thời gian tới. Bài báo "
-                "chỉ nêu giai đoạn 2023-2033: chương trình tính từ tháng ký (ngày 1-7-2023 đại "
-                "diện cho tháng 7-2023) đến hết năm 2033.",
+                "chỉ nêu giai đoạn 2023-2033.",
             },
         ],
         "photos": [],
@@ -441,6 +451,7 @@ AGREEMENTS = [
                 "type": "qua-tang",
                 "event": "review",
                 "starts_on": JULY_2023,
+                "date_precision": DatePrecision.MONTH,
                 "giver": None,
                 "quantity": 40,
                 "beneficiaries": 40,
@@ -454,6 +465,7 @@ AGREEMENTS = [
                 "type": "giay-khen",
                 "event": "review",
                 "starts_on": JULY_2023,
+                "date_precision": DatePrecision.MONTH,
                 "giver": None,
                 "quantity": 20,
                 "beneficiaries": 20,

@@ -4,7 +4,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, Event, Source
+from agreements.models import (
+    Agreement,
+    Event,
+    Source,
+    date_precision_constraint,
+    date_precision_field,
+)
 from localities.models import Locality
 
 
@@ -121,6 +127,7 @@ class Activity(models.Model):
     ends_on = models.DateField(
         _("end of period"), null=True, blank=True, help_text=_("Only for a figure over a period.")
     )
+    date_precision = date_precision_field()
     quantity = models.DecimalField(
         _("quantity"),
         max_digits=14,
@@ -161,6 +168,7 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         ordering = ["-starts_on", "-id"]
         constraints = [
+            date_precision_constraint("activities_activity_date_precision_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=ActivityStatus.values),
                 name="activities_activity_status_valid",

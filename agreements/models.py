@@ -7,6 +7,32 @@ from localities.models import Locality
 from localities.text import search_key
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date the source gives: "ngày 26-7-2003", "tháng 7-2023", "năm 2033"."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month only")
+    YEAR = "year", _("Year only")
+
+
+def date_precision_field():
+    return models.CharField(
+        _("date known to the"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("When the source gives only the month or the year, enter its first day."),
+    )
+
+
+def date_precision_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(date_precision__in=DatePrecision.values),
+        name=name,
+        violation_error_message=_("Choose day, month or year."),
+    )
+
+
 class LegalDocumentKind(models.TextChoices):
     DIRECTIVE = "directive", _("Directive")
     PLAN = "plan", _("Plan")
@@ -143,7 +169,8 @@ class Agreement(models.Model):
                 | (Q(signed_on__isnull=False, published_at__isnull=False) & ~Q(slug="")),
                 name="agreements_agreement_published_complete",
                 violation_error_message=_(
-                    "A published agreement needs a signing date, a publication time and a web address."
+                    "A published agreement needs a signing date, a publication time "
+                    "and a web address."
                 ),
             ),
         ]
@@ -248,6 +275,7 @@ class Programme(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    date_precision = date_precision_field()
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -255,6 +283,7 @@ class Programme(models.Model):
         verbose_name_plural = _("programmes")
         ordering = ["starts_on", "id"]
         constraints = [
+            date_precision_constraint("agreements_programme_date_precision_valid"),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="agreements_programme_ends_after_start",
@@ -287,6 +316,7 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     title = models.CharField(_("title"), max_length=300)
     held_on = models.DateField(_("date"))
+    date_precision = date_precision_field()
     place = models.CharField(_("place"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     participants = models.TextField(
@@ -300,6 +330,7 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         ordering = ["held_on", "id"]
         constraints = [
+            date_precision_constraint("agreements_event_date_precision_valid"),
             models.CheckConstraint(
                 condition=Q(kind__in=EventKind.values),
                 name="agreements_event_kind_valid",
@@ -351,12 +382,14 @@ class Source(models.Model):
     title = models.CharField(_("title"), max_length=500)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
+    date_precision = date_precision_field()
     url = models.URLField(_("link"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["published_on", "id"]
+        constraints = [date_precision_constraint("agreements_source_date_precision_valid")]
 
     def __str__(self):
         return self.title

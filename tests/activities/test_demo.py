@@ -264,8 +264,8 @@ def test_signing_events(loaded):
 def test_review_conference_names_the_people_who_chaired_it(loaded):
     conference = su_doan_320_pleiku().events.get(kind=EventKind.REVIEW)
     assert (conference.held_on.year, conference.held_on.month) == (2023, 7)
-    # The article gives the month only: the description says which day stands for it.
-    assert "1-7-2023" in conference.description
+    # The article gives the month only, and the event says so.
+    assert conference.date_precision == "month"
     assert conference.participants.splitlines() == [
         "Trịnh Duy Thuân – Ủy viên Ban Thường vụ Tỉnh ủy, Bí thư Thành ủy Pleiku",
         "Đỗ Việt Hưng – Phó Bí thư Thành ủy, Chủ tịch UBND TP. Pleiku",
@@ -474,3 +474,21 @@ def test_an_agreement_staff_unpublished_stays_a_draft(loaded):
     demo.load_demo()
     assert counts() == before
     assert ia_dok_an_nhon_bac().status == AgreementStatus.DRAFT
+
+
+def test_dates_known_only_to_the_month_or_year_say_so(loaded):
+    from agreements.dates import format_date, format_period
+    from agreements.models import Event, Programme
+
+    conference = Event.objects.get(title__startswith="Hội nghị tổng kết 20 năm")
+    assert format_date(conference.held_on, conference.date_precision) == "7/2023"
+    programme = Programme.objects.get(name__contains="2023-2033")
+    assert format_period(programme.starts_on, programme.ends_on, programme.date_precision) == (
+        "2023–2033"
+    )
+    houses = Activity.objects.get(activity_type__slug="nha-o")
+    assert format_period(houses.starts_on, houses.ends_on, houses.date_precision) == (
+        "7/2003 – 7/2023"
+    )
+    signing = Event.objects.get(title__startswith="Ký kết giao ước kết nghĩa giữa Sư đoàn 320")
+    assert format_date(signing.held_on, signing.date_precision) == "26/7/2003"

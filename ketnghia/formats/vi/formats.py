@@ -1,6 +1,6 @@
 # Django's "vi" format module leaves digit grouping off; Vietnamese writes 30.000.000.
 DATE_FORMAT = "j \\t\\há\\n\\g n \\nă\\m Y"
-SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATE_FORMAT = "j/n/Y"
 DATETIME_FORMAT = "H:i, j \\t\\há\\n\\g n \\nă\\m Y"
 SHORT_DATETIME_FORMAT = "H:i d/m/Y"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
