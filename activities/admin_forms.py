@@ -1,0 +1,113 @@
+"""The admin's activity form: figures typed as Vietnamese reports write them, and a giver and a
+recipient that belong to the agreement.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from activities.forms import QuantityField, VNDField
+from activities.models import Activity
+from localities.admin import constraint_message
+from localities.models import Locality
+
+# How far below a party a giver or recipient may lie: village → commune → district → province.
+MAX_LEVELS_BELOW_PARTY = 3
+FIGURES = ("quantity", "value_vnd")
+
+
+def ancestor_ids(locality, levels=MAX_LEVELS_BELOW_PARTY):
+    """The ids of the units a locality lies in, nearest first, in one query."""
+    paths = ["__".join(["parent"] * n) + "_id" for n in range(1, levels + 1)]
+    row = Locality.objects.filter(pk=locality.pk).values_list(*paths).first() or ()
+    return [pk for pk in row if pk is not None]
+
+
+class ActivityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "agreement",
+            "event",
+            "activity_type",
+            "status",
+            "giver",
+            "recipient",
+            "recipient_detail",
+            "funder",
+            "starts_on",
+            "ends_on",
+            "date_precision",
+            "quantity",
+            "quantity_qualifier",
+            "value_vnd",
+            "value_qualifier",
+            "beneficiaries",
+            "description",
+            "source",
+        ]
+        field_classes = {"value_vnd": VNDField, "quantity": QuantityField}
+        # Text inputs, not the admin's number inputs: people type "30.000.000" and "7,5".
+        widgets = {
+            "value_vnd": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "class": "vBigIntegerField"}
+            ),
+            "quantity": forms.TextInput(
+                attrs={"inputmode": "decimal", "autocomplete": "off", "class": "vBigIntegerField"}
+            ),
+        }
+        help_texts = {
+            "value_vnd": _("In đồng, e.g. 30.000.000."),
+            "quantity": _("In the type's unit, e.g. 1.700 (sets of clothes) or 7,5 (km)."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        agreement = cleaned.get("agreement")
+        if agreement is not None:
+            self._check_belongs_to(agreement)
+        # Dates, giver ≠ recipient and "a quantity or a value" are checked by Activity.clean().
+        return cleaned
+
+    def _post_clean(self):
+        refused = [name for name in FIGURES if self.has_error(name)]
+        super()._post_clean()
+        if refused:
+            # Activity.clean() reads a figure the form refused ("abc") as a missing one and
+            # asks for a figure: the message at the refused field is the one that helps.
+            missing = str(constraint_message(Activity, "activities_activity_has_figure"))
+            for name in FIGURES:
+                if name in refused or name not in self._errors:
+                    continue
+                kept = [e for e in self._errors[name].as_data() if missing not in e.messages]
+                if kept:
+                    self._errors[name] = self.error_class(kept, renderer=self.renderer)
+                else:
+                    del self._errors[name]
+
+    def _check_belongs_to(self, agreement):
+        cleaned = self.cleaned_data
+        for name in ("event", "source"):
+            part = cleaned.get(name)
+            if part is not None and part.agreement_id != agreement.pk:
+                self.add_error(
+                    name,
+                    _("This belongs to another agreement; choose one of “%(agreement)s”.")
+                    % {"agreement": agreement},
+                )
+        localities = [(n, cleaned.get(n)) for n in ("giver", "recipient") if cleaned.get(n)]
+        if not localities:
+            return
+        party_ids = set(agreement.parties.values_list("locality_id", flat=True))
+        for name, locality in localities:
+            if locality.pk in party_ids:
+                continue
+            if party_ids.intersection(ancestor_ids(locality)):
+                continue
+            self.add_error(
+                name,
+                _(
+                    "%(locality)s is not a party to “%(agreement)s”, nor a village or unit "
+                    "within one of its parties."
+                )
+                % {"locality": locality, "agreement": agreement},
+            )

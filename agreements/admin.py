@@ -1,0 +1,579 @@
+"""Data entry for agreements: one page edits an agreement with its parties, commitments,
+programmes, events, photos and sources; publishing and deleting go through agreements.services.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    CommitmentArea,
+    Event,
+    LegalDocument,
+    Party,
+    PartyRole,
+    Photo,
+    Programme,
+    Source,
+)
+from agreements.services import (
+    complete_agreement,
+    delete_agreement,
+    publish_agreement,
+    unpublish_agreement,
+)
+from localities.admin import FoldedSearchMixin, constraint_message
+from localities.models import LocalityKind
+
+
+def _unwrap(widget):
+    """The widget inside the admin's RelatedFieldWidgetWrapper (the add/change buttons)."""
+    return getattr(widget, "widget", widget)
+
+
+# --- Forms shared by the inlines and the small admins ----------------------------------------
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "title",
+            "signed_on",
+            "signed_at_place",
+            "ended_on",
+            "summary",
+            "legal_basis",
+            "slug",
+        ]
+        help_texts = {
+            "slug": _("Used in the agreement's web address. Left empty, it is made from the title.")
+        }
+
+    def clean(self):
+        # The end date is checked by Agreement.clean(). The status is not on the form, so the
+        # model's validation skips the rule "published means dated, with a web address": it is
+        # told here, at the field, rather than failing in the database.
+        cleaned = super().clean()
+        if self.instance.is_published:
+            if "signed_on" in cleaned and cleaned["signed_on"] is None:
+                self.add_error(
+                    "signed_on",
+                    _("A published agreement needs a signing date: unpublish it first."),
+                )
+            if "slug" in cleaned and not cleaned["slug"]:
+                self.add_error(
+                    "slug",
+                    _("A published agreement needs a web address: unpublish it first."),
+                )
+        return cleaned
+
+
+def _published_agreement_would_lose_a_signer(party):
+    """True when removing this signing party leaves its published agreement with fewer than two."""
+    agreement = party.agreement
+    return (
+        party.role == PartyRole.PARTY
+        and agreement.is_published
+        and agreement.parties.filter(role=PartyRole.PARTY).count() <= 2
+    )
+
+
+class PartyForm(forms.ModelForm):
+    """A party edited on its own page: it cannot leave a published agreement with one signer."""
+
+    class Meta:
+        model = Party
+        fields = ["agreement", "locality", "role", "signatory_name", "signatory_title", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        before = Party.objects.select_related("agreement").get(pk=self.instance.pk)
+        leaves = cleaned.get("role", before.role) != before.role or (
+            cleaned.get("agreement", before.agreement) != before.agreement
+        )
+        if leaves and _published_agreement_would_lose_a_signer(before):
+            field = "role" if cleaned.get("role") != before.role else "agreement"
+            self.add_error(
+                field,
+                _(
+                    "“%(agreement)s” is published and needs at least two twinning parties: "
+                    "add another party before changing this one."
+                )
+                % {"agreement": before.agreement},
+            )
+        return cleaned
+
+
+class PhotoForm(forms.ModelForm):
+    class Meta:
+        model = Photo
+        fields = ["agreement", "event", "image", "caption", "credit", "is_placeholder", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        agreement, event = cleaned.get("agreement"), cleaned.get("event")
+        if agreement and event and event.agreement_id != agreement.pk:
+            self.add_error("event", _("This event belongs to another agreement."))
+        return cleaned
+
+
+# --- Inline formsets: a fixed number of queries whatever the number of rows ------------------
+
+
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete that takes the selected option's label from ``labels`` when it is there.
+
+    Django's own widget runs one query per row to find the label of the selected object; the
+    formset fills ``labels`` from its rows, which it has already read with their related object.
+    """
+
+    labels = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if v not in (None, "")}
+        if self.labels is None or not selected <= self.labels.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for pk in sorted(selected):
+            options.append(self.create_option(name, pk, self.labels[pk], True, len(options)))
+        return [(None, options, 0)]
+
+
+class SharedChoicesFormSet(BaseInlineFormSet):
+    """Each row's select lists the same choices: read them once for the formset, not per row."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        shared = self.__dict__.setdefault("_shared_choices", {})
+        for name, field in form.fields.items():
+            widget = _unwrap(field.widget)
+            # Visible selects only: the hidden primary key is a ModelChoiceField over the whole
+            # table, and an autocomplete renders the selected option alone.
+            if not isinstance(field, forms.ModelChoiceField) or not isinstance(
+                widget, forms.Select
+            ):
+                continue
+            if isinstance(widget, AutocompleteMixin):
+                continue
+            if name not in shared:
+                # iter(): list() of the choices themselves would first ask their len(), a COUNT.
+                shared[name] = list(iter(field.choices))
+            field.choices = shared[name]
+
+
+class PartyFormSet(SharedChoicesFormSet):
+    """Parties of an agreement: at least two sign it, and none is listed twice."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        widget = _unwrap(form.fields["locality"].widget)
+        if isinstance(widget, LabelledAutocompleteSelect):
+            if not hasattr(self, "_locality_labels"):
+                self._locality_labels = {
+                    str(party.locality_id): str(party.locality) for party in self.get_queryset()
+                }
+            widget.labels = self._locality_labels
+
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("locality") and not self._should_delete_form(form)
+        ]
+        seen = set()
+        for form in kept:
+            locality = form.cleaned_data["locality"]
+            if locality.pk in seen:
+                form.add_error(
+                    "locality", constraint_message(Party, "agreements_party_unique_locality")
+                )
+            seen.add(locality.pk)
+        signing = [f for f in kept if f.cleaned_data.get("role") == PartyRole.PARTY]
+        if len(signing) < 2:
+            raise ValidationError(
+                _(
+                    "An agreement needs at least two twinning parties: choose the localities "
+                    "or units that signed it (a coordinating unit does not count)."
+                ),
+                code="too_few_parties",
+            )
+        super().clean()
+
+    def save(self, commit=True):
+        # New parties first, then changes and deletions: replacing a party of a published
+        # agreement never passes through a moment with a single signer, which SQLite's trigger
+        # (checked at each write, not at commit) would refuse.
+        if not commit:
+            return super().save(commit)
+        new = self.save_new_objects(commit)
+        return self.save_existing_objects(commit) + new
+
+
+# --- Inlines ---------------------------------------------------------------------------------
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    formset = PartyFormSet
+    fields = ["locality", "role", "signatory_name", "signatory_title", "position"]
+    autocomplete_fields = ["locality"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("locality")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 2 if obj is None else 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "locality":
+            kwargs["widget"] = LabelledAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    formset = SharedChoicesFormSet
+    fields = ["area", "text", "position"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
+
+
+class ProgrammeInline(admin.TabularInline):
+    model = Programme
+    formset = SharedChoicesFormSet
+    fields = ["name", "starts_on", "ends_on", "date_precision", "signed_on", "description"]
+    extra = 0
+
+
+class EventInline(admin.StackedInline):
+    model = Event
+    formset = SharedChoicesFormSet
+    fields = [
+        ("kind", "title"),
+        ("held_on", "date_precision"),
+        "place",
+        "description",
+        "participants",
+    ]
+    extra = 0
+    show_change_link = True
+
+
+class PhotoInline(admin.TabularInline):
+    model = Photo
+    formset = SharedChoicesFormSet
+    fields = ["image", "caption", "credit", "event", "is_placeholder", "position"]
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inline instances are made for each request, so the agreement can be kept here for
+        # formfield_for_foreignkey: a photo's event is chosen among this agreement's events.
+        self.agreement = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "event":
+            agreement = getattr(self, "agreement", None)
+            kwargs["queryset"] = (
+                Event.objects.filter(agreement=agreement) if agreement else Event.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    formfield_overrides = HTTPS_URLS
+    formset = SharedChoicesFormSet
+    fields = ["title", "publisher", "published_on", "date_precision", "url"]
+    extra = 0
+
+
+# --- Agreements ------------------------------------------------------------------------------
+
+
+class SigningYearFilter(admin.SimpleListFilter):
+    title = _("signing year")
+    parameter_name = "signed"
+    NOT_DATED = "none"
+
+    def lookups(self, request, model_admin):
+        years = [(str(d.year), str(d.year)) for d in Agreement.objects.dates("signed_on", "year")]
+        return [*reversed(years), (self.NOT_DATED, _("No signing date"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NOT_DATED:
+            return queryset.filter(signed_on__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(signed_on__year=int(value))
+        return queryset
+
+
+class PartyKindFilter(admin.SimpleListFilter):
+    title = _("kind of party")
+    parameter_name = "party_kind"
+
+    def lookups(self, request, model_admin):
+        return LocalityKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            # A subquery, not a join: an agreement with two communes is listed once.
+            return queryset.filter(
+                pk__in=Party.objects.filter(locality__kind=self.value()).values("agreement")
+            )
+        return queryset
+
+
+@admin.register(Agreement)
+class AgreementAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = AgreementForm
+    list_display = ["display_title", "signed_on", "status", "party_count"]
+    list_filter = ["status", SigningYearFilter, "commitments__area", PartyKindFilter]
+    search_fields = ["search_key"]
+    autocomplete_fields = ["legal_basis"]
+    readonly_fields = ["status", "published_at", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    ("signed_on", "signed_at_place"),
+                    "ended_on",
+                    "summary",
+                    "legal_basis",
+                ]
+            },
+        ),
+        (
+            _("Publication"),
+            {"fields": ["status", "published_at", "slug", ("created_at", "updated_at")]},
+        ),
+    ]
+    inlines = [
+        PartyInline,
+        CommitmentInline,
+        ProgrammeInline,
+        EventInline,
+        PhotoInline,
+        SourceInline,
+    ]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        signers = (
+            Party.objects.filter(agreement=OuterRef("pk"))
+            .order_by()
+            .values("agreement")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(party_count=Coalesce(Subquery(signers, output_field=IntegerField()), 0))
+        )
+
+    @admin.display(description=_("title"), ordering="title")
+    def display_title(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("parties"), ordering="party_count")
+    def party_count(self, obj):
+        return obj.party_count
+
+    def save_related(self, request, form, formsets, change):
+        # Inside the admin's atomic change view: the title made from the parties is saved with
+        # them, or not at all.
+        super().save_related(request, form, formsets, change)
+        complete_agreement(form.instance)
+
+    def delete_model(self, request, obj):
+        delete_agreement(obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for agreement in queryset:
+            delete_agreement(agreement)
+
+    @admin.action(description=_("Publish the selected agreements"), permissions=["change"])
+    def publish(self, request, queryset):
+        done = 0
+        for agreement in queryset:
+            if agreement.is_published:
+                continue
+            try:
+                publish_agreement(agreement)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d agreement was published.",
+                    "%(count)d agreements were published.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Unpublish the selected agreements"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        done = 0
+        for agreement in queryset.filter(status=AgreementStatus.PUBLISHED):
+            unpublish_agreement(agreement)
+            done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d agreement was unpublished: the public no longer sees it.",
+                "%(count)d agreements were unpublished: the public no longer sees them.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+
+# --- The parts of an agreement, each with its own list -----------------------------------
+
+
+class AgreementPartAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    """Lists of an agreement's parts, to find them across agreements; entered on the agreement."""
+
+    autocomplete_fields = ["agreement"]
+    list_select_related = ["agreement"]
+    list_per_page = 50
+
+
+@admin.register(Party)
+class PartyAdmin(AgreementPartAdmin):
+    form = PartyForm
+    list_display = ["locality", "agreement", "role", "signatory_name", "signatory_title"]
+    list_filter = ["role", "locality__kind"]
+    list_select_related = ["agreement", "locality"]
+    search_fields = ["locality__search_key", "signatory_name", "agreement__search_key"]
+    autocomplete_fields = ["agreement", "locality"]
+
+    def get_actions(self, request):
+        # Deleting parties in bulk could leave a published agreement with one signer.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Not has_delete_permission(): the agreement's own delete page asks it for each party.
+        party = self.get_object(request, unquote(object_id))
+        if party is not None and _published_agreement_would_lose_a_signer(party):
+            self.message_user(
+                request,
+                _(
+                    "“%(agreement)s” is published and needs at least two twinning parties: "
+                    "add another party before removing this one, or unpublish the agreement."
+                )
+                % {"agreement": party.agreement},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:agreements_party_change", args=[party.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(AgreementPartAdmin):
+    list_display = ["area", "short_text", "agreement"]
+    list_filter = ["area"]
+    list_select_related = ["agreement", "area"]
+    search_fields = ["text", "agreement__search_key"]
+
+    @admin.display(description=_("in the agreement's words"))
+    def short_text(self, obj):
+        return str(obj)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(AgreementPartAdmin):
+    list_display = ["name", "agreement", "starts_on", "ends_on"]
+    search_fields = ["name", "agreement__search_key"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(Event)
+class EventAdmin(AgreementPartAdmin):
+    list_display = ["title", "kind", "held_on", "place", "agreement"]
+    list_filter = ["kind"]
+    search_fields = ["title", "place", "agreement__search_key"]
+    date_hierarchy = "held_on"
+
+
+@admin.register(Photo)
+class PhotoAdmin(AgreementPartAdmin):
+    form = PhotoForm
+    list_display = ["preview", "caption", "agreement", "event", "credit", "is_placeholder"]
+    list_display_links = ["preview", "caption"]
+    list_filter = ["is_placeholder"]
+    list_select_related = ["agreement", "event"]
+    search_fields = ["caption", "credit", "agreement__search_key"]
+    autocomplete_fields = ["agreement", "event"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("image"))
+    def preview(self, obj):
+        if not obj.image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" style="max-height:6em;max-width:10em">', obj.image.url
+        )
+
+
+@admin.register(Source)
+class SourceAdmin(AgreementPartAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ["title", "publisher", "published_on", "agreement"]
+    search_fields = ["title", "publisher", "agreement__search_key"]
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ["number", "kind", "title", "issuer", "issued_on"]
+    list_filter = ["kind"]
+    search_fields = ["number", "title", "issuer"]
+    prepopulated_fields = {"slug": ["number"]}
+    date_hierarchy = "issued_on"
+
+
+@admin.register(CommitmentArea)
+class CommitmentAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "slug"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,153 @@
+"""Data entry for localities, and what every admin of the project shares.
+
+The site's header names the province (settings.PROVINCE_NAME). It is set here, at import time,
+because the admin autodiscovers this module before any page is served.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext_lazy as _
+
+from localities import text
+from localities.models import Locality
+
+
+def _with_province(message):
+    """A lazy string naming the province, read from the settings when it is shown."""
+    return lazy(lambda: str(message).format(province=settings.PROVINCE_NAME), str)()
+
+
+admin.site.site_header = _with_province(_("Kết nghĩa – {province}"))
+admin.site.site_title = _with_province(_("Kết nghĩa {province} administration"))
+admin.site.index_title = _with_province(_("Twinning agreements of {province}"))
+
+
+def constraint_message(model, name):
+    """The violation message of one of the model's constraints, to show it at a field."""
+    for constraint in model._meta.constraints:
+        if constraint.name == name:
+            return constraint.get_violation_error_message()
+    raise LookupError(name)
+
+
+class FoldedSearchMixin:
+    """Search that ignores diacritics and case, for ModelAdmins and the autocomplete they serve.
+
+    Search fields whose last part is ``search_key`` hold localities.text.search_key values: each
+    word of the term is folded the same way before it is looked up in them, so "ia dok", "Ia Dơk"
+    and "IA DƠK" all find "Xã Ia Dơk". The other search fields (codes, numbers, free text) get
+    the word as typed. As in Django's own search, every word must match one of the fields.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        fields = [str(field) for field in self.get_search_fields(request)]
+        if not fields or not search_term.strip():
+            return queryset, False
+        condition = Q()
+        for word in smart_split(search_term):
+            if word.startswith(('"', "'")) and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            match = Q()
+            for field in fields:
+                if field.rsplit("__", 1)[-1] == "search_key":
+                    match |= Q(**{f"{field}__contains": text.search_key(word)})
+                else:
+                    match |= Q(**{f"{field}__icontains": word})
+            condition &= match
+        may_have_duplicates = any(lookup_spawns_duplicates(self.opts, f) for f in fields)
+        return queryset.filter(condition), may_have_duplicates
+
+
+class LifetimeFilter(admin.SimpleListFilter):
+    title = _("lifetime")
+    parameter_name = "lifetime"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("active", _("Active")),
+            ("dissolved", _("Dissolved or merged")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(dissolved_on__isnull=True)
+        if self.value() == "dissolved":
+            return queryset.filter(dissolved_on__isnull=False)
+        return queryset
+
+
+class LocalityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Locality
+        fields = [
+            "name",
+            "kind",
+            "parent",
+            "code",
+            "is_ethnic_minority_area",
+            "established_on",
+            "dissolved_on",
+            "successors",
+            "latitude",
+            "longitude",
+            "slug",
+            "note",
+        ]
+        help_texts = {
+            "slug": _("Used in the locality's web address. Left empty, it is made from the name.")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean(self):
+        # Dates, coordinates and the parent are checked by Locality.clean() and its validators.
+        cleaned = super().clean()
+        if "slug" in self.fields and not cleaned.get("slug") and cleaned.get("name"):
+            cleaned["slug"] = self._free_slug(cleaned["name"], cleaned.get("parent"))
+        return cleaned
+
+    def _free_slug(self, name, parent):
+        """'lang-ghe', or 'lang-ghe-xa-ia-dok' when another Làng Ghè has it, then '-2', '-3'…"""
+        bases = [text.slugify(name)[:200] or "dia-phuong"]
+        if parent is not None:
+            bases.append(f"{bases[0]}-{text.slugify(parent.name)}"[:200])
+        taken = set(
+            Locality.objects.filter(slug__startswith=bases[0])
+            .exclude(pk=self.instance.pk)
+            .values_list("slug", flat=True)
+        )
+        for base in bases:
+            if base not in taken:
+                return base
+        n = 2
+        while f"{bases[-1]}-{n}" in taken:
+            n += 1
+        return f"{bases[-1]}-{n}"
+
+
+@admin.register(Locality)
+class LocalityAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = LocalityAdminForm
+    list_display = ["name", "kind", "parent", "code", "is_ethnic_minority_area", "dissolved_on"]
+    list_filter = ["kind", "is_ethnic_minority_area", LifetimeFilter]
+    list_select_related = ["parent"]
+    # search_key holds the name without diacritics (see FoldedSearchMixin); this search also
+    # serves the autocomplete of every field that points to a locality.
+    search_fields = ["search_key", "code"]
+    autocomplete_fields = ["parent", "successors"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "parent", "code", "is_ethnic_minority_area"]}),
+        (_("Lifetime"), {"fields": ["established_on", "dissolved_on", "successors"]}),
+        (_("Map"), {"fields": [("latitude", "longitude")]}),
+        (_("Other"), {"fields": ["slug", "note"]}),
+    ]

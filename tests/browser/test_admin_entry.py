@@ -1,0 +1,82 @@
+"""A member of staff enters an agreement and one of its activities, in the browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from activities.models import Activity, ActivityType
+from agreements.models import Agreement, CommitmentArea
+from localities.models import Locality, LocalityKind
+
+PASSWORD = "mat-khau-thu-nghiem-9"  # the admin_user fixture's (tests/conftest.py)
+
+
+def choose(page, select_id, typed, label):
+    """Type into a select2 autocomplete and click the result that shows ``label``."""
+    page.locator(f"#{select_id} + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill(typed)
+    page.locator(".select2-container--open .select2-results__option", has_text=label).click()
+    expect(page.locator(f"#select2-{select_id}-container")).to_contain_text(label)
+
+
+def log_in(page, user):
+    page.goto("/admin/login/?next=/admin/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    expect(page.locator("#user-tools")).to_contain_text(user.username.upper(), ignore_case=True)
+
+
+@pytest.mark.browser
+# The live server runs in another thread: it sees committed data only. serialized_rollback
+# brings back, for this test, the rows the data migrations wrote (commitment areas and
+# activity types), which the flush after a transactional test removes.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_staff_enter_an_agreement_and_its_activity(
+    page, live_server, admin_user, foreign_requests, page_errors, artifacts
+):
+    Locality.objects.create(name="Xã Ia Dơk", kind=LocalityKind.COMMUNE, code="23869")
+    Locality.objects.create(name="Phường An Nhơn Bắc", kind=LocalityKind.WARD, code="21925")
+    area = CommitmentArea.objects.get(slug="quoc-phong-an-ninh")
+    cash = ActivityType.objects.get(slug="tien-mat")
+
+    log_in(page, admin_user)
+
+    # The agreement, its two parties found without diacritics, and one commitment.
+    page.goto("/admin/agreements/agreement/add/")
+    choose(page, "id_parties-0-locality", "ia dok", "Xã Ia Dơk")
+    page.locator("#id_parties-0-signatory_name").fill("Rơ Châm Thanh")
+    page.locator("#id_parties-0-signatory_title").fill("Bí thư Đảng ủy xã")
+    choose(page, "id_parties-1-locality", "an nhon bac", "Phường An Nhơn Bắc")
+    page.locator("#id_signed_on").fill("27/12/2025")
+    page.locator("#id_commitments-0-area").select_option(label=area.name)
+    page.locator("#id_commitments-0-text").fill("Phối hợp giữ vững quốc phòng - an ninh.")
+    page.locator("input[name=_save]").click()
+
+    expect(page.locator(".messagelist .success")).to_contain_text("Xã Ia Dơk – Phường An Nhơn Bắc")
+    agreement = Agreement.objects.get()
+    assert agreement.title == "Xã Ia Dơk – Phường An Nhơn Bắc"
+    assert agreement.commitments.get().area == area
+
+    # Its activity, typed as reports write it.
+    page.goto("/admin/activities/activity/add/")
+    choose(page, "id_agreement", "ia dok", agreement.title)
+    page.locator("#id_activity_type").select_option(label=cash.name)
+    choose(page, "id_giver", "an nhon bac", "Phường An Nhơn Bắc")
+    choose(page, "id_recipient", "ia dok", "Xã Ia Dơk")
+    page.locator("#id_starts_on").fill("27/12/2025")
+    page.locator("#id_value_vnd").fill("30.000.000")
+    page.locator("input[name=_save]").click()
+
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/admin/activities/activity/$"))
+    figure = page.locator("#result_list td.field-figure")
+    expect(figure).to_have_count(1)
+    # format_vnd puts a no-break space before "đ"; \s matches it.
+    expect(figure).to_have_text(re.compile(r"^30\.000\.000\s+đ$"))
+    assert Activity.objects.get().value_vnd == 30_000_000
+
+    page.screenshot(path=artifacts / "admin-activity-list.png", full_page=True)
+    assert foreign_requests == []
+    assert page_errors == []

@@ -1,0 +1,676 @@
+"""The admin: every page answers with a fixed number of queries; data entry rules hold."""
+
+import datetime
+import json
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from activities.models import Activity, ActivityType
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    CommitmentArea,
+    Event,
+    LegalDocument,
+    Party,
+    PartyRole,
+    Photo,
+    Programme,
+    Source,
+)
+from localities.admin import constraint_message
+from localities.models import Locality, LocalityKind
+from tests import factories
+
+# Messages are compared with their translation, whatever state the catalogs are in.
+TOO_FEW_PARTIES = (
+    "An agreement needs at least two twinning parties: choose the localities "
+    "or units that signed it (a coordinating unit does not count)."
+)
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(model._meta.label for model in admin.site._registry)
+# The agreement page's inlines: formset prefixes and model names.
+INLINES = ("parties", "commitments", "programmes", "events", "photos", "sources")
+INLINE_MODELS = ("party", "commitment", "programme", "event", "photo", "source")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def build(n):
+    """n times the same shape: a province, two communes, a village, a dissolved district, an
+    agreement with every part, two activities, a legal document, an area, a type, a user, a group.
+    """
+    for _ in range(n):
+        province = factories.locality(kind=LocalityKind.PROVINCE)
+        commune = factories.locality(kind=LocalityKind.COMMUNE, parent=province)
+        ward = factories.locality(kind=LocalityKind.WARD, parent=province)
+        village = factories.locality(
+            kind=LocalityKind.VILLAGE, parent=commune, is_ethnic_minority_area=True
+        )
+        district = factories.locality(
+            kind=LocalityKind.DISTRICT, parent=province, dissolved_on=datetime.date(2025, 6, 30)
+        )
+        district.successors.add(commune, ward)
+        agreement = factories.agreement(commune, ward, published=True)
+        Party.objects.create(
+            agreement=agreement, locality=district, role=PartyRole.COORDINATOR, position=3
+        )
+        factories.commitment(agreement)
+        Programme.objects.create(
+            agreement=agreement, name="Chương trình phối hợp 2023–2033", starts_on="2023-01-01"
+        )
+        event = Event.objects.create(
+            agreement=agreement, kind="signing", title="Lễ ký kết", held_on="2025-12-27"
+        )
+        Photo.objects.create(
+            agreement=agreement, event=event, image="photos/2025/12/le-ky.jpg", caption="Lễ ký"
+        )
+        source = Source.objects.create(agreement=agreement, title="Báo Gia Lai")
+        document = LegalDocument.objects.create(
+            number=f"{agreement.pk}-CT/TU",
+            kind="directive",
+            title="Chỉ thị về kết nghĩa",
+            issuer="Ban Thường vụ Tỉnh ủy",
+            issued_on="2025-08-01",
+            slug=f"chi-thi-{agreement.pk}",
+        )
+        agreement.legal_basis.add(document)
+        factories.activity(agreement, giver=ward, recipient=village, event=event, source=source)
+        factories.activity(
+            agreement,
+            type_slug="ngay-cong",
+            quantity=Decimal(15000),
+            quantity_qualifier="nearly",
+            giver=commune,
+            recipient=ward,
+        )
+        CommitmentArea.objects.create(name=f"Lĩnh vực {agreement.pk}", slug=f"lv-{agreement.pk}")
+        ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")
+        Group.objects.create(name=f"Nhóm {agreement.pk}")
+        get_user_model().objects.create_user(f"canbo{agreement.pk}", is_staff=True)
+
+
+def admin_urls(label):
+    model = next(m for m in admin.site._registry if m._meta.label == label)
+    opts = model._meta
+    first = model._default_manager.order_by("pk").first()
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    return {
+        "changelist": reverse(f"{name}_changelist"),
+        "add": reverse(f"{name}_add"),
+        "change": reverse(f"{name}_change", args=[first.pk]),
+    }
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("label", REGISTERED)
+def test_pages_answer_with_the_same_queries_for_1x_and_10x_data(admin_client, label):
+    build(1)
+    urls = admin_urls(label)
+    for url in urls.values():  # warm the caches (content types, session)
+        admin_client.get(url)
+    once = {page: count_queries(admin_client, url) for page, url in urls.items()}
+    build(9)
+    assert admin_urls(label) == urls
+    tenfold = {page: count_queries(admin_client, url) for page, url in urls.items()}
+    print(f"\n{label}: {once}")
+    assert tenfold == once
+
+
+def test_agreement_page_queries_do_not_grow_with_its_rows(admin_client):
+    def agreement_with(rows):
+        agreement = factories.agreement(*[factories.locality() for _ in range(rows + 1)])
+        for i in range(rows):
+            factories.commitment(agreement)
+            event = Event.objects.create(
+                agreement=agreement, kind="visit", title=f"Thăm {i}", held_on="2025-12-27"
+            )
+            Photo.objects.create(
+                agreement=agreement, event=event, image=f"photos/{i}.jpg", caption="Ảnh"
+            )
+            Programme.objects.create(agreement=agreement, name="Giai đoạn", starts_on="2023-1-1")
+            Source.objects.create(agreement=agreement, title="Báo Gia Lai")
+        return f"/admin/agreements/agreement/{agreement.pk}/change/"
+
+    small, large = agreement_with(1), agreement_with(6)
+    admin_client.get(small)
+    assert count_queries(admin_client, large) == count_queries(admin_client, small)
+    # and no inline reads a whole table (the formset's hidden id field lists every row)
+    for url in (large, "/admin/agreements/agreement/add/"):
+        with CaptureQueriesContext(connection) as queries:
+            admin_client.get(url)
+        for query in queries.captured_queries:
+            table = query["sql"].split(" FROM ", 1)[-1].split()[0].strip('"')
+            if table in {f"agreements_{name}" for name in INLINE_MODELS}:
+                assert " WHERE " in query["sql"], query["sql"]
+
+
+def test_every_model_of_the_project_is_registered():
+    for app in ("localities", "agreements", "activities"):
+        for model in apps.get_app_config(app).get_models():
+            assert model in admin.site._registry, model
+
+
+def test_site_header_names_the_province(admin_client, settings):
+    settings.PROVINCE_NAME = "Gia Lai"
+    response = admin_client.get("/admin/")
+    assert "Kết nghĩa – Gia Lai" in response.content.decode()
+
+
+# --- Search ignoring diacritics ----------------------------------------------------------
+
+
+@pytest.fixture
+def communes():
+    ia_dok = factories.locality("Xã Ia Dơk", code="23869")
+    an_nhon_bac = factories.locality("Phường An Nhơn Bắc", kind=LocalityKind.WARD, code="21925")
+    factories.locality("Xã Ia Grai")
+    return ia_dok, an_nhon_bac
+
+
+def test_locality_search_ignores_diacritics(admin_client, communes):
+    response = admin_client.get("/admin/localities/locality/", {"q": "ia dok"})
+    content = response.content.decode()
+    assert "Xã Ia Dơk" in content
+    assert "Xã Ia Grai" not in content
+    response = admin_client.get("/admin/localities/locality/", {"q": "21925"})
+    assert "Phường An Nhơn Bắc" in response.content.decode()
+
+
+def test_party_autocomplete_ignores_diacritics(admin_client, communes):
+    response = admin_client.get(
+        "/admin/autocomplete/?app_label=agreements&model_name=party&field_name=locality"
+        "&term=ia%20dok"
+    )
+    assert response.status_code == 200
+    results = json.loads(response.content)["results"]
+    assert [r["text"] for r in results] == ["Xã Ia Dơk"]
+
+
+def test_agreement_search_ignores_diacritics(admin_client, communes):
+    factories.agreement(*communes, title="Xã Ia Dơk – Phường An Nhơn Bắc")
+    factories.agreement(title="Giao ước khác")
+    content = admin_client.get("/admin/agreements/agreement/", {"q": "an nhon"}).content.decode()
+    assert "Xã Ia Dơk – Phường An Nhơn Bắc" in content
+    assert "Giao ước khác" not in content
+
+
+# --- The agreement page: parties, commitments, title ---------------------------------------
+
+
+def agreement_post(parties=(), commitments=(), **fields):
+    data = {
+        "title": "",
+        "slug": "",
+        "signed_on": "",
+        "signed_at_place": "",
+        "ended_on": "",
+        "summary": "",
+        **fields,
+    }
+    rows = {"parties": parties, "commitments": commitments}
+    for prefix in INLINES:
+        forms = rows.get(prefix, ())
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(forms))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        data[f"{prefix}-MIN_NUM_FORMS"] = "0"
+        data[f"{prefix}-MAX_NUM_FORMS"] = "1000"
+        for i, form in enumerate(forms):
+            for key, value in form.items():
+                data[f"{prefix}-{i}-{key}"] = value
+    return data
+
+
+def party_row(locality, position=0, role=PartyRole.PARTY):
+    return {
+        "locality": str(locality.pk),
+        "role": role,
+        "signatory_name": "",
+        "signatory_title": "",
+        "position": str(position),
+    }
+
+
+def test_agreement_with_one_party_is_refused_and_nothing_is_saved(admin_client, communes):
+    ia_dok, an_nhon_bac = communes
+    response = admin_client.post(
+        "/admin/agreements/agreement/add/",
+        agreement_post(
+            parties=[
+                party_row(ia_dok),
+                party_row(an_nhon_bac, position=1, role=PartyRole.COORDINATOR),
+            ]
+        ),
+    )
+    assert response.status_code == 200
+    party_formset = next(
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "parties"
+    )
+    assert party_formset.non_form_errors() == [gettext(TOO_FEW_PARTIES)]
+    assert gettext(TOO_FEW_PARTIES) in response.content.decode()
+    assert not Agreement.objects.exists()
+    assert not Party.objects.exists()
+
+
+def test_the_same_locality_twice_is_refused_at_the_field(admin_client, communes):
+    ia_dok, _ = communes
+    response = admin_client.post(
+        "/admin/agreements/agreement/add/",
+        agreement_post(parties=[party_row(ia_dok), party_row(ia_dok, position=1)]),
+    )
+    assert response.status_code == 200
+    party_formset = next(
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "parties"
+    )
+    assert party_formset.forms[1].errors["locality"] == [
+        constraint_message(Party, "agreements_party_unique_locality")
+    ]
+    assert not Agreement.objects.exists()
+
+
+def test_agreement_with_two_parties_and_a_commitment_is_saved_with_its_title(
+    admin_client, communes
+):
+    ia_dok, an_nhon_bac = communes
+    area = CommitmentArea.objects.get(slug="quoc-phong-an-ninh")
+    response = admin_client.post(
+        "/admin/agreements/agreement/add/",
+        agreement_post(
+            parties=[party_row(ia_dok), party_row(an_nhon_bac, position=1)],
+            commitments=[{"area": str(area.pk), "text": "Giữ vững an ninh", "position": "0"}],
+            signed_on="27/12/2025",
+        ),
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    agreement = Agreement.objects.get()
+    assert agreement.title == "Xã Ia Dơk – Phường An Nhơn Bắc"
+    assert agreement.slug == "xa-ia-dok-phuong-an-nhon-bac-2025"
+    assert agreement.signed_on == datetime.date(2025, 12, 27)
+    assert agreement.status == AgreementStatus.DRAFT
+    assert [p.locality for p in agreement.parties.all()] == [ia_dok, an_nhon_bac]
+    assert agreement.commitments.get().area == area
+
+
+def test_a_party_of_a_published_agreement_can_be_replaced(admin_client, communes):
+    ia_dok, an_nhon_bac = communes
+    other = factories.locality("Xã Chư Păh")
+    agreement = factories.agreement(ia_dok, an_nhon_bac, published=True)
+    first, second = agreement.parties.all()
+    data = agreement_post(
+        parties=[
+            {**party_row(ia_dok), "id": str(first.pk), "agreement": str(agreement.pk)},
+            {
+                **party_row(an_nhon_bac, position=1),
+                "id": str(second.pk),
+                "agreement": str(agreement.pk),
+                "DELETE": "on",
+            },
+            party_row(other, position=2),
+        ],
+        title=agreement.title,
+        slug=agreement.slug,
+        signed_on="27/12/2025",
+    )
+    data["parties-INITIAL_FORMS"] = "2"
+    response = admin_client.post(f"/admin/agreements/agreement/{agreement.pk}/change/", data)
+    assert response.status_code == 302
+    assert [p.locality for p in agreement.parties.all()] == [ia_dok, other]
+
+
+@pytest.mark.parametrize("emptied", ["signed_on", "slug"])
+def test_a_published_agreement_keeps_its_date_and_address(admin_client, communes, emptied):
+    agreement = factories.agreement(*communes, published=True)
+    first, second = agreement.parties.all()
+    data = agreement_post(
+        parties=[
+            {**party_row(p.locality, p.position), "id": str(p.pk), "agreement": str(agreement.pk)}
+            for p in (first, second)
+        ],
+        title=agreement.title,
+        slug=agreement.slug,
+        signed_on="27/12/2025",
+    )
+    data[emptied] = ""
+    data["parties-INITIAL_FORMS"] = "2"
+    response = admin_client.post(f"/admin/agreements/agreement/{agreement.pk}/change/", data)
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == [emptied]
+    agreement.refresh_from_db()
+    assert agreement.signed_on == datetime.date(2025, 12, 27)
+    assert agreement.slug
+
+
+# --- Publishing and deleting through the services -------------------------------------------
+
+
+def action(client, name, *agreements):
+    return client.post(
+        "/admin/agreements/agreement/",
+        {"action": name, "_selected_action": [str(a.pk) for a in agreements], "post": "yes"},
+        follow=True,
+    )
+
+
+def test_publish_action_refuses_an_agreement_without_signing_date(admin_client, communes):
+    undated = factories.agreement(*communes, signed_on=None, title="Giao ước chưa có ngày")
+    ready = factories.agreement(title="Giao ước đủ điều kiện")
+    response = action(admin_client, "publish", undated, ready)
+    sent = [(m.level, str(m)) for m in get_messages(response.wsgi_request)]
+    errors = [text for level, text in sent if level == message_levels.ERROR]
+    assert len(errors) == 1
+    assert "Giao ước chưa có ngày" in errors[0]
+    assert gettext("it needs a signing date") in errors[0]
+    assert any(level == message_levels.SUCCESS for level, _ in sent)
+    undated.refresh_from_db()
+    ready.refresh_from_db()
+    assert undated.status == AgreementStatus.DRAFT
+    assert ready.status == AgreementStatus.PUBLISHED
+
+
+def test_unpublish_action(admin_client):
+    agreement = factories.agreement(published=True)
+    action(admin_client, "unpublish", agreement)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.DRAFT
+    assert agreement.published_at is None
+
+
+def test_a_published_agreement_is_deleted_from_its_page(admin_client):
+    agreement = factories.agreement(published=True)
+    factories.commitment(agreement)
+    response = admin_client.post(
+        f"/admin/agreements/agreement/{agreement.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Agreement.objects.exists()
+    assert not Party.objects.exists()
+    assert not Commitment.objects.exists()
+
+
+def test_published_agreements_are_deleted_in_bulk(admin_client):
+    agreements = [factories.agreement(published=True) for _ in range(3)]
+    response = action(admin_client, "delete_selected", *agreements)
+    assert response.status_code == 200
+    assert not Agreement.objects.exists()
+    assert not Party.objects.exists()
+
+
+def test_an_agreement_with_activities_is_not_deleted(admin_client):
+    agreement = factories.agreement(published=True)
+    factories.activity(agreement)
+    response = admin_client.post(
+        f"/admin/agreements/agreement/{agreement.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 200  # the page lists the protected activities
+    assert Agreement.objects.filter(pk=agreement.pk, status=AgreementStatus.PUBLISHED).exists()
+
+
+def test_the_last_two_signers_of_a_published_agreement_cannot_be_deleted_alone(admin_client):
+    agreement = factories.agreement(published=True)
+    party = agreement.parties.first()
+    response = admin_client.post(f"/admin/agreements/party/{party.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    [message] = get_messages(response.wsgi_request)
+    assert message.level == message_levels.ERROR
+    assert agreement.parties.count() == 2
+    factories.agreement(agreement.parties.last().locality, factories.locality())  # a draft
+    draft_party = Party.objects.exclude(agreement=agreement).first()
+    response = admin_client.post(
+        f"/admin/agreements/party/{draft_party.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Party.objects.filter(pk=draft_party.pk).exists()
+
+
+def test_a_signer_of_a_published_agreement_keeps_its_role_on_the_party_page(admin_client):
+    agreement = factories.agreement(published=True)
+    party = agreement.parties.first()
+    response = admin_client.post(
+        f"/admin/agreements/party/{party.pk}/change/",
+        {
+            **party_row(party.locality, role=PartyRole.COORDINATOR),
+            "agreement": str(agreement.pk),
+        },
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["role"]
+    party.refresh_from_db()
+    assert party.role == PartyRole.PARTY
+
+
+# --- Activities ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def twinning(communes):
+    """An agreement between Ia Dơk and An Nhơn Bắc, and a village of Ia Dơk."""
+    ia_dok, an_nhon_bac = communes
+    return SimpleNamespace(
+        agreement=factories.agreement(ia_dok, an_nhon_bac),
+        ia_dok=ia_dok,
+        an_nhon_bac=an_nhon_bac,
+        village=factories.locality("Làng Ghè", kind=LocalityKind.VILLAGE, parent=ia_dok),
+    )
+
+
+def activity_post(agreement, giver, recipient, **fields):
+    return {
+        "agreement": str(agreement.pk),
+        "event": "",
+        "activity_type": str(ActivityType.objects.get(slug="tien-mat").pk),
+        "status": "delivered",
+        "giver": str(giver.pk) if giver else "",
+        "recipient": str(recipient.pk) if recipient else "",
+        "recipient_detail": "",
+        "funder": "",
+        "starts_on": "27/12/2025",
+        "ends_on": "",
+        "date_precision": "day",
+        "quantity": "",
+        "quantity_qualifier": "exact",
+        "value_vnd": "30.000.000",
+        "value_qualifier": "exact",
+        "beneficiaries": "",
+        "description": "",
+        "source": "",
+        **fields,
+    }
+
+
+def test_activity_value_typed_with_dots_is_saved(admin_client, twinning):
+    response = admin_client.post(
+        "/admin/activities/activity/add/",
+        activity_post(twinning.agreement, twinning.an_nhon_bac, twinning.village),
+    )
+    assert response.status_code == 302
+    activity = Activity.objects.get()
+    assert activity.value_vnd == 30_000_000
+    assert activity.recipient == twinning.village
+    listing = admin_client.get("/admin/activities/activity/").content.decode()
+    assert "30.000.000\N{NO-BREAK SPACE}đ" in listing
+
+
+def test_activity_list_shows_qualified_figures(admin_client, twinning):
+    factories.activity(twinning.agreement, value_vnd=500_000_000, value_qualifier="over")
+    factories.activity(
+        twinning.agreement,
+        type_slug="ngay-cong",
+        quantity=Decimal(15000),
+        quantity_qualifier="nearly",
+    )
+    listing = admin_client.get("/admin/activities/activity/").content.decode()
+    assert "hơn 500.000.000\N{NO-BREAK SPACE}đ" in listing
+    assert "gần 15.000 ngày công" in listing
+
+
+@pytest.mark.parametrize("typed", ["-5", "abc", "30.000,5"])
+def test_activity_value_that_is_not_an_amount_is_refused_at_the_field(
+    admin_client, twinning, typed
+):
+    response = admin_client.post(
+        "/admin/activities/activity/add/",
+        activity_post(twinning.agreement, twinning.an_nhon_bac, twinning.village, value_vnd=typed),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["value_vnd"]
+    assert errors["value_vnd"] == [gettext("Enter an amount in đồng, e.g. 30.000.000.")]
+    assert not Activity.objects.exists()
+
+
+def test_activity_quantity_is_typed_with_the_languages_separators(admin_client, twinning):
+    data = activity_post(
+        twinning.agreement, twinning.an_nhon_bac, twinning.village, value_vnd="", quantity="1.700"
+    )
+    data["activity_type"] = str(ActivityType.objects.get(slug="quan-ao").pk)
+    assert admin_client.post("/admin/activities/activity/add/", data).status_code == 302
+    assert Activity.objects.get().quantity == Decimal(1700)
+    data["quantity"] = "-5"
+    response = admin_client.post("/admin/activities/activity/add/", data)
+    assert list(response.context["adminform"].form.errors) == ["quantity"]
+
+
+def test_activity_without_any_figure_is_refused_at_the_field(admin_client, twinning):
+    response = admin_client.post(
+        "/admin/activities/activity/add/",
+        activity_post(twinning.agreement, twinning.an_nhon_bac, twinning.village, value_vnd=""),
+    )
+    assert response.context["adminform"].form.errors == {
+        "quantity": [constraint_message(Activity, "activities_activity_has_figure")]
+    }
+
+
+def test_activity_giver_outside_the_agreement_is_refused_at_the_field(admin_client, twinning):
+    stranger = factories.locality("Xã Ia Grai 2")
+    response = admin_client.post(
+        "/admin/activities/activity/add/",
+        activity_post(twinning.agreement, stranger, twinning.village),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["giver"]
+    assert errors["giver"] == [
+        gettext(
+            "%(locality)s is not a party to “%(agreement)s”, nor a village or unit "
+            "within one of its parties."
+        )
+        % {"locality": stranger, "agreement": twinning.agreement}
+    ]
+    assert not Activity.objects.exists()
+
+
+def test_activity_recipient_may_lie_three_levels_below_a_party(admin_client, twinning):
+    group = factories.locality("Nhóm hộ", kind=LocalityKind.VILLAGE, parent=twinning.village)
+    family = factories.locality("Hộ gia đình", kind=LocalityKind.AGENCY, parent=group)
+    too_deep = factories.locality("Quá sâu", kind=LocalityKind.AGENCY, parent=family)
+    url = "/admin/activities/activity/add/"
+    response = admin_client.post(
+        url, activity_post(twinning.agreement, twinning.an_nhon_bac, family)
+    )
+    assert response.status_code == 302
+    response = admin_client.post(
+        url, activity_post(twinning.agreement, twinning.an_nhon_bac, too_deep)
+    )
+    assert list(response.context["adminform"].form.errors) == ["recipient"]
+
+
+def test_activity_giver_and_recipient_must_differ(admin_client, twinning):
+    response = admin_client.post(
+        "/admin/activities/activity/add/",
+        activity_post(twinning.agreement, twinning.ia_dok, twinning.ia_dok),
+    )
+    assert response.context["adminform"].form.errors["recipient"] == [
+        constraint_message(Activity, "activities_activity_giver_not_recipient")
+    ]
+
+
+def test_activity_event_of_another_agreement_is_refused(admin_client, twinning):
+    other = factories.agreement()
+    event = Event.objects.create(agreement=other, kind="visit", title="Thăm", held_on="2025-1-1")
+    response = admin_client.post(
+        "/admin/activities/activity/add/",
+        activity_post(
+            twinning.agreement, twinning.an_nhon_bac, twinning.village, event=str(event.pk)
+        ),
+    )
+    assert list(response.context["adminform"].form.errors) == ["event"]
+
+
+# --- Localities ------------------------------------------------------------------------------
+
+
+def locality_post(**fields):
+    return {
+        "name": "Làng Ghè",
+        "kind": LocalityKind.VILLAGE,
+        "parent": "",
+        "code": "",
+        "established_on": "",
+        "dissolved_on": "",
+        "latitude": "",
+        "longitude": "",
+        "slug": "",
+        "note": "",
+        **fields,
+    }
+
+
+def test_locality_slug_is_made_from_the_name_and_kept_unique(admin_client, communes):
+    ia_dok, an_nhon_bac = communes
+    url = "/admin/localities/locality/add/"
+    assert admin_client.post(url, locality_post(parent=str(ia_dok.pk))).status_code == 302
+    assert admin_client.post(url, locality_post(parent=str(an_nhon_bac.pk))).status_code == 302
+    slugs = set(Locality.objects.filter(name="Làng Ghè").values_list("slug", flat=True))
+    assert slugs == {"lang-ghe", "lang-ghe-phuong-an-nhon-bac"}
+
+
+def test_locality_cannot_lie_within_itself(admin_client, communes):
+    ia_dok, _ = communes
+    village = factories.locality("Làng Ghè", kind=LocalityKind.VILLAGE, parent=ia_dok)
+    data = locality_post(name="Xã Ia Dơk", kind="commune", slug=ia_dok.slug, code="23869")
+    data["parent"] = str(village.pk)
+    response = admin_client.post(f"/admin/localities/locality/{ia_dok.pk}/change/", data)
+    assert list(response.context["adminform"].form.errors) == ["parent"]
+
+
+def test_locality_dates_and_coordinates_are_checked_at_the_field(admin_client):
+    response = admin_client.post(
+        "/admin/localities/locality/add/",
+        locality_post(
+            established_on="01/07/2025", dissolved_on="30/06/2025", latitude="95", longitude="108"
+        ),
+    )
+    errors = response.context["adminform"].form.errors
+    assert errors["dissolved_on"] == [
+        constraint_message(Locality, "localities_dissolved_after_established")
+    ]
+    assert errors["latitude"] == [constraint_message(Locality, "localities_latitude_range")]
+    assert set(errors) == {"dissolved_on", "latitude"}
