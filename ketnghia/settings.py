@@ -101,7 +101,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "ketnghia" / "locale"]
+# The project's own catalogue first, then what Django's own Vietnamese catalogue lacks.
+LOCALE_PATHS = [BASE_DIR / "ketnghia" / "locale", BASE_DIR / "ketnghia" / "locale-django"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -22,9 +22,9 @@ def _with_province(message):
     return lazy(lambda: str(message).format(province=settings.PROVINCE_NAME), str)()
 
 
-admin.site.site_header = _with_province(_("Kết nghĩa – {province}"))
-admin.site.site_title = _with_province(_("Kết nghĩa {province} administration"))
-admin.site.index_title = _with_province(_("Twinning agreements of {province}"))
+admin.site.site_header = _with_province(_("Twinning – {province}"))
+admin.site.site_title = _with_province(_("Twinning administration – {province}"))
+admin.site.index_title = _with_province(_("Twinning agreements – {province}"))
 
 
 def constraint_message(model, name):
