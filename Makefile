@@ -48,6 +48,7 @@ messages: install
 	DEBUG=True $(BIN)/python manage.py makemessages -l vi -l en --add-location=file \
 		--ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=docs
 	DEBUG=True $(BIN)/python manage.py compilemessages --ignore=.venv
+	@echo "Django's own gaps live in ketnghia/locale-django (edit, then compilemessages)."
 
 lock:
 	$(BIN)/pip install --quiet uv
