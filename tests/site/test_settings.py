@@ -22,16 +22,13 @@ def manage(*args, **env):
     )
 
 
+def deploy_check(**env):
+    production = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "ketnghia.example.org"}
+    return manage("check", "--deploy", "--fail-level", "WARNING", **{**production, **env})
+
+
 def test_production_values_pass_the_deploy_check():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="ketnghia.example.org",
-        STATIC_MANIFEST="True",
-    )
+    result = deploy_check(STATIC_MANIFEST="True")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -43,14 +40,6 @@ def test_without_debug_a_secret_key_is_required():
 
 
 def test_insecure_values_fail_the_deploy_check():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="ketnghia.example.org",
-        HTTPS="False",
-    )
+    result = deploy_check(HTTPS="False")
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr
