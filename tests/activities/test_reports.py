@@ -1,0 +1,75 @@
+from decimal import Decimal
+
+import pytest
+
+from activities import reports
+from activities.models import Activity, ActivityStatus, Qualifier
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("over", "about", "nearly", "expected"),
+    [
+        (0, 0, 0, Qualifier.EXACT),
+        (1, 0, 0, Qualifier.OVER),
+        (0, 0, 2, Qualifier.NEARLY),
+        (0, 1, 0, Qualifier.ABOUT),
+        (1, 0, 1, Qualifier.ABOUT),
+    ],
+)
+def test_the_qualifier_of_a_sum(over, about, nearly, expected):
+    assert reports.combined_qualifier(over, about, nearly) == expected
+
+
+def test_totals_by_type_keep_qualifiers_honest():
+    agreement = factories.agreement(published=True)
+    factories.activity(
+        agreement, "nha-o", quantity=8, value_vnd=500_000_000, value_qualifier=Qualifier.OVER
+    )
+    factories.activity(agreement, "nha-o", quantity=2, value_vnd=100_000_000)
+    factories.activity(agreement, "ngay-cong", quantity=15_000, quantity_qualifier=Qualifier.NEARLY)
+    factories.activity(agreement, "tien-mat", value_vnd=30_000_000)
+    totals = {t.slug: t for t in reports.totals_by_type(Activity.objects.all())}
+    houses = totals["nha-o"]
+    assert (houses.quantity, houses.quantity_qualifier) == (10, Qualifier.EXACT)
+    assert (houses.value_vnd, houses.value_qualifier) == (600_000_000, Qualifier.OVER)
+    assert houses.quantity_display == "10 căn"
+    assert houses.value_display == "hơn 600.000.000\xa0đ"
+    assert totals["ngay-cong"].quantity_display == "gần 15.000 ngày công"
+    assert totals["tien-mat"].quantity_display == ""
+    assert totals["tien-mat"].value_words == "30 triệu đồng"
+
+
+def test_pledged_and_delivered_are_never_added():
+    agreement = factories.agreement(published=True)
+    factories.activity(agreement, value_vnd=30_000_000)
+    factories.activity(agreement, value_vnd=500_000_000, status=ActivityStatus.PLEDGED)
+    delivered = reports.money_total(Activity.objects.all())
+    pledged = reports.money_total(Activity.objects.all(), status=ActivityStatus.PLEDGED)
+    assert delivered.value_vnd == 30_000_000
+    assert pledged.value_vnd == 500_000_000
+    assert [t.value_vnd for t in reports.totals_by_type(Activity.objects.all())] == [30_000_000]
+
+
+def test_money_total_says_over_when_a_part_is_over():
+    agreement = factories.agreement(published=True)
+    factories.activity(agreement, "qua-tang", value_vnd=100_000_000, value_qualifier="over")
+    factories.activity(
+        agreement, "nha-o", quantity=Decimal(8), value_vnd=500_000_000, value_qualifier="over"
+    )
+    factories.activity(agreement, "cong-trinh-nuoc", quantity=9)
+    total = reports.money_total(Activity.objects.all())
+    assert total.words == "hơn 600 triệu đồng"
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_totals_run_one_query(django_assert_num_queries, count):
+    agreement = factories.agreement(published=True)
+    for _ in range(count):
+        factories.activity(agreement, value_vnd=1_000_000)
+    with django_assert_num_queries(1):
+        reports.totals_by_type(Activity.objects.published())
+    with django_assert_num_queries(1):
+        reports.money_total(Activity.objects.published())
