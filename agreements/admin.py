@@ -209,6 +209,7 @@ class PartyFormSet(SharedChoicesFormSet):
                     "locality", constraint_message(Party, "agreements_party_unique_locality")
                 )
             seen.add(locality.pk)
+        self._refuse_moves_onto_other_rows(kept)
         signing = [f for f in kept if f.cleaned_data.get("role") == PartyRole.PARTY]
         if len(signing) < 2:
             raise ValidationError(
@@ -220,14 +221,83 @@ class PartyFormSet(SharedChoicesFormSet):
             )
         super().clean()
 
+    def _refuse_moves_onto_other_rows(self, kept):
+        """A saved row cannot take the locality another saved row is giving up in this save.
+
+        (Two rows trading localities would each clash with the other mid-save; a new row that
+        names a removed party's locality is fine: save() reuses the removed row.)
+        """
+        original = {f.instance.pk: f.initial.get("locality") for f in self.initial_forms}
+        for form in kept:
+            if "locality" not in form.cleaned_data:  # already refused as a duplicate
+                continue
+            locality = form.cleaned_data["locality"].pk
+            holders = {pk for pk, held in original.items() if held == locality}
+            holders.discard(form.instance.pk)
+            moving_away = {
+                f.instance.pk
+                for f in self.initial_forms
+                if f.instance.pk in holders
+                and not self._should_delete_form(f)
+                and f.cleaned_data.get("locality")
+                and f.cleaned_data["locality"].pk != locality
+            }
+            if moving_away:
+                form.add_error(
+                    "locality",
+                    _(
+                        "Another row of this agreement holds this locality until the save: "
+                        "change that row instead, or save the other change first."
+                    ),
+                )
+
     def save(self, commit=True):
-        # New parties first, then changes and deletions: replacing a party of a published
-        # agreement never passes through a moment with a single signer, which SQLite's trigger
-        # (checked at each write, not at commit) would refuse.
+        """New parties first, then changes, then removals.
+
+        A published agreement then never passes through a moment with a single signer, which
+        SQLite's trigger (checked at each write, not at commit) would refuse. A new row naming a
+        locality whose row is being removed takes that row over instead of clashing with it.
+        """
         if not commit:
             return super().save(commit)
-        new = self.save_new_objects(commit)
-        return self.save_existing_objects(commit) + new
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        removed = {
+            form.initial.get("locality"): form
+            for form in self.initial_forms
+            if form.instance.pk and self._should_delete_form(form)
+        }
+        saved = []
+        for form in self.extra_forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            reused = removed.pop(form.cleaned_data["locality"].pk, None)
+            if reused is None:
+                saved.append(self.save_new(form))
+                self.new_objects.append(saved[-1])
+                continue
+            party = reused.instance
+            changed = [
+                name
+                for name in form.cleaned_data
+                if name in form._meta.fields and getattr(party, name) != form.cleaned_data[name]
+            ]
+            for name in changed:
+                setattr(party, name, form.cleaned_data[name])
+            party.save()
+            self.changed_objects.append((party, changed))
+            saved.append(party)
+        reused_pks = {f.instance.pk for f in self.initial_forms if self._should_delete_form(f)}
+        reused_pks -= {f.instance.pk for f in removed.values()}
+        for form in self.initial_forms:
+            if form.instance.pk in reused_pks or self._should_delete_form(form):
+                continue
+            if form.has_changed():
+                saved.append(self.save_existing(form, form.instance))
+                self.changed_objects.append((form.instance, form.changed_data))
+        for form in removed.values():
+            self.deleted_objects.append(form.instance)
+            self.delete_existing(form.instance)
+        return saved
 
 
 # --- Inlines ---------------------------------------------------------------------------------

@@ -345,6 +345,58 @@ def test_a_party_of_a_published_agreement_can_be_replaced(admin_client, communes
     assert [p.locality for p in agreement.parties.all()] == [ia_dok, other]
 
 
+@pytest.mark.parametrize("published", [False, True])
+def test_removing_a_party_and_adding_it_again_keeps_one_row(admin_client, communes, published):
+    """A clerk deletes a row and re-enters the same locality to fix its signatory."""
+    ia_dok, an_nhon_bac = communes
+    agreement = factories.agreement(ia_dok, an_nhon_bac, published=published)
+    first, second = agreement.parties.all()
+    data = agreement_post(
+        parties=[
+            {**party_row(ia_dok), "id": str(first.pk), "agreement": str(agreement.pk)},
+            {
+                **party_row(an_nhon_bac, position=1),
+                "id": str(second.pk),
+                "agreement": str(agreement.pk),
+                "DELETE": "on",
+            },
+            {**party_row(an_nhon_bac, position=1), "signatory_name": "Nguyễn Văn A"},
+        ],
+        title=agreement.title,
+        slug=agreement.slug,
+        signed_on="27/12/2025",
+    )
+    data["parties-INITIAL_FORMS"] = "2"
+    response = admin_client.post(f"/admin/agreements/agreement/{agreement.pk}/change/", data)
+    assert response.status_code == 302
+    parties = list(agreement.parties.all())
+    assert [(p.locality, p.signatory_name) for p in parties] == [
+        (ia_dok, ""),
+        (an_nhon_bac, "Nguyễn Văn A"),
+    ]
+    assert parties[1].pk == second.pk
+
+
+def test_two_rows_trading_localities_get_a_message_not_an_error_page(admin_client, communes):
+    ia_dok, an_nhon_bac = communes
+    agreement = factories.agreement(ia_dok, an_nhon_bac, published=True)
+    first, second = agreement.parties.all()
+    data = agreement_post(
+        parties=[
+            {**party_row(an_nhon_bac), "id": str(first.pk), "agreement": str(agreement.pk)},
+            {**party_row(ia_dok, 1), "id": str(second.pk), "agreement": str(agreement.pk)},
+        ],
+        title=agreement.title,
+        slug=agreement.slug,
+        signed_on="27/12/2025",
+    )
+    data["parties-INITIAL_FORMS"] = "2"
+    response = admin_client.post(f"/admin/agreements/agreement/{agreement.pk}/change/", data)
+    assert response.status_code == 200
+    assert "Một dòng khác của giao ước đang giữ địa phương này" in response.content.decode()
+    assert [p.locality for p in agreement.parties.all()] == [ia_dok, an_nhon_bac]
+
+
 @pytest.mark.parametrize("emptied", ["signed_on", "slug"])
 def test_a_published_agreement_keeps_its_date_and_address(admin_client, communes, emptied):
     agreement = factories.agreement(*communes, published=True)
