@@ -726,3 +726,14 @@ def test_locality_dates_and_coordinates_are_checked_at_the_field(admin_client):
     ]
     assert errors["latitude"] == [constraint_message(Locality, "localities_latitude_range")]
     assert set(errors) == {"dissolved_on", "latitude"}
+
+
+def test_a_refused_form_says_so_in_vietnamese(admin_client):
+    response = admin_client.post(
+        "/admin/localities/locality/add/", {"name": "", "kind": "commune", "slug": ""}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Hãy sửa các lỗi dưới đây." in content
+    assert "Please correct" not in content
+    assert "Trường này là bắt buộc." in content
