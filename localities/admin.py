@@ -14,7 +14,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from localities import text
-from localities.models import Locality
+from localities.models import Locality, Succession
 
 
 def _with_province(message):
@@ -92,7 +92,6 @@ class LocalityAdminForm(forms.ModelForm):
             "is_ethnic_minority_area",
             "established_on",
             "dissolved_on",
-            "successors",
             "latitude",
             "longitude",
             "slug",
@@ -133,6 +132,21 @@ class LocalityAdminForm(forms.ModelForm):
         return f"{bases[-1]}-{n}"
 
 
+class SuccessionInline(admin.TabularInline):
+    """The units that took over from this one, when it was dissolved or merged."""
+
+    model = Succession
+    fk_name = "predecessor"
+    fields = ["successor"]
+    autocomplete_fields = ["successor"]
+    extra = 0
+    verbose_name = _("successor")
+    verbose_name_plural = _("successors")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("successor")
+
+
 @admin.register(Locality)
 class LocalityAdmin(FoldedSearchMixin, admin.ModelAdmin):
     form = LocalityAdminForm
@@ -142,12 +156,23 @@ class LocalityAdmin(FoldedSearchMixin, admin.ModelAdmin):
     # search_key holds the name without diacritics (see FoldedSearchMixin); this search also
     # serves the autocomplete of every field that points to a locality.
     search_fields = ["search_key", "code"]
-    autocomplete_fields = ["parent", "successors"]
-    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    # No prepopulated slug: left empty, the server makes one that is free (see the form).
+    inlines = [SuccessionInline]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["name", "kind", "parent", "code", "is_ethnic_minority_area"]}),
-        (_("Lifetime"), {"fields": ["established_on", "dissolved_on", "successors"]}),
+        (_("Lifetime"), {"fields": ["established_on", "dissolved_on"]}),
         (_("Map"), {"fields": [("latitude", "longitude")]}),
         (_("Other"), {"fields": ["slug", "note"]}),
     ]
+
+
+@admin.register(Succession)
+class SuccessionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    """Which dissolved unit went into which: the 2025 merger at a glance."""
+
+    list_display = ["predecessor", "successor"]
+    list_select_related = ["predecessor", "successor"]
+    autocomplete_fields = ["predecessor", "successor"]
+    search_fields = ["predecessor__search_key", "successor__search_key"]

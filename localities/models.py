@@ -105,6 +105,8 @@ class Locality(models.Model):
     successors = models.ManyToManyField(
         "self",
         verbose_name=_("successors"),
+        through="Succession",
+        through_fields=("predecessor", "successor"),
         symmetrical=False,
         blank=True,
         related_name="predecessors",
@@ -185,3 +187,43 @@ class Locality(models.Model):
     @property
     def is_dissolved(self):
         return self.dissolved_on is not None
+
+
+class Succession(models.Model):
+    """A dissolved unit and one of the units that took over from it.
+
+    Both links protect their locality: a unit with a successor or a predecessor is never
+    deleted, by the admin, the ORM or raw SQL (the foreign keys have no ON DELETE action).
+    """
+
+    predecessor = models.ForeignKey(
+        Locality,
+        verbose_name=_("dissolved unit"),
+        on_delete=models.PROTECT,
+        related_name="succeeded_by",
+    )
+    successor = models.ForeignKey(
+        Locality,
+        verbose_name=_("successor"),
+        on_delete=models.PROTECT,
+        related_name="succeeds",
+    )
+
+    class Meta:
+        verbose_name = _("succession")
+        verbose_name_plural = _("successions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"],
+                name="localities_succession_unique",
+                violation_error_message=_("This unit is already listed as a successor."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")),
+                name="localities_succession_not_self",
+                violation_error_message=_("A unit cannot succeed itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor_id} → {self.successor_id}"

@@ -44,9 +44,11 @@ def assert_refused_by_form(instance, field, message):
 
 
 def assert_refused_by_database(write):
-    """The database itself refuses the write (PostgreSQL checks deferred rules at once here)."""
+    """The database itself refuses the write, deferred rules (foreign keys, PostgreSQL's
+    triggers) included: they are checked here rather than at a commit the test never reaches."""
     with pytest.raises(IntegrityError), transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         write()
+        connection.check_constraints()

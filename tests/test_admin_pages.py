@@ -691,6 +691,10 @@ def locality_post(**fields):
         "longitude": "",
         "slug": "",
         "note": "",
+        "succeeded_by-TOTAL_FORMS": "0",
+        "succeeded_by-INITIAL_FORMS": "0",
+        "succeeded_by-MIN_NUM_FORMS": "0",
+        "succeeded_by-MAX_NUM_FORMS": "1000",
         **fields,
     }
 
@@ -730,7 +734,7 @@ def test_locality_dates_and_coordinates_are_checked_at_the_field(admin_client):
 
 def test_a_refused_form_says_so_in_vietnamese(admin_client):
     response = admin_client.post(
-        "/admin/localities/locality/add/", {"name": "", "kind": "commune", "slug": ""}
+        "/admin/localities/locality/add/", locality_post(name="", kind="commune")
     )
     content = response.content.decode()
     assert response.status_code == 200

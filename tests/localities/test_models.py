@@ -2,11 +2,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from localities.models import Locality, LocalityKind
+from localities.models import Locality, LocalityKind, Succession
 from tests import factories
-from tests.constraints import assert_rejected
+from tests.constraints import assert_refused_by_database, assert_rejected
 
 pytestmark = pytest.mark.django_db
 
@@ -78,14 +78,57 @@ def test_official_codes_are_unique():
     assert_rejected(duplicate, "code", "Địa phương có Mã đơn vị hành chính đã tồn tại.")
 
 
-def test_dissolved_unit_keeps_its_successors():
+def dissolved_pleiku_and_its_successor():
     pleiku = factories.locality(
         "Thành phố Pleiku", kind=LocalityKind.DISTRICT, dissolved_on=datetime.date(2025, 7, 1)
     )
     ward = factories.locality("Phường Pleiku", kind=LocalityKind.WARD)
     pleiku.successors.add(ward)
+    return pleiku, ward
+
+
+def test_dissolved_unit_keeps_its_successors():
+    pleiku, ward = dissolved_pleiku_and_its_successor()
     assert list(ward.predecessors.all()) == [pleiku]
     assert pleiku.is_dissolved
+
+
+@pytest.mark.parametrize("which", ["dissolved", "successor"])
+def test_neither_side_of_a_succession_can_be_deleted(which):
+    pleiku, ward = dissolved_pleiku_and_its_successor()
+    target = pleiku if which == "dissolved" else ward
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.locality("Làng", kind=LocalityKind.VILLAGE, parent=ward)
-        ward.delete()
+        target.delete()
+
+    def raw_delete():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM localities_locality WHERE id = %s", [target.pk])
+
+    assert_refused_by_database(raw_delete)
+    assert Locality.objects.filter(pk=target.pk).exists()
+    assert list(pleiku.successors.all()) == [ward]
+
+
+def test_the_admin_refuses_to_delete_a_dissolved_unit(admin_client):
+    pleiku, _ward = dissolved_pleiku_and_its_successor()
+    response = admin_client.post(f"/admin/localities/locality/{pleiku.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 200
+    assert "Xóa" in response.content.decode()
+    assert Locality.objects.filter(pk=pleiku.pk).exists()
+
+
+def test_a_unit_cannot_succeed_itself():
+    pleiku, _ward = dissolved_pleiku_and_its_successor()
+    assert_rejected(
+        Succession(predecessor=pleiku, successor=pleiku),
+        "__all__",
+        "Một đơn vị không thể kế thừa chính nó.",
+        via_form=False,
+    )
+
+
+def test_a_village_protects_its_commune():
+    commune = factories.locality()
+    factories.locality("Làng", kind=LocalityKind.VILLAGE, parent=commune)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        commune.delete()
