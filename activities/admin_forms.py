@@ -76,7 +76,7 @@ class ActivityAdminForm(forms.ModelForm):
             # asks for a figure: the message at the refused field is the one that helps.
             missing = str(constraint_message(Activity, "activities_activity_has_figure"))
             for name in FIGURES:
-                if name in refused or name not in self._errors:
+                if name not in self._errors:
                     continue
                 kept = [e for e in self._errors[name].as_data() if missing not in e.messages]
                 if kept:

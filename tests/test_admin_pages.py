@@ -594,8 +594,24 @@ def test_activity_value_that_is_not_an_amount_is_refused_at_the_field(
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == ["value_vnd"]
-    assert errors["value_vnd"] == [gettext("Enter an amount in đồng, e.g. 30.000.000.")]
+    assert errors["value_vnd"] == ["Hãy nhập số tiền bằng đồng, ví dụ 30.000.000."]
     assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("abc", "Hãy nhập một số, ví dụ 1.700 hoặc 7,5."),
+        ("7,555", "Hãy chắc chắn rằng không có nhiều hơn 2 chữ số thập phân."),
+    ],
+)
+def test_a_refused_quantity_gets_one_message_not_two(admin_client, twinning, typed, message):
+    data = activity_post(
+        twinning.agreement, twinning.an_nhon_bac, twinning.village, value_vnd="", quantity=typed
+    )
+    response = admin_client.post("/admin/activities/activity/add/", data)
+    errors = response.context["adminform"].form.errors
+    assert errors == {"quantity": [message]}
 
 
 def test_activity_quantity_is_typed_with_the_languages_separators(admin_client, twinning):
