@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.db import IntegrityError, connection, transaction
 
 from localities.models import Locality, LocalityKind, Succession
@@ -132,3 +133,21 @@ def test_a_village_protects_its_commune():
     factories.locality("Làng", kind=LocalityKind.VILLAGE, parent=commune)
     with pytest.raises(IntegrityError), transaction.atomic():
         commune.delete()
+
+
+def test_longitude_in_range():
+    locality = factories.locality()
+    locality.longitude = Decimal("-181")
+    assert_rejected(locality, "longitude", "Kinh độ phải nằm trong khoảng từ -180 đến 180.")
+
+
+def test_a_blank_official_code_is_refused_by_the_database():
+    locality = factories.locality()
+    assert_refused_by_database(lambda: Locality.objects.filter(pk=locality.pk).update(code=""))
+
+
+def test_a_form_turns_an_empty_official_code_into_none():
+    form_class = forms.modelform_factory(Locality, fields=["name", "kind", "slug", "code"])
+    form = form_class(data={"name": "Làng Mới", "kind": "village", "slug": "lang-moi", "code": ""})
+    assert form.is_valid(), form.errors
+    assert form.save().code is None
