@@ -555,9 +555,10 @@ def _legal_documents(created):
 
 
 def _find_agreement(spec, places):
-    """The agreement signed on that date by exactly these signing parties, if one exists."""
+    """The agreement signed by exactly these signing parties, if one exists (whatever its date:
+    staff may have corrected it)."""
     signers = [places[key] for key, role in spec["parties"] if role == PartyRole.PARTY]
-    found = Agreement.objects.filter(signed_on=spec["signed_on"])
+    found = Agreement.objects.all()
     for locality in signers:
         found = found.filter(parties__locality=locality, parties__role=PartyRole.PARTY)
     for agreement in found.order_by("pk").distinct():
@@ -568,12 +569,17 @@ def _find_agreement(spec, places):
 
 def _agreement(spec, places, documents, created):
     agreement = _find_agreement(spec, places)
-    is_new = agreement is None
-    if is_new:
-        agreement = Agreement(signed_on=spec["signed_on"], summary=spec["summary"])
-        agreement.full_clean(exclude=["search_key", "slug"])
-        agreement.save()
-        created[Agreement] += 1
+    if agreement is not None:
+        # Loaded before: staff may since have corrected, removed or unpublished any of its
+        # parts, so it is left as they left it. Only a placeholder file the storage lost (a
+        # new MEDIA_ROOT) is drawn again.
+        for photo in agreement.photos.filter(is_placeholder=True):
+            _redraw_if_lost(photo)
+        return agreement
+    agreement = Agreement(signed_on=spec["signed_on"], summary=spec["summary"])
+    agreement.full_clean(exclude=["search_key", "slug"])
+    agreement.save()
+    created[Agreement] += 1
     for position, (key, role) in enumerate(spec["parties"]):
         _get_or_create(
             Party,
@@ -645,21 +651,17 @@ def _agreement(spec, places, documents, created):
         )
         _get_or_create(Activity, created, match, fields)
 
-    if is_new:
-        # Only what this run created: an agreement staff have since unpublished stays a draft.
-        publish_agreement(agreement)
+    publish_agreement(agreement)
     return agreement
 
 
+def _redraw_if_lost(photo):
+    if not (photo.image and photo.image.storage.exists(photo.image.name)):
+        name = f"{photo.agreement.slug}-{photo.position}.jpg"
+        photo.image.save(name, placeholder_jpeg(photo.caption))
+
+
 def _photo(agreement, event, caption, position, created):
-    photo = Photo.objects.filter(agreement=agreement, caption=caption).order_by("pk").first()
-    if photo is not None:
-        # The row is there; its file is only redrawn when the storage lost it (new MEDIA_ROOT).
-        if photo.is_placeholder and not (
-            photo.image and photo.image.storage.exists(photo.image.name)
-        ):
-            photo.image.save(f"{agreement.slug}-{position}.jpg", placeholder_jpeg(caption))
-        return photo
     photo = Photo(
         agreement=agreement,
         event=event,

@@ -492,3 +492,17 @@ def test_dates_known_only_to_the_month_or_year_say_so(loaded):
     )
     signing = Event.objects.get(title__startswith="Ký kết giao ước kết nghĩa giữa Sư đoàn 320")
     assert format_date(signing.held_on, signing.date_precision) == "26/7/2003"
+
+
+def test_staff_corrections_survive_a_second_run(loaded):
+    agreement = ia_dok_an_nhon_bac()
+    Agreement.objects.filter(pk=agreement.pk).update(signed_on=datetime.date(2025, 12, 26))
+    road = Activity.objects.get(activity_type__slug="duong-be-tong")
+    Activity.objects.filter(pk=road.pk).update(description="Đường bê tông (đã sửa)")
+    Activity.objects.filter(activity_type__slug="quan-ao").delete()
+    before = counts()
+    demo.load_demo()
+    assert counts() == before
+    assert Activity.objects.filter(activity_type__slug="duong-be-tong").count() == 1
+    assert not Activity.objects.filter(activity_type__slug="quan-ao").exists()
+    assert Agreement.objects.get(pk=agreement.pk).signed_on == datetime.date(2025, 12, 26)
