@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +58,14 @@ class LegalDocument(models.Model):
     issued_on = models.DateField(_("issued on"))
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary = models.TextField(_("summary"), blank=True)
-    file = models.FileField(_("file"), upload_to="legal/", blank=True)
+    # Documents only: a stored .html or .js would be served from the site's own origin.
+    file = models.FileField(
+        _("file"),
+        upload_to="legal/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "doc", "docx", "odt"])],
+        help_text=_("PDF, DOC, DOCX or ODT."),
+    )
     url = models.URLField(_("link"), blank=True, max_length=500)
 
     class Meta:

@@ -4,9 +4,9 @@ from agreements.models import Agreement
 
 
 def agreements_for_home(limit=20):
-    """The latest published agreements, newest signing first: one query."""
-    return list(
-        Agreement.objects.published()
-        .only("title", "slug", "signed_on")
-        .order_by("-signed_on", "-id")[:limit]
+    """How many agreements are published, and the latest of them: two queries."""
+    published = Agreement.objects.published()
+    latest = list(
+        published.only("title", "slug", "signed_on").order_by("-signed_on", "-id")[:limit]
     )
+    return published.count(), latest

@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request):
-    return render(request, "home.html", {"agreements": agreements_for_home()})
+    count, agreements = agreements_for_home()
+    return render(request, "home.html", {"agreement_count": count, "agreements": agreements})
 
 
 @never_cache

@@ -177,3 +177,22 @@ def test_slugs_are_unique_once_set():
     duplicate = factories.agreement(title="Giao ước B")
     duplicate.slug = "giao-uoc-a"
     assert_rejected(duplicate, "__all__", "Đã có giao ước khác dùng địa chỉ web này.")
+
+
+def test_a_legal_document_file_must_be_a_document():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements.models import LegalDocument
+
+    document = LegalDocument(
+        number="43/KH-UBND",
+        kind="plan",
+        title="Kế hoạch",
+        issuer="UBND tỉnh Gia Lai",
+        issued_on=datetime.date(2025, 8, 22),
+        slug="43-kh-ubnd",
+        file=SimpleUploadedFile("ke-hoach.html", b"<script>alert(1)</script>"),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        document.full_clean()
+    assert "Phần mở rộng" in excinfo.value.message_dict["file"][0]

@@ -21,7 +21,7 @@ def test_home_lists_published_agreements_only(client):
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     for _ in range(count):
         factories.agreement(published=True)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert client.get("/").status_code == 200
 
 
@@ -41,3 +41,9 @@ def test_vietnamese_whatever_the_browser_asks_english_under_en(client):
     content = response.content.decode()
     assert '<html lang="en">' in content
     assert "published agreement" in content
+
+
+def test_home_counts_every_published_agreement_beyond_the_list(client):
+    for _ in range(21):
+        factories.agreement(published=True)
+    assert "21 giao ước đã công bố" in client.get("/").content.decode()
