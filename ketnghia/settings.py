@@ -25,7 +25,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PROVINCE_NAME = env.str("PROVINCE_NAME", default="Gia Lai")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ketnghia.apps.KetnghiaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
-    "ketnghia",
+    "ketnghia.apps.KetnghiaConfig",
     "localities",
     "agreements",
     "activities",

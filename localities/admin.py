@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils.functional import lazy
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +160,32 @@ class LocalityAdmin(FoldedSearchMixin, admin.ModelAdmin):
     # No prepopulated slug: left empty, the server makes one that is free (see the form).
     inlines = [SuccessionInline]
     list_per_page = 50
+
+    def get_search_results(self, request, queryset, search_term):
+        """Whole-name matches first: "an phu" lists Phường An Phú before Phường An Phước."""
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset.select_related("parent"), search_term
+        )
+        term = text.search_key(search_term)
+        if term:
+            queryset = queryset.annotate(
+                match_rank=Case(
+                    When(Q(search_key=term) | Q(search_key__endswith=f" {term}"), then=0),
+                    When(search_key__contains=f" {term} ", then=1),
+                    default=2,
+                )
+            ).order_by("match_rank", "search_key", "parent__search_key", "pk")
+        return queryset, may_have_duplicates
+
+    def autocomplete_label(self, locality):
+        """'Xã Tân Thành – Tỉnh Tây Ninh', '… (đã giải thể)': to tell namesakes apart."""
+        label = locality.name
+        if locality.parent_id:
+            label = f"{label} – {locality.parent.name}"
+        if locality.dissolved_on:
+            label = _("%(locality)s (dissolved)") % {"locality": label}
+        return label
+
     fieldsets = [
         (None, {"fields": ["name", "kind", "parent", "code", "is_ethnic_minority_area"]}),
         (_("Lifetime"), {"fields": ["established_on", "dissolved_on"]}),

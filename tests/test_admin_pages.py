@@ -757,3 +757,52 @@ def test_a_refused_form_says_so_in_vietnamese(admin_client):
     assert "Hãy sửa các lỗi dưới đây." in content
     assert "Please correct" not in content
     assert "Trường này là bắt buộc." in content
+
+
+def test_autocomplete_tells_namesakes_apart_and_ranks_whole_names_first(admin_client):
+    tay_ninh = factories.locality("Tỉnh Tây Ninh", kind=LocalityKind.PROVINCE)
+    lam_dong = factories.locality("Tỉnh Lâm Đồng", kind=LocalityKind.PROVINCE)
+    for province in (tay_ninh, lam_dong):
+        factories.locality("Xã Tân Thành", parent=province, slug=f"xa-tan-thanh-{province.pk}")
+    factories.locality("Phường An Phước", kind=LocalityKind.WARD)
+    factories.locality("Phường An Phú", kind=LocalityKind.WARD)
+    factories.locality(
+        "Thành phố Pleiku", kind=LocalityKind.DISTRICT, dissolved_on=datetime.date(2025, 7, 1)
+    )
+
+    def labels(term):
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "agreements",
+                "model_name": "party",
+                "field_name": "locality",
+                "term": term,
+            },
+        )
+        return [r["text"] for r in response.json()["results"]]
+
+    assert labels("tan thanh") == [
+        "Xã Tân Thành – Tỉnh Lâm Đồng",
+        "Xã Tân Thành – Tỉnh Tây Ninh",
+    ]
+    assert labels("an phu")[0] == "Phường An Phú"
+    assert labels("pleiku") == ["Thành phố Pleiku (đã giải thể)"]
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_autocomplete_queries_do_not_grow(admin_client, django_assert_max_num_queries, count):
+    province = factories.locality("Tỉnh Gia Lai", kind=LocalityKind.PROVINCE)
+    for _ in range(count):
+        factories.locality(parent=province)
+    with django_assert_max_num_queries(6):
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "agreements",
+                "model_name": "party",
+                "field_name": "locality",
+                "term": "xa",
+            },
+        )
+    assert len(response.json()["results"]) == min(count, 20)
