@@ -1,0 +1,53 @@
+"""Figures and dates in templates, formatted the way activities.figures and agreements.dates do.
+
+{% load figures %}
+{{ activity|figure }}                  → "hơn 500.000.000 đ" / "gần 15.000 ngày công" / both
+{{ 30000000|vnd }}  {{ total|vnd_words }}
+{{ event.held_on|precise_date:event.date_precision }}
+{% period activity.starts_on activity.ends_on activity.date_precision %}
+"""
+
+from django import template
+
+from activities.figures import format_number, format_quantity, format_vnd, format_vnd_words
+from activities.models import Measure
+from agreements.dates import format_date, format_period
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value, qualifier="exact"):
+    return format_vnd(value, qualifier)
+
+
+@register.filter
+def vnd_words(value, qualifier="exact"):
+    return format_vnd_words(value, qualifier)
+
+
+@register.filter
+def number(value):
+    return format_number(value)
+
+
+@register.filter
+def figure(activity):
+    """An activity's figures with their qualifiers; its type must be loaded (select_related)."""
+    kind = activity.activity_type
+    parts = []
+    if activity.quantity is not None and kind.measure != Measure.MONEY:
+        parts.append(format_quantity(activity.quantity, kind.unit, activity.quantity_qualifier))
+    if activity.value_vnd is not None:
+        parts.append(format_vnd(activity.value_vnd, activity.value_qualifier))
+    return " · ".join(parts)
+
+
+@register.filter
+def precise_date(value, precision="day"):
+    return format_date(value, precision)
+
+
+@register.simple_tag
+def period(start, end, precision="day"):
+    return format_period(start, end, precision)
