@@ -1,6 +1,38 @@
-"""Reads shaped for screens: one function per screen decides what it loads."""
+"""Reads shaped for screens: one function per screen decides what it loads.
 
-from agreements.models import Agreement
+Every public read starts from published agreements. The agreement page reads its activities and
+their totals from the `activities` app (the one place its reverse dependency is taken: the page
+shows what the agreement delivered).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from activities.models import Activity, ActivityStatus
+from activities.reports import totals_by_type
+from agreements.filters import (
+    DEFAULT_SORT,
+    SORT_CHOICES,
+    SORT_ORDER,
+    STATUS_CHOICES,
+    AgreementFilter,
+)
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    CommitmentArea,
+    LegalDocument,
+    Party,
+)
+from localities.models import Locality, LocalityKind
+
+PAGE_SIZE = 20
 
 
 def agreements_for_home(limit=20):
@@ -10,3 +42,155 @@ def agreements_for_home(limit=20):
         published.only("title", "slug", "signed_on").order_by("-signed_on", "-id")[:limit]
     )
     return published.count(), latest
+
+
+def _cards(queryset):
+    """Agreements as cards: their parties with their localities and how many activities they
+    have. Two queries for a page (the page, then its parties)."""
+    activity_count = (
+        Activity.objects.filter(agreement=OuterRef("pk"))
+        .order_by()
+        .values("agreement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(activity_count=Coalesce(Subquery(activity_count), 0)).prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=Party.objects.select_related("locality").only(
+                "agreement_id",
+                "role",
+                "position",
+                "locality__name",
+                "locality__slug",
+                "locality__kind",
+            ),
+        )
+    )
+
+
+def _page(queryset, number):
+    """A page of cards: a page number that is not one gives the first page, one past the end
+    the last."""
+    return Paginator(_cards(queryset), PAGE_SIZE).get_page(number)
+
+
+@dataclass
+class LocalityGroup:
+    label: str
+    localities: list = field(default_factory=list)
+
+
+def _locality_choices():
+    """The units that are parties of published agreements, and the communes and wards whose
+    villages are, grouped by kind in the order of LocalityKind: one query."""
+    published_party = Party.objects.filter(agreement__status=AgreementStatus.PUBLISHED)
+    localities = (
+        Locality.objects.filter(
+            Q(Exists(published_party.filter(locality=OuterRef("pk"))))
+            | Q(Exists(published_party.filter(locality__parent=OuterRef("pk"))))
+        )
+        .exclude(kind=LocalityKind.PROVINCE)
+        .select_related("parent")
+        .only("name", "slug", "kind", "parent__name")
+        .order_by("search_key", "id")
+    )
+    groups = {kind: LocalityGroup(label) for kind, label in LocalityKind.choices}
+    for locality in localities:
+        groups[locality.kind].localities.append(locality)
+    return [group for group in groups.values() if group.localities]
+
+
+def agreement_list(params):
+    """The list page: the filtered, sorted page of agreements and the filter form's choices.
+
+    Six queries: count, page, parties of the page, localities, areas, years.
+    """
+    filterset = AgreementFilter(params)
+    page_obj = _page(filterset.qs, params.get("page"))
+    years = [d.year for d in Agreement.objects.published().dates("signed_on", "year", order="DESC")]
+    return {
+        "filterset": filterset,
+        "page_obj": page_obj,
+        "locality_groups": _locality_choices(),
+        "areas": list(CommitmentArea.objects.only("name", "slug")),
+        "kinds": LocalityKind.choices,
+        "years": years,
+        "statuses": STATUS_CHOICES,
+        "sorts": SORT_CHOICES,
+    }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An event or an activity on the agreement's timeline."""
+
+    when: date
+    order: int
+    event: object = None
+    activity: object = None
+
+
+def agreement_detail(slug):
+    """An agreement's page: the agreement with everything it shows, in eleven queries whatever
+    the number of parties, commitments, events, activities or photos. None for a draft or an
+    unknown slug."""
+    activities = Activity.objects.select_related("activity_type", "giver", "recipient").order_by(
+        "starts_on", "id"
+    )
+    queryset = Agreement.objects.published().prefetch_related(
+        Prefetch("parties", queryset=Party.objects.select_related("locality")),
+        Prefetch("legal_basis", queryset=LegalDocument.objects.order_by("issued_on", "number")),
+        Prefetch(
+            "commitments",
+            queryset=Commitment.objects.select_related("area").order_by(
+                "area__position", "area__name", "position", "id"
+            ),
+        ),
+        "programmes",
+        "events",
+        Prefetch("activities", queryset=activities),
+        "photos",
+        "sources",
+    )
+    agreement = queryset.filter(slug=slug).first()
+    if agreement is None:
+        return None
+    own_activities = Activity.objects.published().filter(agreement=agreement)
+    activities = list(agreement.activities.all())
+    photos = list(agreement.photos.all())
+    return {
+        "agreement": agreement,
+        "is_ended": agreement.ended_on is not None and agreement.ended_on < timezone.localdate(),
+        "parties": list(agreement.parties.all()),
+        "commitments": list(agreement.commitments.all()),
+        # Every activity is on the page already: counting the loaded rows costs no query.
+        "activity_count": len(activities),
+        "timeline": timeline(agreement.events.all(), activities),
+        "delivered_totals": totals_by_type(own_activities, ActivityStatus.DELIVERED),
+        "pledged_totals": totals_by_type(own_activities, ActivityStatus.PLEDGED),
+        "photos": photos,
+        "first_photo": photos[0] if photos else None,
+    }
+
+
+def timeline(events, activities):
+    """Events and activities in date order; on the same day, an event before what was given
+    at it."""
+    entries = [TimelineEntry(e.held_on, 0, event=e) for e in events]
+    entries += [TimelineEntry(a.starts_on, 1, activity=a) for a in activities]
+    return sorted(entries, key=lambda e: (e.when, e.order, (e.event or e.activity).pk))
+
+
+def legal_document_detail(slug, page_number):
+    """A legal document and a page of the published agreements signed under it: four queries
+    (document, count, page, parties). None for an unknown slug."""
+    document = LegalDocument.objects.filter(slug=slug).first()
+    if document is None:
+        return None
+    agreements = (
+        Agreement.objects.published()
+        .filter(legal_basis=document)
+        .order_by(*SORT_ORDER[DEFAULT_SORT])
+    )
+    return {"document": document, "page_obj": _page(agreements, page_number)}

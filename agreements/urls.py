@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401  (routes are added with the views)
+from django.urls import path
+
+from agreements import views
 
 app_name = "agreements"
-urlpatterns = []
+urlpatterns = [
+    path("giao-uoc/", views.agreement_list, name="list"),
+    path("giao-uoc/<slug:slug>/", views.agreement_detail, name="detail"),
+    path("van-ban/<slug:slug>/", views.legal_document_detail, name="legal_document"),
+]

@@ -1,0 +1,130 @@
+"""Public filters on published agreements, shared by the agreement list and the open-data API."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, AgreementStatus, Commitment, Party
+from localities.models import LocalityKind
+from localities.text import search_key
+
+# Longer queries are cut here, not refused: a pasted paragraph still searches its first words.
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_WORDS = 10
+# Village → commune/ward → district (until 2025) → province: a unit finds the agreements of the
+# units up to this many levels below it.
+DESCENDANT_LEVELS = 3
+
+
+STATUS_CHOICES = [("in_force", _("In force")), ("ended", _("Ended"))]
+SORT_CHOICES = [
+    ("signed", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("title", _("By name (A–Z)")),
+]
+DEFAULT_SORT = "signed"
+SORT_ORDER = {
+    "signed": ("-signed_on", "-id"),
+    "oldest": ("signed_on", "id"),
+    # The folded title sorts Đ with D and ignores marks: close to Vietnamese dictionary order
+    # on both databases (PostgreSQL would otherwise put Đ after Z).
+    "title": ("search_key", "id"),
+}
+
+
+class YearFilter(django_filters.NumberFilter):
+    # A whole year inside what a date can hold: "2025.5" or "99999" are refused, not a 500.
+    field_class = forms.IntegerField
+
+
+def _party_exists(**lookups):
+    return Exists(Party.objects.filter(agreement=OuterRef("pk"), **lookups))
+
+
+class AgreementFilter(django_filters.FilterSet):
+    """Filters over published agreements, with stable parameter names (the API documents them).
+
+    Whatever queryset it is given, it only ever returns published agreements.
+
+    - ``q``: words searched in the agreement's title and its parties' names, diacritics and case
+      ignored ("an nhon bac", "IA DOK"); every word must match one of them. Cut to 100
+      characters and 10 words.
+    - ``locality``: a locality's slug; agreements where it, or a unit up to three levels below it
+      (a commune's villages, a province's communes and their villages), is a party in any role
+      (signing or coordinating). An unknown slug gives no agreement.
+    - ``party_kind``: a LocalityKind value (``commune``, ``ward``, ``village``,
+      ``military_unit``…); agreements with at least one party of that kind.
+    - ``year``: the year of signing (e.g. 2025).
+    - ``area``: a commitment area's slug; agreements with a commitment in that area. An unknown
+      slug gives no agreement.
+    - ``status``: ``in_force`` (no end date, or one not yet passed) or ``ended`` (an end date in
+      the past).
+    - ``sort``: ``signed`` (newest first, the default), ``oldest``, or ``title`` (by the folded
+      title, close to Vietnamese alphabetical order).
+
+    An invalid value of ``party_kind``, ``year``, ``status`` or ``sort`` makes the form invalid:
+    the list page ignores that parameter, the API answers 400.
+    """
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    locality = django_filters.CharFilter(method="filter_locality", label=_("Locality or unit"))
+    party_kind = django_filters.ChoiceFilter(
+        choices=LocalityKind.choices, method="filter_party_kind", label=_("Kind of party")
+    )
+    year = YearFilter(
+        field_name="signed_on",
+        lookup_expr="year",
+        min_value=1900,
+        max_value=2999,
+        label=_("Year signed"),
+    )
+    area = django_filters.CharFilter(method="filter_area", label=_("Commitment area"))
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", label=_("In force or ended")
+    )
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="sort_by", label=_("Sort"))
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "locality", "party_kind", "year", "area", "status", "sort"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        base = queryset if queryset is not None else Agreement.objects.all()
+        base = base.filter(status=AgreementStatus.PUBLISHED).order_by(*SORT_ORDER[DEFAULT_SORT])
+        super().__init__(data, queryset=base, **kwargs)
+
+    def filter_q(self, queryset, name, value):
+        words = search_key(value[:MAX_QUERY_LENGTH]).split()[:MAX_QUERY_WORDS]
+        for word in words:
+            queryset = queryset.filter(
+                Q(search_key__contains=word) | _party_exists(locality__search_key__contains=word)
+            )
+        return queryset
+
+    def filter_locality(self, queryset, name, value):
+        # The unit itself or one of its descendants, through the parent chain: one EXISTS.
+        match = Q()
+        for level in range(DESCENDANT_LEVELS + 1):
+            match |= Q(**{"locality__" + "parent__" * level + "slug": value})
+        return queryset.filter(
+            Exists(Party.objects.filter(match, agreement=OuterRef("pk")).values("pk"))
+        )
+
+    def filter_party_kind(self, queryset, name, value):
+        return queryset.filter(_party_exists(locality__kind=value))
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(
+            Exists(Commitment.objects.filter(agreement=OuterRef("pk"), area__slug=value))
+        )
+
+    def filter_status(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "ended":
+            return queryset.filter(ended_on__lt=today)
+        return queryset.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORT_ORDER[value])

@@ -1,0 +1,50 @@
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from agreements import queries
+from agreements.filters import MAX_QUERY_LENGTH
+
+# Parameters of the filter form other than the search words: set, they open the form.
+FILTER_FIELDS = ("locality", "party_kind", "year", "area", "status", "sort")
+
+
+@require_safe
+def agreement_list(request):
+    context = queries.agreement_list(request.GET)
+    form = context["filterset"].form
+    selected = {
+        name: str(value)
+        for name, value in form.cleaned_data.items()
+        if value not in (None, "") and name != "q"
+    }
+    context.update(
+        search_query=request.GET.get("q", "")[:MAX_QUERY_LENGTH],
+        selected=selected,
+        filters_active=any(name in selected for name in FILTER_FIELDS),
+    )
+    return render(request, "agreements/agreement_list.html", context)
+
+
+@require_safe
+def agreement_detail(request, slug):
+    context = queries.agreement_detail(slug)
+    if context is None:
+        raise Http404
+    agreement = context["agreement"]
+    context["description"] = Truncator(agreement.summary).chars(200) or _(
+        "The twinning agreement %(title)s: its parties, commitments and what it delivered."
+    ) % {"title": agreement.title}
+    first_photo = context["first_photo"]
+    context["og_image"] = request.build_absolute_uri(first_photo.image.url) if first_photo else ""
+    return render(request, "agreements/agreement_detail.html", context)
+
+
+@require_safe
+def legal_document_detail(request, slug):
+    context = queries.legal_document_detail(slug, request.GET.get("page"))
+    if context is None:
+        raise Http404
+    return render(request, "agreements/legaldocument_detail.html", context)
