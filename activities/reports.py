@@ -2,7 +2,9 @@
 
 A reported figure carries a qualifier ("hơn 500 triệu", "gần 15.000 ngày công"); a total built
 from such figures says so: exact figures only → exact; exact and "over" → over; exact and
-"nearly" → nearly; any other mix → about. Pledged and delivered figures are never added together.
+"nearly" → nearly; any other mix → about. A part whose figure was not reported (gifts "worth
+over 100 million" with no count) makes the known sum a lower bound: it counts as "over".
+Pledged and delivered figures are never added together.
 Each function runs a fixed number of queries, whatever the amount of data.
 """
 
@@ -61,17 +63,23 @@ class TypeTotal:
 
 
 def _quantity_counts():
-    # A quantity's qualifier counts only where there is a quantity.
+    # A quantity's qualifier counts only where there is a quantity; a missing one, as "over".
     return {
-        f"quantity_{q}": Count("id", filter=Q(quantity_qualifier=q, quantity__isnull=False))
-        for q in (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
+        **{
+            f"quantity_{q}": Count("id", filter=Q(quantity_qualifier=q, quantity__isnull=False))
+            for q in (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
+        },
+        "quantity_missing": Count("id", filter=Q(quantity__isnull=True)),
     }
 
 
 def _value_counts():
     return {
-        f"value_{q}": Count("id", filter=Q(value_qualifier=q, value_vnd__isnull=False))
-        for q in (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
+        **{
+            f"value_{q}": Count("id", filter=Q(value_qualifier=q, value_vnd__isnull=False))
+            for q in (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
+        },
+        "value_missing": Count("id", filter=Q(value_vnd__isnull=True)),
     }
 
 
@@ -108,11 +116,13 @@ def totals_by_type(activities, status=ActivityStatus.DELIVERED):
             count=row["n"],
             quantity=row["total_quantity"],
             quantity_qualifier=combined_qualifier(
-                row["quantity_over"], row["quantity_about"], row["quantity_nearly"]
+                row["quantity_over"] + row["quantity_missing"],
+                row["quantity_about"],
+                row["quantity_nearly"],
             ),
             value_vnd=row["total_value"],
             value_qualifier=combined_qualifier(
-                row["value_over"], row["value_about"], row["value_nearly"]
+                row["value_over"] + row["value_missing"], row["value_about"], row["value_nearly"]
             ),
         )
         for row in rows

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401  (routes are added with the views)
+from django.urls import path
+
+from ketnghia import opendata_views
 
 app_name = "opendata"
-urlpatterns = []
+urlpatterns = [
+    path("", opendata_views.index, name="index"),
+    path("<slug:dataset>.<slug:fmt>", opendata_views.download, name="download"),
+]

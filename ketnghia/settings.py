@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "csp",
     "django_filters",
     "rest_framework",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF and auth middleware: it sees the cookies and Vary they add.
+    "ketnghia.middleware.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -199,6 +202,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Published twinning agreements, localities and activities (read-only).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Fields of the same name with different choices get distinct schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "agreements.filters.STATUS_CHOICES",
+        "ActivityStatusEnum": "activities.models.ActivityStatus",
+        "QualifierEnum": "activities.models.Qualifier",
+        "LocalityKindEnum": "localities.models.LocalityKind",
+        "LegalDocumentKindEnum": "agreements.models.LegalDocumentKind",
+        "EventKindEnum": "agreements.models.EventKind",
+    },
 }
 
 # Thumbnails are made once, named by a key kept in the database and the cache.

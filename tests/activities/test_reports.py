@@ -73,3 +73,21 @@ def test_totals_run_one_query(django_assert_num_queries, count):
         reports.totals_by_type(Activity.objects.published())
     with django_assert_num_queries(1):
         reports.money_total(Activity.objects.published())
+
+
+def test_a_part_without_a_figure_makes_the_sum_a_lower_bound():
+    """Gifts: 40 packages (no value given) and gifts worth over 100 million (no count given)."""
+    agreement = factories.agreement(published=True)
+    factories.activity(agreement, "qua-tang", quantity=40)
+    factories.activity(agreement, "qua-tang", value_vnd=100_000_000, value_qualifier="over")
+    (gifts,) = reports.totals_by_type(Activity.objects.all())
+    assert gifts.quantity_display == "hơn 40 suất"
+    assert gifts.value_display == "hơn 100.000.000\xa0đ"
+
+
+def test_parts_all_with_figures_stay_exact():
+    agreement = factories.agreement(published=True)
+    factories.activity(agreement, "qua-tang", quantity=20, value_vnd=10_000_000)
+    factories.activity(agreement, "qua-tang", quantity=20, value_vnd=10_000_000)
+    (gifts,) = reports.totals_by_type(Activity.objects.all())
+    assert (gifts.quantity_display, gifts.value_display) == ("40 suất", "20.000.000\xa0đ")

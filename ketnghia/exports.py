@@ -1,0 +1,539 @@
+"""The open data: published agreements, their parties, commitments and activities as datasets.
+
+Each dataset has stable, documented columns (English snake_case names; their meaning is shown on
+/du-lieu/ in the reader's language) and yields its rows in a fixed number of queries, streamed
+from the database (`values()` + `iterator()`), so memory stays bounded whatever the size.
+Drafts never appear: every query starts from the published agreements.
+
+Writers turn a dataset into CSV (UTF-8 with a BOM, for Excel), JSON or XLSX. The licence of the
+data is set here, once.
+"""
+
+import csv
+import datetime
+import itertools
+import json
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from activities.models import Activity, ActivityStatus, Qualifier
+from agreements.api import agreement_state
+from agreements.filters import STATUS_CHOICES
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    DatePrecision,
+    Party,
+    PartyRole,
+)
+from localities.models import LocalityKind
+
+# The data's licence: an open licence fit for government data, attribution required.
+LICENCE_NAME = "CC BY 4.0"
+LICENCE_TITLE = "Creative Commons Attribution 4.0 International"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def publisher():
+    """Who publishes the data, as an attribution must name it."""
+    return gettext("Twinning register of %(province)s") % {"province": settings.PROVINCE_NAME}
+
+
+def licence():
+    return {
+        "name": LICENCE_NAME,
+        "title": LICENCE_TITLE,
+        "url": LICENCE_URL,
+        "publisher": publisher(),
+    }
+
+
+def agreement_path(slug):
+    """The agreement's public page, at its Vietnamese (canonical) address."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("agreements:detail", kwargs={"slug": slug})
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: Promise
+    example: str = ""
+    choices: list = field(default_factory=list)
+
+    @property
+    def name_html(self):
+        """The name with a break opportunity after each "_", for a narrow screen's table."""
+        return breakable(self.name)
+
+    @property
+    def choices_html(self):
+        return [(breakable(value), label) for value, label in self.choices]
+
+
+def breakable(name):
+    """'signed_at_place' → 'signed_<wbr>at_<wbr>place': a long name may wrap on a phone."""
+    return format_html_join(mark_safe("_<wbr>"), "{}", ((part,) for part in name.split("_")))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # in the download address: /du-lieu/<name>.<format>
+    file_stem: str  # in the downloaded file's name: ket-nghia-<file_stem>-<date>.<format>
+    title: Promise
+    description: Promise
+    columns: list
+    rows: object  # rows(site_url) → an iterator of tuples in the columns' order
+
+    @property
+    def column_names(self):
+        return [column.name for column in self.columns]
+
+
+# Rows -----------------------------------------------------------------------------------------
+
+# Every dataset lists agreements in the order they were signed; children keep their own order.
+_BY_AGREEMENT = ("agreement__signed_on", "agreement_id")
+
+
+PUBLISHED = AgreementStatus.PUBLISHED
+
+
+def _groups(rows):
+    """(agreement id, [values]) from rows of (agreement id, value) sorted by agreement."""
+    for agreement_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield agreement_id, [row[1] for row in group]
+
+
+def _merge(groups):
+    """A lookup for agreement ids met in increasing order of the shared sort key.
+
+    The children are read in the agreements' order, so one pass over both streams joins them:
+    memory holds one agreement's children at a time.
+    """
+    groups = iter(groups)
+    pending = next(groups, None)
+
+    def values_for(agreement_id):
+        nonlocal pending
+        if pending is not None and pending[0] == agreement_id:
+            values = pending[1]
+            pending = next(groups, None)
+            return values
+        return []
+
+    return values_for
+
+
+def agreement_rows(site_url=""):
+    """Three queries, whatever the number of agreements."""
+    today = timezone.localdate()
+    agreements = (
+        Agreement.objects.published()
+        .order_by("signed_on", "id")
+        .values_list("id", "slug", "title", "signed_on", "signed_at_place", "ended_on")
+    )
+    legal_basis = _merge(
+        _groups(
+            Agreement.legal_basis.through.objects.filter(agreement__status=PUBLISHED)
+            .order_by(*_BY_AGREEMENT, "legaldocument__issued_on", "legaldocument__number")
+            .values_list("agreement_id", "legaldocument__number")
+            .iterator()
+        )
+    )
+    parties = _merge(
+        _groups(
+            Party.objects.filter(agreement__status=PUBLISHED)
+            .order_by(*_BY_AGREEMENT, "position", "id")
+            .values_list("agreement_id", "locality__name")
+            .iterator()
+        )
+    )
+    for pk, slug, title, signed_on, place, ended_on in agreements.iterator():
+        yield (
+            slug,
+            title,
+            signed_on,
+            place,
+            ended_on,
+            agreement_state(ended_on, today),
+            "; ".join(legal_basis(pk)),
+            "; ".join(parties(pk)),
+            site_url + agreement_path(slug),
+        )
+
+
+def party_rows(site_url=""):
+    return (
+        Party.objects.filter(agreement__status=PUBLISHED)
+        .order_by(*_BY_AGREEMENT, "position", "id")
+        .values_list(
+            "agreement__slug",
+            "agreement__title",
+            "locality__name",
+            "locality__code",
+            "locality__slug",
+            "locality__kind",
+            "role",
+            "signatory_name",
+            "signatory_title",
+        )
+        .iterator()
+    )
+
+
+def commitment_rows(site_url=""):
+    return (
+        Commitment.objects.filter(agreement__status=PUBLISHED)
+        .order_by(*_BY_AGREEMENT, "position", "id")
+        .values_list("agreement__slug", "area__name", "text")
+        .iterator()
+    )
+
+
+def activity_rows(site_url=""):
+    return (
+        Activity.objects.published()
+        .order_by(*_BY_AGREEMENT, "starts_on", "id")
+        .values_list(
+            "agreement__slug",
+            "agreement__title",
+            "activity_type__name",
+            "activity_type__unit",
+            "status",
+            "starts_on",
+            "ends_on",
+            "date_precision",
+            "quantity",
+            "quantity_qualifier",
+            "value_vnd",
+            "value_qualifier",
+            "giver__name",
+            "giver__code",
+            "recipient__name",
+            "recipient__code",
+            "recipient_detail",
+            "funder",
+            "beneficiaries",
+            "description",
+            "source__title",
+        )
+        .iterator()
+    )
+
+
+# Datasets -------------------------------------------------------------------------------------
+
+_AGREEMENT_SLUG = Column(
+    "agreement_slug",
+    _("The agreement's identifier: the last part of its page's address."),
+    "xa-ia-dok-phuong-an-nhon-bac-2025",
+)
+_AGREEMENT_TITLE = Column(
+    "agreement_title", _("The agreement's title."), "Xã Ia Dơk – Phường An Nhơn Bắc"
+)
+_QUALIFIERS = Qualifier.choices
+_DATE = _("Date in the form YYYY-MM-DD.")
+
+AGREEMENTS = Dataset(
+    name="agreements",
+    file_stem="giao-uoc",
+    title=_("Agreements"),
+    description=_("One row per published agreement, in the order they were signed."),
+    columns=[
+        Column(
+            "slug",
+            _("The agreement's identifier: the last part of its page's address."),
+            "xa-ia-dok-phuong-an-nhon-bac-2025",
+        ),
+        Column("title", _("Title."), "Xã Ia Dơk – Phường An Nhơn Bắc"),
+        Column("signed_on", _("Date signed (YYYY-MM-DD)."), "2025-12-27"),
+        Column("signed_at_place", _("Place of signing, when known."), "Xã Ia Dơk"),
+        Column("ended_on", _("Date the twinning ended (YYYY-MM-DD); empty while in force."), ""),
+        Column(
+            "status",
+            _("Whether the agreement is in force or has ended."),
+            "in_force",
+            STATUS_CHOICES,
+        ),
+        Column(
+            "legal_basis",
+            _("Numbers of the documents it was signed under, separated by “; ”."),
+            "03-CT/TU; 43/KH-UBND",
+        ),
+        Column(
+            "parties",
+            _("Names of the parties, separated by “; ”, in the agreement's order."),
+            "Xã Ia Dơk; Phường An Nhơn Bắc",
+        ),
+        Column(
+            "url",
+            _("Full address of the agreement's public page."),
+            "https://…/giao-uoc/xa-ia-dok-phuong-an-nhon-bac-2025/",
+        ),
+    ],
+    rows=agreement_rows,
+)
+
+PARTIES = Dataset(
+    name="parties",
+    file_stem="ben-ket-nghia",
+    title=_("Parties"),
+    description=_(
+        "One row per party to a published agreement: the locality or unit, its role and its "
+        "signatory."
+    ),
+    columns=[
+        _AGREEMENT_SLUG,
+        _AGREEMENT_TITLE,
+        Column("locality_name", _("Name of the locality or unit."), "Làng Ghè"),
+        Column(
+            "locality_code",
+            _("Official code of the administrative unit (national statistics catalogue), if any."),
+            "23869",
+        ),
+        Column(
+            "locality_slug",
+            _("The locality's identifier: the last part of its page's address."),
+            "lang-ghe-xa-ia-dok",
+        ),
+        Column("locality_kind", _("Kind of locality or unit."), "village", LocalityKind.choices),
+        Column("role", _("Role in the agreement."), PartyRole.PARTY, PartyRole.choices),
+        Column("signatory_name", _("Who signed for this party, when known."), ""),
+        Column("signatory_title", _("The signatory's title."), "Bí thư Đảng ủy xã"),
+    ],
+    rows=party_rows,
+)
+
+COMMITMENTS = Dataset(
+    name="commitments",
+    file_stem="cam-ket",
+    title=_("Commitments"),
+    description=_("One row per commitment of a published agreement: its area and its words."),
+    columns=[
+        _AGREEMENT_SLUG,
+        Column("area", _("Area of the commitment."), "Quốc phòng – an ninh"),
+        Column(
+            "text",
+            _("The commitment in the agreement's words."),
+            "Tổ chức các hoạt động giao lưu văn hóa - văn nghệ, thể dục - thể thao.",
+        ),
+    ],
+    rows=commitment_rows,
+)
+
+ACTIVITIES = Dataset(
+    name="activities",
+    file_stem="hoat-dong",
+    title=_("Activities"),
+    description=_(
+        "One row per activity of a published agreement: what was given or done, by whom, for "
+        "whom, when, how much. A figure carries its qualifier (“over 500,000,000 đ” is 500000000 "
+        "with the qualifier “over”)."
+    ),
+    columns=[
+        _AGREEMENT_SLUG,
+        _AGREEMENT_TITLE,
+        Column("activity_type", _("Type of activity."), "Nhà ở"),
+        Column("unit", _("Unit of the quantity."), "căn"),
+        Column(
+            "status",
+            _("Whether it was pledged or delivered."),
+            ActivityStatus.DELIVERED,
+            ActivityStatus.choices,
+        ),
+        Column("starts_on", _("Date, or start of the period (YYYY-MM-DD)."), "2003-07-26"),
+        Column(
+            "ends_on", _("End of the period (YYYY-MM-DD); empty for a single date."), "2023-07-01"
+        ),
+        Column(
+            "date_precision",
+            _("How much of the dates the source gives: the day, the month only, or the year only."),
+            DatePrecision.MONTH,
+            DatePrecision.choices,
+        ),
+        Column("quantity", _("Quantity, in the unit; a number with “.” for decimals."), "8"),
+        Column(
+            "quantity_qualifier",
+            _("How exact the quantity is."),
+            Qualifier.EXACT,
+            _QUALIFIERS,
+        ),
+        Column("value_vnd", _("Value in Vietnamese đồng, a whole number."), "500000000"),
+        Column("value_qualifier", _("How exact the value is."), Qualifier.OVER, _QUALIFIERS),
+        Column(
+            "giver_name",
+            _("Who gave it; empty when the parties acted jointly."),
+            "Phường An Nhơn Bắc",
+        ),
+        Column("giver_code", _("The giver's official code, if any."), "21925"),
+        Column("recipient_name", _("Who received it."), "Làng Ghè"),
+        Column("recipient_code", _("The recipient's official code, if any."), ""),
+        Column(
+            "recipient_detail",
+            _("The recipients in detail, as the source says."),
+            "Gia đình có công cách mạng, hộ nghèo",
+        ),
+        Column("funder", _("Who paid, when someone other than the giver did."), ""),
+        Column("beneficiaries", _("Number of people who benefited, when known."), "40"),
+        Column(
+            "description",
+            _("What was given or done, in words."),
+            "Phường An Nhơn Bắc hỗ trợ bà con làng Ghè 50 triệu đồng.",
+        ),
+        Column(
+            "source_title",
+            _("Title of the source (press article or report)."),
+            "Xã Ia Dơk và phường An Nhơn Bắc ký kết giao ước kết nghĩa",
+        ),
+    ],
+    rows=activity_rows,
+)
+
+DATASETS = {dataset.name: dataset for dataset in (AGREEMENTS, PARTIES, COMMITMENTS, ACTIVITIES)}
+
+
+# Writers --------------------------------------------------------------------------------------
+
+# A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text that a spreadsheet would run as a formula, made plain text by a leading "'"."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _number(value):
+    """Decimal('8.00') → 8, Decimal('7.50') → 7.5: numbers as people write them."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(_number(value))
+    return neutralise(value) if isinstance(value, str) else str(value)
+
+
+class _Line:
+    """A file-like object csv.writer writes one line into, handed straight back."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(dataset, site_url=""):
+    """The dataset as CSV lines: a UTF-8 BOM (Excel then reads Vietnamese right), a header row."""
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow(dataset.column_names)
+    for row in dataset.rows(site_url):
+        yield writer.writerow([_text(value) for value in row])
+
+
+def _json_value(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return _number(value)
+
+
+def json_chunks(dataset, site_url=""):
+    """{"licence": …, "generated_at": …, "dataset": …, "columns": […], "rows": [{…}, …]}."""
+    head = json.dumps(
+        {
+            "licence": licence(),
+            "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+            "dataset": dataset.name,
+            "columns": dataset.column_names,
+        },
+        ensure_ascii=False,
+    )
+    yield head[:-1] + ', "rows": ['
+    names = dataset.column_names
+    for n, row in enumerate(dataset.rows(site_url)):
+        record = {name: _json_value(value) for name, value in zip(names, row, strict=True)}
+        yield ("," if n else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+def xlsx_file(dataset, site_url=""):
+    """The dataset as a one-sheet workbook in a temporary file (openpyxl's write-only mode).
+
+    The header row is bold and frozen; numbers are numbers and dates are dates.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(dataset.name)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def header(name):
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        return cell
+
+    def date(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+
+    def cell(value):
+        if isinstance(value, datetime.date):
+            return date(value)
+        if isinstance(value, Decimal):
+            return _number(value)
+        if isinstance(value, str):
+            # Control characters pasted from elsewhere are not allowed in XLSX; a cell holds
+            # at most 32,767 characters.
+            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_CELL_MAX])
+        return value
+
+    sheet.append([header(name) for name in dataset.column_names])
+    for row in dataset.rows(site_url):
+        sheet.append([cell(value) for value in row])
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the FileResponse sending it closes it)
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+XLSX_CELL_MAX = 32767
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+FORMAT_NAMES = {
+    "csv": pgettext_lazy("file format", "CSV"),
+    "json": pgettext_lazy("file format", "JSON"),
+    "xlsx": pgettext_lazy("file format", "Excel (XLSX)"),
+}
+
+
+def file_name(dataset, fmt, today=None):
+    """ket-nghia-giao-uoc-2026-11-21.csv"""
+    today = today or timezone.localdate()
+    return f"ket-nghia-{dataset.file_stem}-{today.isoformat()}.{fmt}"
