@@ -6,15 +6,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from agreements.queries import agreements_for_home
+from ketnghia.queries import home_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request):
-    count, agreements = agreements_for_home()
-    return render(request, "home.html", {"agreement_count": count, "agreements": agreements})
+    return render(request, "home.html", {"page": home_page()})
 
 
 @never_cache

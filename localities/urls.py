@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401  (routes are added with the views)
+from django.urls import path
+
+from localities import views
 
 app_name = "localities"
-urlpatterns = []
+urlpatterns = [
+    path("dia-phuong/<slug:slug>/", views.locality_detail, name="detail"),
+]

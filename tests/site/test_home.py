@@ -1,28 +1,174 @@
-import pytest
+"""The home page: what twinning is, headline figures, the latest agreements and activities."""
 
+import datetime
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from activities import demo
+from activities.figures import format_number, format_quantity, format_vnd_words
+from activities.models import Activity, ActivityStatus, Qualifier
+from agreements.models import Agreement, LegalDocument, Party
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def test_home_lists_published_agreements_only(client):
-    factories.agreement(title="Xã Ia Dơk – Phường An Nhơn Bắc", published=True)
-    factories.agreement(title="Bản nháp chưa duyệt")
-    response = client.get("/")
+def home(client, path="/"):
+    response = client.get(path)
     assert response.status_code == 200
-    content = response.content.decode()
-    assert "Xã Ia Dơk – Phường An Nhơn Bắc" in content
+    return response, response.content.decode()
+
+
+@pytest.fixture
+def demo_data(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    demo.load_demo()
+
+
+def expected_figures():
+    """The headline figures, counted from the rows the way a person would count them."""
+    published = Agreement.objects.published()
+    today = timezone.localdate()
+    delivered = Activity.objects.filter(
+        agreement__in=published, status=ActivityStatus.DELIVERED, value_vnd__isnull=False
+    )
+    qualifiers = set(delivered.values_list("value_qualifier", flat=True)) - {Qualifier.EXACT}
+    return {
+        "in_force": sum(1 for a in published if a.ended_on is None or a.ended_on > today),
+        "localities": len(
+            set(Party.objects.filter(agreement__in=published).values_list("locality", flat=True))
+        ),
+        "value": sum(a.value_vnd for a in delivered),
+        "qualifier": qualifiers.pop() if len(qualifiers) == 1 else Qualifier.EXACT,
+    }
+
+
+def test_headline_figures_are_the_demo_data_s(client, demo_data):
+    expected = expected_figures()
+    response, content = home(client)
+    shown = response.context["page"]
+    assert shown.agreements_in_force == expected["in_force"] == 3
+    assert shown.localities_involved == expected["localities"]
+    assert shown.delivered_value.value_vnd == expected["value"]
+    assert shown.delivered_value.qualifier == expected["qualifier"] == Qualifier.OVER
+    assert format_vnd_words(expected["value"], expected["qualifier"]) in content
+    assert "hơn 690 triệu đồng" in content
+
+
+def test_goods_and_works_tiles(client, demo_data):
+    houses = Activity.objects.published().filter(
+        activity_type__slug="nha-o", status=ActivityStatus.DELIVERED
+    )
+    response, content = home(client)
+    tiles = {t.slug: t for t in response.context["page"].goods}
+    assert tiles["nha-o"].quantity == houses.aggregate(n=Sum("quantity"))["n"]
+    assert format_quantity(tiles["nha-o"].quantity, "căn") in content
+    assert "tien-mat" not in tiles  # money is the headline figure, not a tile
+
+
+def test_legal_bases_come_from_the_data(client, demo_data):
+    _response, content = home(client)
+    for document in LegalDocument.objects.filter(agreements__status="published").distinct():
+        assert document.number in content
+        assert f"/van-ban/{document.slug}/" in content
+
+
+def test_no_legal_basis_named_when_none_is_recorded(client):
+    factories.agreement(published=True)
+    _response, content = home(client)
+    assert "03-CT/TU" not in content and "/van-ban/" not in content
+
+
+def test_latest_agreements_and_activities(client):
+    agreements = [
+        factories.agreement(published=True, signed_on=datetime.date(2020 + i, 1, 1))
+        for i in range(7)
+    ]
+    for i, agreement in enumerate(agreements):
+        factories.activity(
+            agreement, starts_on=datetime.date(2020 + i, 2, 1), value_vnd=1_000_000 * (i + 1)
+        )
+    response, content = home(client)
+    shown = response.context["page"]
+    assert [a.pk for a in shown.latest_agreements] == [a.pk for a in agreements[:1:-1]]
+    assert [a.agreement_id for a in shown.latest_activities] == [a.pk for a in agreements[:1:-1]]
+    assert f"/giao-uoc/{agreements[-1].slug}/" in content
+    assert f"/giao-uoc/{agreements[0].slug}/" not in content
+    assert f"{format_number(7_000_000)}\N{NO-BREAK SPACE}đ" in content
+
+
+def test_drafts_change_no_figure_and_are_never_listed(client):
+    published = factories.agreement(title="Giao ước đã công bố", published=True)
+    factories.activity(published, value_vnd=30_000_000)
+    factories.activity(published, "nha-o", quantity=2)
+    before = home(client)[0].context["page"]
+
+    draft = factories.agreement(title="Bản nháp chưa duyệt")
+    factories.activity(draft, value_vnd=900_000_000_000, starts_on=datetime.date(2030, 1, 1))
+    factories.activity(draft, "nha-o", quantity=5000, starts_on=datetime.date(2030, 1, 1))
+    response, content = home(client)
+    after = response.context["page"]
+
+    assert after.agreements_in_force == before.agreements_in_force == 1
+    assert after.localities_involved == before.localities_involved == 2
+    assert after.delivered_value == before.delivered_value
+    assert after.goods == before.goods
+    assert [a.pk for a in after.latest_agreements] == [published.pk]
+    assert {a.agreement_id for a in after.latest_activities} == {published.pk}
     assert "Bản nháp chưa duyệt" not in content
-    assert '<html lang="vi">' in content
-    assert "1 giao ước đã công bố" in content
+    assert draft.slug not in content
+    assert "900.000" not in content and "5.000 căn" not in content
 
 
-@pytest.mark.parametrize("count", [1, 10])
+def test_ended_agreements_are_not_in_force_but_their_localities_count(client):
+    factories.agreement(published=True)
+    factories.agreement(published=True, ended_on=datetime.date(2026, 1, 1))
+    shown = home(client)[0].context["page"]
+    assert shown.agreements_in_force == 1
+    assert shown.localities_involved == 4
+
+
+def test_pledges_are_not_delivered(client):
+    agreement = factories.agreement(published=True)
+    factories.activity(agreement, value_vnd=30_000_000)
+    factories.activity(agreement, value_vnd=500_000_000, status=ActivityStatus.PLEDGED)
+    shown = home(client)[0].context["page"]
+    assert shown.delivered_value.value_vnd == 30_000_000
+    assert [a.value_vnd for a in shown.latest_activities] == [30_000_000]
+
+
+def test_empty_site(client):
+    response, content = home(client)
+    assert response.context["page"].agreements_in_force == 0
+    assert gettext("No agreement has been published yet.") in content
+
+
+def test_search_box_sends_q_to_the_agreement_list(client):
+    _response, content = home(client)
+    assert 'action="/giao-uoc/"' in content
+    assert 'id="home-search-q"' in content and 'name="q"' in content
+
+
+@pytest.mark.parametrize("count", [1, 20])
 def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    document = LegalDocument.objects.create(
+        number="01-CT/TU",
+        kind="directive",
+        title="Chỉ thị thử",
+        issuer="Ban Thường vụ Tỉnh ủy",
+        issued_on=datetime.date(2025, 1, 1),
+        slug="01-ct-tu",
+    )
     for _ in range(count):
-        factories.agreement(published=True)
-    with django_assert_num_queries(2):
-        assert client.get("/").status_code == 200
+        agreement = factories.agreement(published=True)
+        agreement.legal_basis.add(document)
+        factories.activity(agreement)
+        factories.activity(agreement, "nha-o", quantity=2)
+    with django_assert_num_queries(6):
+        home(client)
 
 
 def test_security_headers(client):
@@ -40,10 +186,4 @@ def test_vietnamese_whatever_the_browser_asks_english_under_en(client):
     response = client.get("/en/", HTTP_ACCEPT_LANGUAGE="vi")
     content = response.content.decode()
     assert '<html lang="en">' in content
-    assert "published agreement" in content
-
-
-def test_home_counts_every_published_agreement_beyond_the_list(client):
-    for _ in range(21):
-        factories.agreement(published=True)
-    assert "21 giao ước đã công bố" in client.get("/").content.decode()
+    assert "Latest agreements" in content

@@ -1,0 +1,95 @@
+"""Reads shaped for the site's own pages: the home page."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from activities import reports
+from activities.models import Activity, ActivityStatus, Measure
+from agreements.models import Agreement, AgreementStatus, LegalDocument
+
+LATEST = 5
+# The goods and works shown as tiles: the first few types (in the catalogue's order) with a count.
+GOODS_TILES = 6
+LEGAL_BASES = 4
+
+
+@dataclass
+class HomePage:
+    agreements_in_force: int
+    localities_involved: int
+    delivered_value: reports.MoneyTotal
+    goods: list  # reports.TypeTotal with a quantity, catalogue order
+    latest_agreements: list
+    latest_activities: list
+    legal_bases: list
+
+
+def home_page():
+    """Everything the home page shows, from published agreements only: six queries."""
+    published = Agreement.objects.published()
+    counts = _agreement_counts(published)
+    activities = Activity.objects.published()
+    goods = [
+        total
+        for total in reports.totals_by_type(activities, ActivityStatus.DELIVERED)
+        if total.measure != Measure.MONEY and total.quantity
+    ][:GOODS_TILES]
+    return HomePage(
+        agreements_in_force=counts["in_force"],
+        localities_involved=counts["localities"],
+        delivered_value=reports.money_total(activities, ActivityStatus.DELIVERED),
+        goods=goods,
+        latest_agreements=list(
+            published.only("title", "slug", "signed_on", "signed_at_place").order_by(
+                "-signed_on", "-pk"
+            )[:LATEST]
+        ),
+        latest_activities=list(
+            activities.filter(status=ActivityStatus.DELIVERED)
+            .select_related("activity_type", "agreement")
+            .only(
+                "starts_on",
+                "ends_on",
+                "date_precision",
+                "quantity",
+                "quantity_qualifier",
+                "value_vnd",
+                "value_qualifier",
+                "description",
+                "activity_type__name",
+                "activity_type__unit",
+                "activity_type__measure",
+                "agreement__title",
+                "agreement__slug",
+            )
+            # A figure over a period counts from its end: "20 years to 7-2023" is news of 2023.
+            .order_by(Coalesce("ends_on", "starts_on").desc(), "-starts_on", "-pk")[:LATEST]
+        ),
+        legal_bases=list(
+            LegalDocument.objects.annotate(
+                agreement_count=Count(
+                    "agreements", filter=Q(agreements__status=AgreementStatus.PUBLISHED)
+                )
+            )
+            .filter(agreement_count__gt=0)
+            .only("number", "kind", "issuer", "slug", "issued_on")
+            .order_by("-agreement_count", "issued_on", "pk")[:LEGAL_BASES]
+        ),
+    )
+
+
+def _agreement_counts(published):
+    """Agreements in force (not ended by today) and the distinct localities that are parties
+    (coordinators included) of any published agreement: one query.
+
+    The lead may move this to activities/reports.py with the other public totals.
+    """
+    today = timezone.localdate()
+    in_force = Q(ended_on__isnull=True) | Q(ended_on__gt=today)
+    return published.aggregate(
+        in_force=Count("pk", filter=in_force, distinct=True),
+        localities=Count("parties__locality", distinct=True),
+    )

@@ -1,0 +1,12 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from localities.queries import locality_page
+
+
+@require_safe
+def locality_detail(request, slug):
+    page = locality_page(slug, request.GET.get("page"))
+    return render(
+        request, "localities/locality_detail.html", {"page": page, "locality": page.locality}
+    )
