@@ -26,9 +26,13 @@ def qualifier_word(qualifier):
     }.get(qualifier, "")
 
 
+NBSP = "\N{NO-BREAK SPACE}"
+
+
 def _qualified(text, qualifier):
+    # No-break spaces: "hơn 500.000.000 đ" never breaks across lines in a narrow table.
     word = qualifier_word(qualifier)
-    return f"{word} {text}" if word else text
+    return f"{word}{NBSP}{text}" if word else text
 
 
 def format_number(value, decimal_pos=None):
@@ -53,7 +57,7 @@ def format_vnd(value, qualifier=Qualifier.EXACT):
     """30000000 → '30.000.000 đ'; with OVER → 'hơn 30.000.000 đ'."""
     if value is None:
         return ""
-    return _qualified(f"{format_number(int(value))}\N{NO-BREAK SPACE}đ", qualifier)
+    return _qualified(f"{format_number(int(value))}{NBSP}đ", qualifier)
 
 
 def format_vnd_words(value, qualifier=Qualifier.EXACT):
@@ -64,8 +68,8 @@ def format_vnd_words(value, qualifier=Qualifier.EXACT):
     for size, label in ((10**9, _("billion đồng")), (10**6, _("million đồng"))):
         if value >= size:
             amount = Decimal(value) / size
-            return _qualified(f"{format_number(round(amount, 1))} {label}", qualifier)
-    return _qualified(f"{format_number(value)} {_('đồng')}", qualifier)
+            return _qualified(f"{format_number(round(amount, 1))}{NBSP}{label}", qualifier)
+    return _qualified(f"{format_number(value)}{NBSP}{_('đồng')}", qualifier)
 
 
 def format_quantity(value, unit="", qualifier=Qualifier.EXACT):
@@ -73,7 +77,7 @@ def format_quantity(value, unit="", qualifier=Qualifier.EXACT):
     if value is None:
         return ""
     text = format_number(value)
-    return _qualified(f"{text} {unit}".strip(), qualifier)
+    return _qualified(f"{text}{NBSP}{unit}" if unit else text, qualifier)
 
 
 def parse_number(text):

@@ -579,8 +579,8 @@ def test_activity_list_shows_qualified_figures(admin_client, twinning):
         quantity_qualifier="nearly",
     )
     listing = admin_client.get("/admin/activities/activity/").content.decode()
-    assert "hơn 500.000.000\N{NO-BREAK SPACE}đ" in listing
-    assert "gần 15.000 ngày công" in listing
+    assert "hơn\xa0500.000.000\N{NO-BREAK SPACE}đ" in listing
+    assert "gần\xa015.000\xa0ngày công" in listing
 
 
 @pytest.mark.parametrize("typed", ["-5", "abc", "30.000,5"])

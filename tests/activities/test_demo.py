@@ -357,13 +357,13 @@ TWENTY_YEARS = {"starts_on": datetime.date(2003, 7, 26), "event__isnull": True}
 @pytest.mark.parametrize(
     ("type_slug", "quantity", "qualifier", "shown"),
     [
-        ("nha-o", Decimal(8), "exact", "8 căn"),
-        ("kham-chua-benh", Decimal(915), "exact", "915 lượt người"),
-        ("quan-ao", Decimal(1700), "exact", "1.700 bộ"),
-        ("sua-chua-duong", Decimal(43), "exact", "43 km"),
-        ("duong-be-tong", Decimal(7), "over", "7 km"),
-        ("cong-trinh-nuoc", Decimal(9), "exact", "9 công trình"),
-        ("ngay-cong", Decimal(15000), "nearly", "15.000 ngày công"),
+        ("nha-o", Decimal(8), "exact", "8\xa0căn"),
+        ("kham-chua-benh", Decimal(915), "exact", "915\xa0lượt người"),
+        ("quan-ao", Decimal(1700), "exact", "1.700\xa0bộ"),
+        ("sua-chua-duong", Decimal(43), "exact", "43\xa0km"),
+        ("duong-be-tong", Decimal(7), "over", "7\xa0km"),
+        ("cong-trinh-nuoc", Decimal(9), "exact", "9\xa0công trình"),
+        ("ngay-cong", Decimal(15000), "nearly", "15.000\xa0ngày công"),
     ],
 )
 def test_twenty_year_quantities(loaded, type_slug, quantity, qualifier, shown):
@@ -373,7 +373,7 @@ def test_twenty_year_quantities(loaded, type_slug, quantity, qualifier, shown):
     assert activity.giver is None
     assert activity.ends_on == agreement.events.get(kind=EventKind.REVIEW).held_on
     word = qualifier_word(qualifier)
-    expected = f"{word} {shown}" if word else shown
+    expected = f"{word}\xa0{shown}" if word else shown
     text = format_quantity(activity.quantity, activity.activity_type.unit, qualifier)
     assert text == expected
 
@@ -384,7 +384,7 @@ def test_twenty_year_values(loaded):
     assert (houses.value_vnd, houses.value_qualifier) == (500_000_000, "over")
     text = format_vnd(houses.value_vnd, houses.value_qualifier)
     assert "500.000.000" + NBSP + "đ" in text
-    assert text == f"{qualifier_word('over')} 500.000.000{NBSP}đ"
+    assert text == f"{qualifier_word('over')}{NBSP}500.000.000{NBSP}đ"
 
     gifts = one(agreement, "qua-tang", **TWENTY_YEARS)
     assert (gifts.quantity, gifts.value_vnd, gifts.value_qualifier) == (None, 100_000_000, "over")
@@ -409,7 +409,7 @@ def test_gifts_and_certificates_at_the_conference(loaded):
     assert certificates.quantity == Decimal(20)
     assert "10 tập thể và 10 cá nhân" in certificates.recipient_detail
     assert format_quantity(certificates.quantity, certificates.activity_type.unit) == (
-        "20 giấy khen"
+        "20\xa0giấy khen"
     )
 
 

@@ -17,28 +17,28 @@ from activities.models import Qualifier
 
 def test_vnd_with_dots_and_qualifier():
     assert format_vnd(30_000_000) == "30.000.000\xa0đ"
-    assert format_vnd(500_000_000, Qualifier.OVER) == "hơn 500.000.000\xa0đ"
+    assert format_vnd(500_000_000, Qualifier.OVER) == "hơn\xa0500.000.000\xa0đ"
     assert format_vnd(None) == ""
 
 
 def test_vnd_in_words():
-    assert format_vnd_words(30_000_000) == "30 triệu đồng"
-    assert format_vnd_words(100_000_000, Qualifier.OVER) == "hơn 100 triệu đồng"
-    assert format_vnd_words(1_500_000_000, Qualifier.ABOUT) == "khoảng 1,5 tỷ đồng"
-    assert format_vnd_words(950_000) == "950.000 đồng"
+    assert format_vnd_words(30_000_000) == "30\xa0triệu đồng"
+    assert format_vnd_words(100_000_000, Qualifier.OVER) == "hơn\xa0100\xa0triệu đồng"
+    assert format_vnd_words(1_500_000_000, Qualifier.ABOUT) == "khoảng\xa01,5\xa0tỷ đồng"
+    assert format_vnd_words(950_000) == "950.000\xa0đồng"
 
 
 def test_quantities_with_unit_and_qualifier():
     assert format_quantity(Decimal("15000.00"), "ngày công", Qualifier.NEARLY) == (
-        "gần 15.000 ngày công"
+        "gần\xa015.000\xa0ngày công"
     )
-    assert format_quantity(Decimal("7.50"), "km", Qualifier.OVER) == "hơn 7,5 km"
-    assert format_quantity(Decimal("1700"), "bộ") == "1.700 bộ"
+    assert format_quantity(Decimal("7.50"), "km", Qualifier.OVER) == "hơn\xa07,5\xa0km"
+    assert format_quantity(Decimal("1700"), "bộ") == "1.700\xa0bộ"
 
 
 def test_english_uses_commas():
     with translation.override("en"):
-        assert format_vnd(30_000_000, Qualifier.NEARLY) == "nearly 30,000,000\xa0đ"
+        assert format_vnd(30_000_000, Qualifier.NEARLY) == "nearly\xa030,000,000\xa0đ"
         assert parse_number("1,700") == 1700
 
 
@@ -49,7 +49,7 @@ def test_english_uses_commas():
         ("30000000", 30_000_000),
         ("30.000.000 đ", 30_000_000),
         ("30 000 000 VNĐ", 30_000_000),
-        ("30.000.000 đồng", 30_000_000),
+        ("30.000.000\xa0đồng", 30_000_000),
     ],
 )
 def test_vnd_typed_as_people_write_it(typed, amount):

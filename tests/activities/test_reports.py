@@ -35,11 +35,11 @@ def test_totals_by_type_keep_qualifiers_honest():
     houses = totals["nha-o"]
     assert (houses.quantity, houses.quantity_qualifier) == (10, Qualifier.EXACT)
     assert (houses.value_vnd, houses.value_qualifier) == (600_000_000, Qualifier.OVER)
-    assert houses.quantity_display == "10 căn"
-    assert houses.value_display == "hơn 600.000.000\xa0đ"
-    assert totals["ngay-cong"].quantity_display == "gần 15.000 ngày công"
+    assert houses.quantity_display == "10\xa0căn"
+    assert houses.value_display == "hơn\xa0600.000.000\xa0đ"
+    assert totals["ngay-cong"].quantity_display == "gần\xa015.000\xa0ngày công"
     assert totals["tien-mat"].quantity_display == ""
-    assert totals["tien-mat"].value_words == "30 triệu đồng"
+    assert totals["tien-mat"].value_words == "30\xa0triệu đồng"
 
 
 def test_pledged_and_delivered_are_never_added():
@@ -61,7 +61,7 @@ def test_money_total_says_over_when_a_part_is_over():
     )
     factories.activity(agreement, "cong-trinh-nuoc", quantity=9)
     total = reports.money_total(Activity.objects.all())
-    assert total.words == "hơn 600 triệu đồng"
+    assert total.words == "hơn\xa0600\xa0triệu đồng"
 
 
 @pytest.mark.parametrize("count", [1, 20])
@@ -81,8 +81,8 @@ def test_a_part_without_a_figure_makes_the_sum_a_lower_bound():
     factories.activity(agreement, "qua-tang", quantity=40)
     factories.activity(agreement, "qua-tang", value_vnd=100_000_000, value_qualifier="over")
     (gifts,) = reports.totals_by_type(Activity.objects.all())
-    assert gifts.quantity_display == "hơn 40 suất"
-    assert gifts.value_display == "hơn 100.000.000\xa0đ"
+    assert gifts.quantity_display == "hơn\xa040\xa0suất"
+    assert gifts.value_display == "hơn\xa0100.000.000\xa0đ"
 
 
 def test_parts_all_with_figures_stay_exact():
@@ -90,4 +90,4 @@ def test_parts_all_with_figures_stay_exact():
     factories.activity(agreement, "qua-tang", quantity=20, value_vnd=10_000_000)
     factories.activity(agreement, "qua-tang", quantity=20, value_vnd=10_000_000)
     (gifts,) = reports.totals_by_type(Activity.objects.all())
-    assert (gifts.quantity_display, gifts.value_display) == ("40 suất", "20.000.000\xa0đ")
+    assert (gifts.quantity_display, gifts.value_display) == ("40\xa0suất", "20.000.000\xa0đ")

@@ -21,7 +21,7 @@ def test_figure_of_an_activity_with_quantity_and_value():
         value_vnd=500_000_000,
         value_qualifier="over",
     )
-    assert render("{{ a|figure }}", a=activity) == "8 căn · hơn 500.000.000\xa0đ"
+    assert render("{{ a|figure }}", a=activity) == "8\xa0căn · hơn\xa0500.000.000\xa0đ"
 
 
 def test_money_shows_its_value_once():
@@ -30,7 +30,7 @@ def test_money_shows_its_value_once():
 
 
 def test_vnd_words_and_dates():
-    assert render("{{ v|vnd_words:'over' }}", v=500_000_000) == "hơn 500 triệu đồng"
+    assert render("{{ v|vnd_words:'over' }}", v=500_000_000) == "hơn\xa0500\xa0triệu đồng"
     assert render("{{ d|precise_date:'month' }}", d=datetime.date(2023, 7, 1)) == "7/2023"
     assert (
         render(

@@ -55,7 +55,7 @@ def test_headline_figures_are_the_demo_data_s(client, demo_data):
     assert shown.delivered_value.value_vnd == expected["value"]
     assert shown.delivered_value.qualifier == expected["qualifier"] == Qualifier.OVER
     assert format_vnd_words(expected["value"], expected["qualifier"]) in content
-    assert "hơn 690 triệu đồng" in content
+    assert "hơn\xa0690\xa0triệu đồng" in content
 
 
 def test_goods_and_works_tiles(client, demo_data):
@@ -120,7 +120,7 @@ def test_drafts_change_no_figure_and_are_never_listed(client):
     assert {a.agreement_id for a in after.latest_activities} == {published.pk}
     assert "Bản nháp chưa duyệt" not in content
     assert draft.slug not in content
-    assert "900.000" not in content and "5.000 căn" not in content
+    assert "900.000" not in content and "5.000\xa0căn" not in content
 
 
 def test_ended_agreements_are_not_in_force_but_their_localities_count(client):
