@@ -4,20 +4,23 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from ketnghia import views
+from ketnghia import seo, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     # The open-data API is language-neutral: /api/v1/…, described at /api/schema/.
     path("api/", include("ketnghia.api")),
+    # For search engines: one sitemap naming both languages of each page (ketnghia/seo.py).
+    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
 ]
 
 # Vietnamese at the plain paths whatever the browser asks for; English under /en/.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    path("", include("agreements.urls")),
-    path("", include("localities.urls")),
+    path("", include("ketnghia.public.agreement_urls")),
+    path("", include("ketnghia.public.locality_urls")),
     path("du-lieu/", include("ketnghia.opendata")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
@@ -25,3 +28,8 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Django's own handlers: templates/404.html (in the site's layout, in the URL's language) and
+# templates/500.html (standalone: it is rendered with an empty context).
+handler404 = "django.views.defaults.page_not_found"
+handler500 = "django.views.defaults.server_error"

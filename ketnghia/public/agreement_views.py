@@ -4,8 +4,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from agreements import queries
 from agreements.filters import MAX_QUERY_LENGTH
+from ketnghia.public import agreement_queries as queries
 
 # Parameters of the filter form other than the search words: set, they open the form.
 FILTER_FIELDS = ("locality", "party_kind", "year", "area", "status", "sort")

@@ -35,15 +35,6 @@ from localities.models import Locality, LocalityKind
 PAGE_SIZE = 20
 
 
-def agreements_for_home(limit=20):
-    """How many agreements are published, and the latest of them: two queries."""
-    published = Agreement.objects.published()
-    latest = list(
-        published.only("title", "slug", "signed_on").order_by("-signed_on", "-id")[:limit]
-    )
-    return published.count(), latest
-
-
 def _cards(queryset):
     """Agreements as cards: their parties with their localities and how many activities they
     have. Two queries for a page (the page, then its parties)."""

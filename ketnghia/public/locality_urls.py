@@ -1,6 +1,6 @@
 from django.urls import path
 
-from localities import views
+from ketnghia.public import locality_views as views
 
 app_name = "localities"
 urlpatterns = [

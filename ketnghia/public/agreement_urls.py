@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements import views
+from ketnghia.public import agreement_views as views
 
 app_name = "agreements"
 urlpatterns = [

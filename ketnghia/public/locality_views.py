@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from localities.queries import locality_page
+from ketnghia.public.locality_queries import locality_page
 
 
 @require_safe

@@ -1,0 +1,58 @@
+"""Cache-Control for the site's HTML pages.
+
+The policy, for every response whose view did not set Cache-Control itself:
+
+- A public page: a GET or HEAD for an HTML page outside the admin, answered 200, to a visitor
+  who carries no session cookie, with no cookie set and no ``Vary: Cookie`` in the answer, gets
+  ``Cache-Control: public, max-age=300``. Browsers and shared caches (a CDN, a proxy) may keep it
+  five minutes: a published correction shows within five minutes everywhere.
+- Every other HTML answer gets ``Cache-Control: private, no-cache``: a page seen by someone who
+  may be signed in (a session cookie is how we know, without touching the database), the admin,
+  an answer to a POST, a redirect, a 404 or a 500, an answer that sets a cookie or varies with
+  cookies. No shared cache keeps it, and a browser asks again before reusing it.
+
+Left exactly as the view set them: any response that already has Cache-Control (/healthz and the
+admin are ``never_cache``; the downloads, the API, the sitemap and robots.txt choose their own),
+and any non-HTML response without one (files, JSON), which the views own.
+"""
+
+from django.conf import settings
+from django.utils.cache import has_vary_header, patch_cache_control
+
+PUBLIC_MAX_AGE = 300
+
+
+class CacheHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control") or not _is_html(response):
+            return response
+        if _is_public(request, response):
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+def _is_html(response):
+    return response.get("Content-Type", "").split(";")[0].strip() == "text/html"
+
+
+def _is_public(request, response):
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not _is_admin(request)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not response.cookies
+        and not has_vary_header(response, "Cookie")
+    )
+
+
+def _is_admin(request):
+    # /admin/ and /en/admin/ alike; the admin's own views are never_cache already.
+    match = getattr(request, "resolver_match", None)
+    return match is not None and "admin" in match.namespaces
