@@ -25,7 +25,14 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite (unit, database, admin and browser tests) on DATABASE_URL (SQLite by default).
-test: install
+# The browser tests need Java and the npm test tools (the Nu Html Checker, axe-core).
+BROWSER_TOOLS := tests/browser/node_modules/.installed
+
+$(BROWSER_TOOLS): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: install $(BROWSER_TOOLS)
 	$(BIN)/pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 lint: install

@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.urls import translate_url
-from django.utils import translation
 
 
 def site(request):
-    """The province, and this page's address in each language (switch links, hreflang)."""
-    path = request.path
-    alternates = []
-    for code, name in settings.LANGUAGES:
-        with translation.override(code):
-            alternates.append({"code": code, "name": name, "url": translate_url(path, code)})
+    """The province, and this page's address in each language (switch links, hreflang).
+
+    translate_url resolves the path in the language it is written in, so it is called with the
+    current language active; the full path keeps the list's filters across the switch.
+    """
+    path = request.get_full_path()
+    alternates = [
+        {"code": code, "name": name, "url": translate_url(path, code)}
+        for code, name in settings.LANGUAGES
+    ]
     return {"province_name": settings.PROVINCE_NAME, "language_alternates": alternates}

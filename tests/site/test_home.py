@@ -187,3 +187,21 @@ def test_vietnamese_whatever_the_browser_asks_english_under_en(client):
     content = response.content.decode()
     assert '<html lang="en">' in content
     assert "Latest agreements" in content
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "vietnamese"),
+    [
+        ("/", "/en/", "/"),
+        ("/giao-uoc/?q=ia+dok", "/en/giao-uoc/?q=ia+dok", "/giao-uoc/?q=ia+dok"),
+        ("/en/giao-uoc/", "/en/giao-uoc/", "/giao-uoc/"),
+    ],
+)
+def test_language_links_lead_to_the_same_page_in_the_other_language(
+    client, path, english, vietnamese
+):
+    content = client.get(path).content.decode().replace("&amp;", "&")
+    assert f'hreflang="en" href="http://testserver{english}"' in content
+    assert f'hreflang="vi" href="http://testserver{vietnamese}"' in content
+    other = english if path.startswith("/en/") is False else vietnamese
+    assert f'href="{other}" hreflang=' in content

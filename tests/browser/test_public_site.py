@@ -1,0 +1,83 @@
+"""A citizen on a phone finds an agreement, reads what it delivered, and switches language.
+
+Screenshots of the home, list, agreement and locality pages go to test-artifacts/ (CI keeps
+them): phone-home.png, phone-list.png, phone-agreement.png, phone-locality.png.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from localities.models import Locality
+
+
+def no_horizontal_scroll(page):
+    """The page fits the phone's width: nothing but a .table-wrap may scroll sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{page.url} is {width}px wide on a 390px screen"
+
+
+# The live server runs in another thread: it sees committed data only. serialized_rollback
+# brings back the rows the data migrations wrote, which the flush after the test removes.
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_citizen_finds_an_agreement_on_a_phone(
+    phone, demo, foreign_requests, page_errors, artifacts
+):
+    page = phone
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    no_horizontal_scroll(page)
+    page.screenshot(path=artifacts / "phone-home.png", full_page=True)
+
+    # The header's search box, without diacritics.
+    page.locator("#site-search-q").fill("an nhon bac")
+    page.locator(".site-header .site-search button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/giao-uoc/\?q=an\+nhon\+bac$"))
+    results = page.locator("main .cards h3 a")
+    expect(results.filter(has_text="Làng Ghè")).to_have_count(1)
+    expect(results.filter(has_text="Xã Ia Dơk – Phường An Nhơn Bắc")).to_have_count(1)
+    expect(results.filter(has_text="Sư đoàn 320")).to_have_count(0)
+    no_horizontal_scroll(page)
+    page.screenshot(path=artifacts / "phone-list.png", full_page=True)
+
+    # The agreement with Làng Ghè: the 50 million in cash and the photographer's name.
+    results.filter(has_text="Làng Ghè").click()
+    expect(page).to_have_url(re.compile(r"/giao-uoc/phuong-an-nhon-bac-lang-ghe-2025/$"))
+    expect(page.locator("h1")).to_contain_text("Làng Ghè")
+    expect(page.get_by_text("50.000.000 đ").first).to_be_visible()
+    expect(page.locator("main figcaption").filter(has_text="Đức Hải").first).to_be_visible()
+    # The thumbnails load (served from MEDIA_ROOT): none is broken.
+    images = page.locator("main img")
+    assert images.count() > 0
+    for index in range(images.count()):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") > 0, image.get_attribute("src")
+    no_horizontal_scroll(page)
+    page.screenshot(path=artifacts / "phone-agreement.png", full_page=True)
+
+    # A locality's page: the village, reached from the agreement's parties.
+    village = Locality.objects.get(slug="lang-ghe-xa-ia-dok")
+    page.locator(f'main a[href="/dia-phuong/{village.slug}/"]').first.click()
+    expect(page.locator("h1")).to_contain_text("Làng Ghè")
+    expect(page.locator("main")).to_contain_text("Phường An Nhơn Bắc – Làng Ghè")
+    no_horizontal_scroll(page)
+    page.screenshot(path=artifacts / "phone-locality.png", full_page=True)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/giao-uoc/phuong-an-nhon-bac-lang-ghe-2025/$"))
+
+    # English, then back to Vietnamese, by the links in the header.
+    page.locator(".site-header .languages a[hreflang=en]").click()
+    expect(page).to_have_url(re.compile(r"/en/giao-uoc/phuong-an-nhon-bac-lang-ghe-2025/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_text("50,000,000 đ").first).to_be_visible()  # English grouping
+    page.locator(".site-header .languages a[hreflang=vi]").click()
+    expect(page).to_have_url(re.compile(r"/giao-uoc/phuong-an-nhon-bac-lang-ghe-2025/$"))
+    assert "/en/" not in page.url
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+
+    assert not foreign_requests, foreign_requests
+    assert not page_errors, page_errors

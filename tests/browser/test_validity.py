@@ -1,0 +1,145 @@
+"""Every public page is valid HTML (the Nu Html Checker) and accessible (axe-core in Chromium).
+
+Both tools come from npm (tests/browser/package.json, installed by `make test`); the checker runs
+on Java. When either is missing the tests fail saying so: a skipped check would pass silently.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.template import loader
+from django.utils import translation
+
+from agreements.models import Agreement, LegalDocument
+from localities.models import Locality
+from tests.browser.conftest import open_page
+
+NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+INSTALL = "run `make test`, or `npm ci --prefix tests/browser`"
+
+# (name, Locality lookup) for the demo data's locality pages.
+LOCALITIES = [
+    ("xa-ia-dok", {"code": "23869"}),
+    ("lang-ghe", {"slug": "lang-ghe-xa-ia-dok"}),
+    ("tp-pleiku", {"code": "622"}),
+]
+
+
+def public_pages():
+    """(name, path) of every kind of public page, on the demo data, Vietnamese then English."""
+    pages = [("home", "/"), ("list", "/giao-uoc/"), ("search", "/giao-uoc/?q=ia+dok")]
+    for agreement in Agreement.objects.published().order_by("signed_on", "id"):
+        pages.append((f"agreement-{agreement.slug}", f"/giao-uoc/{agreement.slug}/"))
+    document = LegalDocument.objects.get(number="03-CT/TU")
+    pages.append(("legal-document-03-ct-tu", f"/van-ban/{document.slug}/"))
+    for name, lookup in LOCALITIES:
+        pages.append((f"locality-{name}", f"/dia-phuong/{Locality.objects.get(**lookup).slug}/"))
+    pages += [("open-data", "/du-lieu/"), ("not-found", "/khong-co-trang-nay/")]
+    return pages + [(f"en-{name}", f"/en{path}") for name, path in pages]
+
+
+def require(path, what):
+    if not path.is_file():
+        pytest.fail(f"{what} is missing at {path}: {INSTALL}.", pytrace=False)
+
+
+def nu_html_checker(files):
+    """The checker's messages for the files, in one run of Java (it takes seconds to start)."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail(
+            "Java is missing: install it (apt-get install openjdk-17-jre-headless) to run the "
+            "Nu Html Checker.",
+            pytrace=False,
+        )
+    require(VNU_JAR, "The Nu Html Checker (npm package vnu-jar)")
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--stdout", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    try:
+        return json.loads(result.stdout)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        pytest.fail(f"The Nu Html Checker did not answer in JSON:\n{result.stdout}{result.stderr}")
+
+
+def readable(message, names):
+    where = names.get(message.get("url", "").removeprefix("file:"), message.get("url"))
+    line = message.get("lastLine", "?")
+    extract = message.get("extract", "").replace("\n", "⏎")
+    return f"{where}, line {line}: {message['message']}\n    {extract}"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+def test_every_public_page_is_valid_html(client, demo, tmp_path):
+    saved, names = [], {}
+    for name, path in public_pages():
+        response = client.get(path)
+        expected = 404 if name.endswith("not-found") else 200
+        assert response.status_code == expected, path
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.content)
+        saved.append(file)
+        names[str(file)] = f"{path} ({name})"
+    # The 500 page, as Django renders it: with an empty context.
+    for code in ("vi", "en"):
+        with translation.override(code):
+            file = tmp_path / f"server-error-{code}.html"
+            file.write_text(loader.get_template("500.html").render())
+            saved.append(file)
+            names[str(file)] = f"500.html ({code})"
+
+    messages = nu_html_checker(saved)
+
+    errors = [m for m in messages if m.get("type") in ("error", "non-document-error")]
+    assert not errors, f"{len(errors)} errors from the Nu Html Checker:\n" + "\n".join(
+        readable(m, names) for m in errors
+    )
+
+
+# The live server runs in another thread: it sees committed data only. serialized_rollback
+# brings back the rows the data migrations wrote, which the flush after the test removes.
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_public_page_passes_axe(browser, live_server, demo, foreign_requests, page_errors):
+    require(AXE_JS, "axe-core (npm package axe-core)")
+    pages = public_pages()
+    # The site's CSP refuses scripts it did not serve: axe is injected in a context that
+    # bypasses it (and only there: the other browser tests keep the CSP on).
+    context, page = open_page(
+        browser,
+        live_server,
+        foreign_requests,
+        page_errors,
+        bypass_csp=True,
+        viewport={"width": 390, "height": 844},
+    )
+    problems = []
+    try:
+        for name, path in pages:
+            page.goto(path)
+            page.add_script_tag(path=AXE_JS)
+            result = page.evaluate("async () => await axe.run(document)")
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+                    problems.append(
+                        f"{path} ({name}): [{violation['impact']}] {violation['id']}: "
+                        f"{violation['help']}\n    at {'; '.join(targets[:5])}"
+                        + (f"\n    e.g. {violation['nodes'][0]['failureSummary']}")
+                    )
+    finally:
+        context.close()
+    assert not problems, f"{len(problems)} serious or critical axe violations:\n" + "\n".join(
+        problems
+    )
+    assert not foreign_requests
