@@ -95,6 +95,7 @@ class ActivityViewSet(PublicReadOnlyViewSet):
     how much. Each figure carries its qualifier (``over`` 500000000 is "over 500,000,000 đ")."""
 
     lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
     queryset = Activity.objects.published().select_related(
         "agreement", "activity_type", "giver", "recipient", "source"
     )

@@ -5,7 +5,7 @@ parse figures in the active language's separators ("." groups thousands in Vietn
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import formats, numberformat
@@ -61,14 +61,29 @@ def format_vnd(value, qualifier=Qualifier.EXACT):
 
 
 def format_vnd_words(value, qualifier=Qualifier.EXACT):
-    """30000000 → '30 triệu đồng'; 1500000000 → '1,5 tỷ đồng' (for headlines and totals)."""
+    """30000000 → '30 triệu đồng'; 1500000000 → '1,5 tỷ đồng' (for headlines and totals).
+
+    Rounded to one decimal in the direction that keeps the words true: an exact or "over"
+    amount rounds down and then reads "hơn" (1.255 tỷ → "hơn 1,2 tỷ"), a "nearly" amount rounds
+    up, an "about" amount to the nearest.
+    """
     if value is None:
         return ""
     value = int(value)
     for size, label in ((10**9, _("billion đồng")), (10**6, _("million đồng"))):
-        if value >= size:
-            amount = Decimal(value) / size
-            return _qualified(f"{format_number(round(amount, 1))}{NBSP}{label}", qualifier)
+        if value < size:
+            continue
+        amount = Decimal(value) / size
+        rounding = {
+            Qualifier.NEARLY: ROUND_CEILING,
+            Qualifier.ABOUT: ROUND_HALF_UP,
+        }.get(qualifier, ROUND_FLOOR)
+        shown = amount.quantize(Decimal("0.1"), rounding=rounding)
+        if shown != amount and qualifier == Qualifier.EXACT:
+            qualifier = Qualifier.OVER
+        if shown >= 1000 and size == 10**6:
+            return format_vnd_words(int(shown * size), qualifier)
+        return _qualified(f"{format_number(shown)}{NBSP}{label}", qualifier)
     return _qualified(f"{format_number(value)}{NBSP}{_('đồng')}", qualifier)
 
 

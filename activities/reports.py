@@ -144,13 +144,19 @@ class MoneyTotal:
 
 
 def money_total(activities, status=ActivityStatus.DELIVERED):
-    """The VND value of everything given (cash and the value of goods and works): one query."""
-    row = activities.filter(status=status, value_vnd__isnull=False).aggregate(
+    """The VND value of everything given (cash and the value of goods and works): one query.
+
+    Goods or works reported without a value (915 check-ups) are worth something the sum cannot
+    know: they make it a lower bound ("hơn").
+    """
+    row = activities.filter(status=status).aggregate(
         total_value=Sum("value_vnd"), **_value_counts()
     )
     return MoneyTotal(
         value_vnd=row["total_value"] or 0,
-        qualifier=combined_qualifier(row["value_over"], row["value_about"], row["value_nearly"]),
+        qualifier=combined_qualifier(
+            row["value_over"] + row["value_missing"], row["value_about"], row["value_nearly"]
+        ),
     )
 
 

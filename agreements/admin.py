@@ -36,6 +36,7 @@ from agreements.services import (
     publish_agreement,
     unpublish_agreement,
 )
+from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, constraint_message
 from localities.models import LocalityKind
 
@@ -351,8 +352,13 @@ class EventInline(admin.StackedInline):
     show_change_link = True
 
 
+# An uploaded photo is checked and re-encoded by the form: what is stored is the new file.
+PHOTO_UPLOADS = {models.ImageField: {"form_class": PhotoField}}
+
+
 class PhotoInline(admin.TabularInline):
     model = Photo
+    formfield_overrides = PHOTO_UPLOADS
     formset = SharedChoicesFormSet
     fields = ["image", "caption", "credit", "event", "is_placeholder", "position"]
     extra = 0
@@ -607,6 +613,7 @@ class EventAdmin(AgreementPartAdmin):
 @admin.register(Photo)
 class PhotoAdmin(AgreementPartAdmin):
     form = PhotoForm
+    formfield_overrides = PHOTO_UPLOADS
     list_display = ["preview", "caption", "agreement", "event", "credit", "is_placeholder"]
     list_display_links = ["preview", "caption"]
     list_filter = ["is_placeholder"]

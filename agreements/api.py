@@ -24,7 +24,7 @@ IN_FORCE, ENDED = (value for value, _label in STATUS_CHOICES)
 
 def agreement_state(ended_on, today):
     """``ended`` once the end date has passed, else ``in_force`` (AgreementFilter's rule)."""
-    return ENDED if ended_on and ended_on < today else IN_FORCE
+    return ENDED if ended_on is not None and ended_on < today else IN_FORCE
 
 
 class AgreementRefSerializer(serializers.ModelSerializer):

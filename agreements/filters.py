@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementStatus, Commitment, Party
 from localities.models import LocalityKind
-from localities.text import search_key
+from localities.text import search_words
 
 # Longer queries are cut here, not refused: a pasted paragraph still searches its first words.
 MAX_QUERY_LENGTH = 100
@@ -96,7 +96,7 @@ class AgreementFilter(django_filters.FilterSet):
         super().__init__(data, queryset=base, **kwargs)
 
     def filter_q(self, queryset, name, value):
-        words = search_key(value[:MAX_QUERY_LENGTH]).split()[:MAX_QUERY_WORDS]
+        words = search_words(value[:MAX_QUERY_LENGTH])[:MAX_QUERY_WORDS]
         for word in words:
             queryset = queryset.filter(
                 Q(search_key__contains=word) | _party_exists(locality__search_key__contains=word)
@@ -123,8 +123,8 @@ class AgreementFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         today = timezone.localdate()
         if value == "ended":
-            return queryset.filter(ended_on__lt=today)
-        return queryset.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+            return queryset.ended(today)
+        return queryset.in_force(today)
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORT_ORDER[value])

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from agreements.uploads import photo_upload_to
 from localities.models import Locality
 from localities.text import search_key
 
@@ -111,7 +112,18 @@ class AgreementStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+def in_force_condition(on):
+    """In force on a day: no end date, or one not yet passed (it ends at the end of that day)."""
+    return Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+
+
 class AgreementQuerySet(models.QuerySet):
+    def in_force(self, on):
+        return self.filter(in_force_condition(on))
+
+    def ended(self, on):
+        return self.exclude(in_force_condition(on))
+
     def published(self):
         return self.filter(status=AgreementStatus.PUBLISHED)
 
@@ -202,6 +214,9 @@ class Agreement(models.Model):
     @property
     def is_published(self):
         return self.status == AgreementStatus.PUBLISHED
+
+    def is_in_force(self, on):
+        return self.ended_on is None or self.ended_on >= on
 
 
 class PartyRole(models.TextChoices):
@@ -362,7 +377,14 @@ class Photo(models.Model):
         blank=True,
         related_name="photos",
     )
-    image = models.ImageField(_("image"), upload_to="photos/%Y/%m/")
+    image = models.ImageField(
+        _("image"),
+        upload_to=photo_upload_to,
+        help_text=_(
+            "A JPEG, PNG or WebP photo. It is stored upright, without its location or other "
+            "camera data, under a name the site gives it."
+        ),
+    )
     caption = models.CharField(_("caption"), max_length=500)
     credit = models.CharField(_("credit"), max_length=200, blank=True, help_text=_("e.g. Đức Hải."))
     is_placeholder = models.BooleanField(

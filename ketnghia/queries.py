@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from activities import reports
 from activities.models import Activity, ActivityStatus, Measure
-from agreements.models import Agreement, AgreementStatus, LegalDocument
+from agreements.models import Agreement, AgreementStatus, LegalDocument, in_force_condition
 
 LATEST = 5
 # The goods and works shown as tiles: the first few types (in the catalogue's order) with a count.
@@ -85,11 +85,9 @@ def _agreement_counts(published):
     """Agreements in force (not ended by today) and the distinct localities that are parties
     (coordinators included) of any published agreement: one query.
 
-    The lead may move this to activities/reports.py with the other public totals.
     """
     today = timezone.localdate()
-    in_force = Q(ended_on__isnull=True) | Q(ended_on__gt=today)
     return published.aggregate(
-        in_force=Count("pk", filter=in_force, distinct=True),
+        in_force=Count("pk", filter=in_force_condition(today), distinct=True),
         localities=Count("parties__locality", distinct=True),
     )

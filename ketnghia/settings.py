@@ -1,5 +1,7 @@
 """Settings for Kết nghĩa, read from the environment (see .env.example and the README)."""
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "sorl.thumbnail",
+    "axes",
     "ketnghia.apps.KetnghiaConfig",
     "localities",
     "agreements",
@@ -58,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ketnghia.middleware.AdminInlineStylesMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ketnghia.urls"
@@ -101,6 +107,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A shared cache (Redis) when several workers run: CACHE_URL=redis://127.0.0.1:6379/1
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ketnghia")}
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -136,7 +148,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
-# Photos: at most this many bytes in one upload.
+# Photos (agreements/uploads.py): refused above these before decoding, then re-encoded.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
+# At most this many bytes in one request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -162,19 +177,21 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Every script and style comes from this site; the admin needs inline style attributes only.
+# Every script and style comes from this site; the admin's inline style attributes are allowed on
+# admin pages only (ketnghia.middleware.AdminInlineStylesMiddleware).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
@@ -217,6 +234,39 @@ SPECTACULAR_SETTINGS = {
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 THUMBNAIL_PRESERVE_FORMAT = True
 THUMBNAIL_QUALITY = 82
+
+# Login throttling (django-axes). After AXES_FAILURE_LIMIT failed logins for one username from
+# one address, that pair is refused for AXES_COOLOFF_MINUTES (the same user from elsewhere, and
+# other users from that address, still log in); a success clears the pair's failures. Every
+# attempt is kept in the database, shown in the admin: failures (AccessFailureLog, and the
+# running count in AccessAttempt) and successes (AccessLog).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# No banner at every start-up; attempts are still logged (masked) and recorded in the database.
+AXES_VERBOSE = False
+# PROXY_COUNT proxies (each appending the address it saw to X-Forwarded-For) stand between the
+# client and gunicorn, so gunicorn's REMOTE_ADDR is the nearest proxy's.
+PROXY_COUNT = max(1, env.int("PROXY_COUNT", default=1))
+
+
+def _client_ip_behind_proxy(request):
+    """The client's address as the outermost proxy saw it: X-Forwarded-For's PROXY_COUNT-th
+    entry from the right. Entries further left were sent by the client and may be forged."""
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    address = forwarded[-min(PROXY_COUNT, len(forwarded))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")
+
+
+# Without a proxy, django-axes takes REMOTE_ADDR, which the client cannot choose.
+AXES_CLIENT_IP_CALLABLE = _client_ip_behind_proxy if BEHIND_PROXY else None
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,8 @@ from ketnghia import seo, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("favicon.ico", views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     # The open-data API is language-neutral: /api/v1/…, described at /api/schema/.
     path("api/", include("ketnghia.api")),

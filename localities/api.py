@@ -34,6 +34,8 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """GET only; a successful answer may be cached by anyone for five minutes."""
 
     lookup_field = "slug"
+    # Slugs only: anything else (a NUL byte, which PostgreSQL refuses) is a 404 by routing.
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

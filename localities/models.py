@@ -35,7 +35,7 @@ class LocalityQuerySet(models.QuerySet):
     def search(self, query):
         """Every word of the query, diacritics and case ignored: 'ia dok' finds 'Xã Ia Dơk'."""
         qs = self
-        for word in text.search_key(query).split():
+        for word in text.search_words(query):
             qs = qs.filter(search_key__contains=word)
         return qs
 

@@ -12,6 +12,9 @@ from django.utils.text import slugify as django_slugify
 
 _D = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w]+")
+# The press's abbreviations of unit kinds, spelt out as the names are: "TP. Pleiku".
+ABBREVIATIONS = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
 
 
 def strip_marks(text):
@@ -28,3 +31,11 @@ def search_key(text):
 def slugify(text):
     """'Xã Ia Dơk' → 'xa-ia-dok'; 'Đức Hải' → 'duc-hai' (Django's own slugify drops the 'đ')."""
     return django_slugify(strip_marks(text))
+
+
+def search_words(query):
+    """The terms of a search, each to be found in a search key: 'TP. Pleiku, Ia Dơk' →
+    ['thanh pho', 'pleiku', 'ia', 'dok']. Punctuation separates words; abbreviations of unit
+    kinds are spelt out."""
+    words = _NOT_WORD.sub(" ", search_key(query)).split()
+    return [ABBREVIATIONS.get(word, word) for word in words]

@@ -6,6 +6,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -44,6 +45,8 @@ TOO_FEW_PARTIES = (
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
+# django-axes' records of login attempts: read-only, their add page answers 403.
+READ_ONLY = {"axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog"}
 # The agreement page's inlines: formset prefixes and model names.
 INLINES = ("parties", "commitments", "programmes", "events", "photos", "sources")
 INLINE_MODELS = ("party", "commitment", "programme", "event", "photo", "source")
@@ -106,6 +109,16 @@ def build(n):
         ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")
         Group.objects.create(name=f"Nhóm {agreement.pk}")
         get_user_model().objects.create_user(f"canbo{agreement.pk}", is_staff=True)
+        attempt = {
+            "username": f"canbo{agreement.pk}",
+            "ip_address": "203.0.113.7",
+            "user_agent": "Firefox",
+            "http_accept": "text/html",
+            "path_info": "/admin/login/",
+        }
+        AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
+        AccessFailureLog.objects.create(**attempt)
+        AccessLog.objects.create(**attempt)
 
 
 def admin_urls(label):
@@ -131,11 +144,13 @@ def count_queries(client, url):
 def test_pages_answer_with_the_same_queries_for_1x_and_10x_data(admin_client, label):
     build(1)
     urls = admin_urls(label)
+    if label in READ_ONLY:
+        assert admin_client.get(urls.pop("add")).status_code == 403
     for url in urls.values():  # warm the caches (content types, session)
         admin_client.get(url)
     once = {page: count_queries(admin_client, url) for page, url in urls.items()}
     build(9)
-    assert admin_urls(label) == urls
+    assert {page: url for page, url in admin_urls(label).items() if page in urls} == urls
     tenfold = {page: count_queries(admin_client, url) for page, url in urls.items()}
     print(f"\n{label}: {once}")
     assert tenfold == once

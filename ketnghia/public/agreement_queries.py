@@ -152,7 +152,7 @@ def agreement_detail(slug):
     photos = list(agreement.photos.all())
     return {
         "agreement": agreement,
-        "is_ended": agreement.ended_on is not None and agreement.ended_on < timezone.localdate(),
+        "is_ended": not agreement.is_in_force(timezone.localdate()),
         "parties": list(agreement.parties.all()),
         "commitments": list(agreement.commitments.all()),
         # Every activity is on the page already: counting the loaded rows costs no query.

@@ -81,3 +81,18 @@ def test_bad_quantity_message():
 def test_fields_show_amounts_with_dots():
     assert VNDField().prepare_value(30_000_000) == "30.000.000"
     assert QuantityField().prepare_value(Decimal("1700.00")) == "1.700"
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "words"),
+    [
+        (1_255_000_000, Qualifier.EXACT, "hơn\xa01,2\xa0tỷ đồng"),
+        (1_200_000_000, Qualifier.EXACT, "1,2\xa0tỷ đồng"),
+        (999_960_000, Qualifier.OVER, "hơn\xa0999,9\xa0triệu đồng"),
+        (999_960_000, Qualifier.NEARLY, "gần\xa01\xa0tỷ đồng"),
+        (1_040_000, Qualifier.EXACT, "hơn\xa01\xa0triệu đồng"),
+        (1_260_000_000, Qualifier.ABOUT, "khoảng\xa01,3\xa0tỷ đồng"),
+    ],
+)
+def test_words_round_in_the_direction_that_stays_true(value, qualifier, words):
+    assert format_vnd_words(value, qualifier) == words

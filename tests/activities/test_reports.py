@@ -91,3 +91,10 @@ def test_parts_all_with_figures_stay_exact():
     factories.activity(agreement, "qua-tang", quantity=20, value_vnd=10_000_000)
     (gifts,) = reports.totals_by_type(Activity.objects.all())
     assert (gifts.quantity_display, gifts.value_display) == ("40\xa0suất", "20.000.000\xa0đ")
+
+
+def test_goods_without_a_value_make_the_money_total_a_lower_bound():
+    agreement = factories.agreement(published=True)
+    factories.activity(agreement, value_vnd=30_000_000)
+    factories.activity(agreement, "quan-ao", quantity=1700)
+    assert reports.money_total(Activity.objects.all()).words == "hơn\xa030\xa0triệu đồng"

@@ -372,3 +372,27 @@ def test_the_search_words_are_escaped(client):
     content = client.get(URL, {"q": '<b>"x"</b>'}).content.decode()
     assert "<b>" not in content
     assert "&lt;b&gt;&quot;x&quot;&lt;/b&gt;" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Ia Dok, An Nhon Bac", "TP. Pleiku", "Làng Ghè (xã Ia Dơk)"])
+def test_search_as_people_type_it_with_punctuation(client, query):
+    ia_dok = factories.locality("Xã Ia Dơk")
+    village = factories.locality("Làng Ghè", kind="village", parent=ia_dok)
+    an_nhon_bac = factories.locality("Phường An Nhơn Bắc", kind="ward")
+    pleiku = factories.locality("Thành phố Pleiku", kind="district")
+    division = factories.locality("Sư đoàn 320", kind="military_unit")
+    factories.agreement(ia_dok, an_nhon_bac, title="Xã Ia Dơk – Phường An Nhơn Bắc", published=True)
+    with_village = factories.agreement(
+        an_nhon_bac, village, title="Phường An Nhơn Bắc – Làng Ghè", published=True
+    )
+    # As in the seed article, the commune coordinates its village's agreement.
+    with_village.parties.create(locality=ia_dok, role="coordinator", position=2)
+    factories.agreement(division, pleiku, title="Sư đoàn 320 – Thành phố Pleiku", published=True)
+    content = client.get("/giao-uoc/", {"q": query}).content.decode()
+    expected = {
+        "Ia Dok, An Nhon Bac": "Xã Ia Dơk – Phường An Nhơn Bắc",
+        "TP. Pleiku": "Sư đoàn 320 – Thành phố Pleiku",
+        "Làng Ghè (xã Ia Dơk)": "Phường An Nhơn Bắc – Làng Ghè",
+    }[query]
+    assert expected in content

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localities.text import search_key, slugify
+from localities.text import search_key, search_words, slugify
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,10 @@ def test_search_key_is_ascii_lowercase_and_stable(text):
 @given(vietnamese)
 def test_slug_is_ascii(text):
     assert slugify(text).isascii()
+
+
+def test_search_words_ignore_punctuation_and_spell_out_abbreviations():
+    assert search_words("Ia Dok, An Nhon Bac") == ["ia", "dok", "an", "nhon", "bac"]
+    assert search_words("TP. Pleiku") == ["thanh pho", "pleiku"]
+    assert search_words("Làng Ghè (xã Ia Dơk)") == ["lang", "ghe", "xa", "ia", "dok"]
+    assert search_words("  ") == []

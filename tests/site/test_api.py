@@ -479,3 +479,18 @@ def test_schema_with_odd_parameters_never_500(client, params):
 @pytest.mark.parametrize("pk", ["abc", "99999999999999999999999", "-1", "0"])
 def test_odd_activity_ids_are_404(client, pk):
     assert client.get(f"/api/v1/activities/{pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/agreements/%00/",
+        "/api/v1/agreements/a%00b/",
+        "/api/v1/localities/xa-ia-dok%00/",
+        "/api/v1/activities/1%00/",
+        "/api/v1/activities/abc/",
+    ],
+)
+def test_odd_lookups_are_404_on_every_database(client, path):
+    assert client.get(path).status_code == 404

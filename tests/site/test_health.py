@@ -26,3 +26,9 @@ def test_healthz_answers_503_when_the_database_does_not(client):
 
 def test_healthz_refuses_writes(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_favicon_points_to_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("ketnghia/favicon.svg")

@@ -205,3 +205,19 @@ def test_language_links_lead_to_the_same_page_in_the_other_language(
     assert f'hreflang="vi" href="http://testserver{vietnamese}"' in content
     other = english if path.startswith("/en/") is False else vietnamese
     assert f'href="{other}" hreflang=' in content
+
+
+def test_inline_styles_are_allowed_in_the_admin_only(client, admin_client):
+    public = client.get("/")["Content-Security-Policy"]
+    assert "style-src 'self';" in public or public.endswith("style-src 'self'")
+    admin = admin_client.get("/admin/")["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in admin
+
+
+def test_an_agreement_ending_today_is_still_in_force_everywhere(client):
+    from django.utils import timezone
+
+    factories.agreement(title="Hết hạn hôm nay", published=True, ended_on=timezone.localdate())
+    assert client.get("/").context["page"].agreements_in_force == 1
+    listing = client.get("/giao-uoc/", {"status": "in_force"}).content.decode()
+    assert "Hết hạn hôm nay" in listing
