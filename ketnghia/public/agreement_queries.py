@@ -72,16 +72,19 @@ class LocalityGroup:
     localities: list = field(default_factory=list)
 
 
-def _locality_choices():
+def _locality_choices(selected=None):
     """The units that are parties of published agreements, and the communes and wards whose
-    villages are, grouped by kind in the order of LocalityKind: one query."""
+    villages are, grouped by kind in the order of LocalityKind: one query. Provinces are listed
+    only when selected (a province page links here), so that a new search keeps the filter."""
     published_party = Party.objects.filter(agreement__status=AgreementStatus.PUBLISHED)
+    selected = Q(slug=selected) if selected else Q(pk__in=[])
     localities = (
         Locality.objects.filter(
             Q(Exists(published_party.filter(locality=OuterRef("pk"))))
             | Q(Exists(published_party.filter(locality__parent=OuterRef("pk"))))
+            | Q(Exists(published_party.filter(locality__parent__parent=OuterRef("pk"))))
         )
-        .exclude(kind=LocalityKind.PROVINCE)
+        .exclude(Q(kind=LocalityKind.PROVINCE) & ~selected)
         .select_related("parent")
         .only("name", "slug", "kind", "parent__name")
         .order_by("search_key", "id")
@@ -103,7 +106,7 @@ def agreement_list(params):
     return {
         "filterset": filterset,
         "page_obj": page_obj,
-        "locality_groups": _locality_choices(),
+        "locality_groups": _locality_choices(str(params.get("locality", ""))[:220] or None),
         "areas": list(CommitmentArea.objects.only("name", "slug")),
         "kinds": LocalityKind.choices,
         "years": years,

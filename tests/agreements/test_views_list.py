@@ -396,3 +396,12 @@ def test_search_as_people_type_it_with_punctuation(client, query):
         "Làng Ghè (xã Ia Dơk)": "Phường An Nhơn Bắc – Làng Ghè",
     }[query]
     assert expected in content
+
+
+@pytest.mark.django_db
+def test_a_province_filter_stays_selected_in_the_form(client):
+    province = factories.locality("Tỉnh Gia Lai", kind="province")
+    commune = factories.locality("Xã Ia Dơk", parent=province)
+    factories.agreement(commune, factories.locality(parent=province), published=True)
+    content = client.get("/giao-uoc/", {"locality": province.slug}).content.decode()
+    assert f'<option value="{province.slug}" selected' in content
