@@ -1,4 +1,10 @@
+from io import StringIO
+
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 
@@ -20,3 +26,18 @@ def admin_user(django_user_model):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The seed articles loaded once for a class of tests, rolled back after its last test."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))),
+        transaction.atomic(),
+    ):
+        cache.clear()
+        call_command("load_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+    cache.clear()

@@ -4,14 +4,10 @@ import datetime
 import io
 import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils.translation import gettext
 from PIL import Image
 
@@ -63,22 +59,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     cache.clear()
     yield tmp_path
-    cache.clear()
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The seed articles loaded once for a class of tests, rolled back after its last test."""
-    media_root = tmp_path_factory.mktemp("media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media_root)),
-        transaction.atomic(),
-    ):
-        cache.clear()
-        call_command("load_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
     cache.clear()
 
 

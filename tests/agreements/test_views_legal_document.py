@@ -1,13 +1,8 @@
 """/van-ban/<slug>/: a legal document and the published agreements signed under it."""
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils.translation import gettext, ngettext
 
 from agreements.models import LegalDocument, LegalDocumentKind
@@ -31,21 +26,6 @@ def document(**fields):
         **fields,
     }
     return LegalDocument.objects.create(**fields)
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The seed articles loaded once for a class of tests, rolled back after its last test."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))),
-        transaction.atomic(),
-    ):
-        cache.clear()
-        call_command("load_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-    cache.clear()
 
 
 @pytest.mark.usefixtures("demo")
