@@ -39,8 +39,8 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-def _party_exists(**lookups):
-    return Exists(Party.objects.filter(agreement=OuterRef("pk"), **lookups))
+def _party_exists(*conditions, **lookups):
+    return Exists(Party.objects.filter(*conditions, agreement=OuterRef("pk"), **lookups))
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -48,9 +48,10 @@ class AgreementFilter(django_filters.FilterSet):
 
     Whatever queryset it is given, it only ever returns published agreements.
 
-    - ``q``: words searched in the agreement's title and its parties' names, diacritics and case
-      ignored ("an nhon bac", "IA DOK"); every word must match one of them. Cut to 100
-      characters and 10 words.
+    - ``q``: words searched in the agreement's title, its parties' names and the names of the
+      units they lie in (a commune's name finds its villages' agreements), diacritics, case and
+      punctuation ignored ("an nhon bac", "IA DOK", "TP. Pleiku"); every word must match one of
+      them. Cut to 100 characters and 10 words.
     - ``locality``: a locality's slug; agreements where it, or a unit up to three levels below it
       (a commune's villages, a province's communes and their villages), is a party in any role
       (signing or coordinating). An unknown slug gives no agreement.
@@ -98,8 +99,14 @@ class AgreementFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         words = search_words(value[:MAX_QUERY_LENGTH])[:MAX_QUERY_WORDS]
         for word in words:
+            # The title, a party's name, or the name of the unit a party lies in: a commune's
+            # name finds its villages' agreements too.
             queryset = queryset.filter(
-                Q(search_key__contains=word) | _party_exists(locality__search_key__contains=word)
+                Q(search_key__contains=word)
+                | _party_exists(
+                    Q(locality__search_key__contains=word)
+                    | Q(locality__parent__search_key__contains=word)
+                )
             )
         return queryset
 

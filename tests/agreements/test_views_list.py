@@ -385,3 +385,13 @@ def test_a_province_filter_stays_selected_in_the_form(client):
     factories.agreement(commune, factories.locality(parent=province), published=True)
     content = client.get("/giao-uoc/", {"locality": province.slug}).content.decode()
     assert f'<option value="{province.slug}" selected' in content
+
+
+@pytest.mark.django_db
+def test_a_communes_name_finds_its_villages_agreements(client):
+    commune = factories.locality("Xã Ia Dơk")
+    village = factories.locality("Làng Ghè", kind="village", parent=commune)
+    ward = factories.locality("Phường An Nhơn Bắc", kind="ward")
+    factories.agreement(ward, village, title="Phường An Nhơn Bắc – Làng Ghè", published=True)
+    factories.agreement(title="Giao ước khác", published=True)
+    assert titles(client.get("/giao-uoc/", {"q": "ia dok"})) == ["Phường An Nhơn Bắc – Làng Ghè"]
