@@ -1,13 +1,18 @@
 """Data entry for activities: what each agreement gave or did, with its figures."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
+from activities import import_template
 from activities.admin_forms import ActivityAdminForm
 from activities.figures import format_quantity, format_vnd
 from activities.models import Activity, ActivityType
+from activities.resources import ActivityResource
 from agreements.dates import format_period
-from localities.admin import FoldedSearchMixin
+from localities.admin import FoldedSearchMixin, HistoryAdmin
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -28,7 +33,27 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Activity)
-class ActivityAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ActivityAdmin(ImportExportMixin, FoldedSearchMixin, HistoryAdmin):
+    resource_classes = [ActivityResource]
+    change_list_template = "admin/activities/activity/change_list.html"
+    import_template_name = "admin/activities/activity/import.html"
+
+    def get_urls(self):
+        # The Excel template to fill in, for those who may import.
+        def template_view(request):
+            if not self.has_import_permission(request):
+                raise PermissionDenied
+            return import_template.download(request)
+
+        return [
+            path(
+                "import-template/",
+                self.admin_site.admin_view(template_view),
+                name="activities_activity_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
     form = ActivityAdminForm
     list_display = [
         "when",
@@ -95,7 +120,7 @@ class ActivityAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(HistoryAdmin):
     list_display = ["name", "unit", "measure", "position"]
     list_editable = ["position"]
     list_filter = ["measure"]

@@ -651,7 +651,7 @@ def _agreement(spec, places, documents, created):
         )
         _get_or_create(Activity, created, match, fields)
 
-    publish_agreement(agreement)
+    publish_agreement(agreement, actor=None)  # a system job: logged without a person
     return agreement
 
 

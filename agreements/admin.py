@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -28,16 +29,18 @@ from agreements.models import (
     PartyRole,
     Photo,
     Programme,
+    Publication,
     Source,
 )
 from agreements.services import (
     complete_agreement,
     delete_agreement,
+    may_publish,
     publish_agreement,
     unpublish_agreement,
 )
 from agreements.uploads import PhotoField
-from localities.admin import FoldedSearchMixin, constraint_message
+from localities.admin import FoldedSearchMixin, HistoryAdmin, constraint_message
 from localities.models import LocalityKind
 
 
@@ -427,13 +430,13 @@ class PartyKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class AgreementAdmin(FoldedSearchMixin, HistoryAdmin):
     form = AgreementForm
     list_display = ["display_title", "signed_on", "status", "party_count"]
     list_filter = ["status", SigningYearFilter, "commitments__area", PartyKindFilter]
     search_fields = ["search_key"]
     autocomplete_fields = ["legal_basis"]
-    readonly_fields = ["status", "published_at", "created_at", "updated_at"]
+    readonly_fields = ["status", "published_at", "last_publication", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -449,7 +452,15 @@ class AgreementAdmin(FoldedSearchMixin, admin.ModelAdmin):
         ),
         (
             _("Publication"),
-            {"fields": ["status", "published_at", "slug", ("created_at", "updated_at")]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "last_publication",
+                    "slug",
+                    ("created_at", "updated_at"),
+                ]
+            },
         ),
     ]
     inlines = [
@@ -490,22 +501,60 @@ class AgreementAdmin(FoldedSearchMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         complete_agreement(form.instance)
 
+    @admin.display(description=_("last published or unpublished"))
+    def last_publication(self, obj):
+        """Who last published or unpublished it, and when, with a link to its whole log."""
+        entry = obj.publications.select_related("actor").first() if obj.pk else None
+        if entry is None:
+            return self.get_empty_value_display()
+        who = (entry.actor.get_full_name() or entry.actor.get_username()) if entry.actor else None
+        log = reverse("admin:agreements_publication_changelist") + f"?agreement__id__exact={obj.pk}"
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("%(action)s by %(who)s on %(when)s")
+            % {
+                "action": entry.get_action_display(),
+                "who": who or _("the system"),
+                "when": formats.localize(timezone.localtime(entry.at)),
+            },
+            log,
+            _("(whole log)"),
+        )
+
+    def has_publish_permission(self, request):
+        return may_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a published agreement takes it from the public: that is a reviewer's call.
+        if obj is not None and obj.is_published and not may_publish(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # An agreement's publication log goes with it, although nobody may delete log rows.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Publication._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def delete_model(self, request, obj):
-        delete_agreement(obj)
+        delete_agreement(obj, actor=request.user)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         for agreement in queryset:
-            delete_agreement(agreement)
+            delete_agreement(agreement, actor=request.user)
 
-    @admin.action(description=_("Publish the selected agreements"), permissions=["change"])
+    @admin.action(description=_("Publish the selected agreements"), permissions=["publish"])
     def publish(self, request, queryset):
         done = 0
         for agreement in queryset:
             if agreement.is_published:
                 continue
             try:
-                publish_agreement(agreement)
+                publish_agreement(agreement, actor=request.user)
+            except PermissionDenied as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
@@ -522,11 +571,15 @@ class AgreementAdmin(FoldedSearchMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description=_("Unpublish the selected agreements"), permissions=["change"])
+    @admin.action(description=_("Unpublish the selected agreements"), permissions=["publish"])
     def unpublish(self, request, queryset):
         done = 0
         for agreement in queryset.filter(status=AgreementStatus.PUBLISHED):
-            unpublish_agreement(agreement)
+            try:
+                unpublish_agreement(agreement, actor=request.user)
+            except PermissionDenied as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return
             done += 1
         self.message_user(
             request,
@@ -543,7 +596,7 @@ class AgreementAdmin(FoldedSearchMixin, admin.ModelAdmin):
 # --- The parts of an agreement, each with its own list -----------------------------------
 
 
-class AgreementPartAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class AgreementPartAdmin(FoldedSearchMixin, HistoryAdmin):
     """Lists of an agreement's parts, to find them across agreements; entered on the agreement."""
 
     autocomplete_fields = ["agreement"]
@@ -639,7 +692,7 @@ class SourceAdmin(AgreementPartAdmin):
 
 
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(admin.ModelAdmin):
+class LegalDocumentAdmin(HistoryAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["number", "kind", "title", "issuer", "issued_on"]
     list_filter = ["kind"]
@@ -648,8 +701,37 @@ class LegalDocumentAdmin(admin.ModelAdmin):
     date_hierarchy = "issued_on"
 
 
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """The publication log: who published or unpublished which agreement, and when. Read-only:
+    rows are written by agreements.services, never by hand."""
+
+    list_display = ["at", "action", "agreement", "actor_name"]
+    list_filter = ["action"]
+    list_select_related = ["agreement", "actor"]
+    search_fields = ["agreement__search_key", "actor__username"]
+    date_hierarchy = "at"
+    fields = ["agreement", "action", "actor_name", "at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("by"), ordering="actor__username")
+    def actor_name(self, obj):
+        if obj.actor is None:
+            return _("the system")
+        return obj.actor.get_full_name() or obj.actor.get_username()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CommitmentArea)
-class CommitmentAreaAdmin(admin.ModelAdmin):
+class CommitmentAreaAdmin(HistoryAdmin):
     list_display = ["name", "position", "slug"]
     list_editable = ["position"]
     search_fields = ["name"]

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agreements.uploads import photo_upload_to
 from localities.models import Locality
@@ -69,6 +72,8 @@ class LegalDocument(models.Model):
     )
     url = models.URLField(_("link"), blank=True, max_length=500)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("legal document")
         verbose_name_plural = _("legal documents")
@@ -97,6 +102,8 @@ class CommitmentArea(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("commitment area")
@@ -161,10 +168,15 @@ class Agreement(models.Model):
 
     objects = AgreementQuerySet.as_manager()
 
+    history = HistoricalRecords(
+        excluded_fields=["search_key", "updated_at"], m2m_fields=["legal_basis"]
+    )
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         ordering = ["-signed_on", "-id"]
+        permissions = [("publish_agreement", _("Can publish and unpublish agreements"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=AgreementStatus.values),
@@ -243,6 +255,8 @@ class Party(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
@@ -279,6 +293,8 @@ class Commitment(models.Model):
     text = models.TextField(_("in the agreement's words"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
@@ -300,6 +316,8 @@ class Programme(models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     date_precision = date_precision_field()
     description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("programme")
@@ -348,6 +366,8 @@ class Event(models.Model):
         help_text=_("One per line: name – title, e.g. Đại tá Lê Văn Cương – Sư đoàn trưởng."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -394,6 +414,8 @@ class Photo(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
@@ -415,6 +437,8 @@ class Source(models.Model):
     date_precision = date_precision_field()
     url = models.URLField(_("link"), max_length=500, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("source")
         verbose_name_plural = _("sources")
@@ -423,3 +447,53 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PublicationAction(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+
+
+class Publication(models.Model):
+    """One publishing or unpublishing of an agreement: who did it and when (a log, never edited).
+
+    Written by agreements.services in the same transaction as the status change. An empty actor
+    means a system job (the demo loader, a management command), not a person.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("agreement"),
+        # The log goes with its agreement: deleting an agreement is itself recorded by its
+        # history, and an agreement published by mistake must still be deletable.
+        on_delete=models.CASCADE,
+        related_name="publications",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=PublicationAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        # Staff accounts that published something are deactivated, not deleted: the log keeps
+        # their name.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for a system job, such as loading the demo data."),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publication log")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=PublicationAction.values),
+                name="agreements_publication_action_valid",
+                violation_error_message=_("Choose published or unpublished."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"

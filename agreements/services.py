@@ -1,11 +1,17 @@
 """Writes on agreements that touch several rows or change what the public sees."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, AgreementStatus, PartyRole
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    PartyRole,
+    Publication,
+    PublicationAction,
+)
 from localities.text import slugify
 
 TITLE_SEPARATOR = " – "
@@ -60,8 +66,33 @@ def publication_problems(agreement):
     return problems
 
 
+PUBLISH_PERMISSION = "agreements.publish_agreement"
+
+
+def may_publish(actor):
+    """Whether ``actor`` may publish and unpublish agreements.
+
+    ``None`` is a system job run by the people who operate the site (the demo loader, a
+    management command), not a person: it may, and the publication log records it as such.
+    """
+    return actor is None or actor.has_perm(PUBLISH_PERMISSION)
+
+
+def _check_may_publish(actor):
+    if not may_publish(actor):
+        raise PermissionDenied(
+            _("Only a reviewer may publish or unpublish agreements: ask one to check this one.")
+        )
+
+
 @transaction.atomic
-def publish_agreement(agreement):
+def publish_agreement(agreement, *, actor):
+    """Make a complete draft public, and log who did it and when.
+
+    ``actor`` is the user publishing (they need the permission to publish), or ``None`` for a
+    system job (see may_publish).
+    """
+    _check_may_publish(actor)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.is_published:
         return agreement
@@ -76,23 +107,38 @@ def publish_agreement(agreement):
     agreement.published_at = timezone.now()
     agreement.full_clean()
     agreement.save(update_fields=["status", "published_at", "updated_at"])
+    Publication.objects.create(
+        agreement=agreement,
+        action=PublicationAction.PUBLISHED,
+        actor=actor,
+        at=agreement.published_at,
+    )
     return agreement
 
 
 @transaction.atomic
-def unpublish_agreement(agreement):
+def unpublish_agreement(agreement, *, actor):
+    """Hide a published agreement from the public again, and log who did it and when."""
+    _check_may_publish(actor)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if not agreement.is_published:
+        return agreement
     agreement.status = AgreementStatus.DRAFT
     agreement.published_at = None
     agreement.save(update_fields=["status", "published_at", "updated_at"])
+    Publication.objects.create(
+        agreement=agreement, action=PublicationAction.UNPUBLISHED, actor=actor
+    )
     return agreement
 
 
 @transaction.atomic
-def delete_agreement(agreement):
+def delete_agreement(agreement, *, actor):
     """Unpublish, then delete with its parties, commitments, programmes, events and photos.
 
-    Its activities protect it: an agreement that delivered something is not deleted.
+    Deleting a published agreement takes it away from the public, so it needs the permission to
+    unpublish. Its activities protect it: an agreement that delivered something is not deleted.
     """
-    unpublish_agreement(agreement)
+    if Agreement.objects.filter(pk=agreement.pk, status=AgreementStatus.PUBLISHED).exists():
+        unpublish_agreement(agreement, actor=actor)
     agreement.delete()

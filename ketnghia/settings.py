@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "sorl.thumbnail",
     "axes",
+    "simple_history",
+    "import_export",
     "ketnghia.apps.KetnghiaConfig",
     "localities",
     "agreements",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets every save in a request record its user in the history, whatever code saves it.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -230,8 +234,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Thumbnails are made once, named by a key kept in the database and the cache.
-THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
+# Thumbnails are made once; sorl keeps the name of each in a key-value store. With a shared Redis
+# (production) that store is Redis: a page's thumbnails then cost no database query, cache cold
+# or warm. Otherwise the database, behind the cache (one query per photo when the cache is cold).
+THUMBNAIL_REDIS_URL = env.str("THUMBNAIL_REDIS_URL", default="")
+if not THUMBNAIL_REDIS_URL and CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    THUMBNAIL_REDIS_URL = CACHES["default"]["LOCATION"]
+if THUMBNAIL_REDIS_URL:
+    THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.redis_kvstore.KVStore"
+else:
+    del THUMBNAIL_REDIS_URL  # sorl's Redis store reads it whenever it is defined
+    THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 THUMBNAIL_PRESERVE_FORMAT = True
 THUMBNAIL_QUALITY = 82
 
@@ -275,3 +288,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Excel import and export (activities/resources.py): an import is one transaction, so a file
+# with a bad row writes nothing; only a superuser or a holder of the model's permissions
+# imports and exports.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -8,10 +8,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Q, When
 from django.utils.functional import lazy
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from localities import text
 from localities.models import Locality, Succession
@@ -33,6 +35,23 @@ def constraint_message(model, name):
         if constraint.name == name:
             return constraint.get_violation_error_message()
     raise LookupError(name)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """An admin whose history page lists every version with what changed, field by field.
+
+    simple-history's version page also *saves* what is posted to it, for anyone who may merely
+    view the object, without the inlines, the services or the scope of the change page: here it
+    only shows the version. To restore one, copy its values on the change page (itself recorded).
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class FoldedSearchMixin:
@@ -148,7 +167,7 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(Locality)
-class LocalityAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class LocalityAdmin(FoldedSearchMixin, HistoryAdmin):
     form = LocalityAdminForm
     list_display = ["name", "kind", "parent", "code", "is_ethnic_minority_area", "dissolved_on"]
     list_filter = ["kind", "is_ethnic_minority_area", LifetimeFilter]
@@ -195,7 +214,7 @@ class LocalityAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Succession)
-class SuccessionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class SuccessionAdmin(FoldedSearchMixin, HistoryAdmin):
     """Which dissolved unit went into which: the 2025 merger at a glance."""
 
     list_display = ["predecessor", "successor"]

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from localities import text
 
@@ -118,6 +119,8 @@ class Locality(models.Model):
 
     objects = LocalityQuerySet.as_manager()
 
+    history = HistoricalRecords(excluded_fields=["search_key", "updated_at"])
+
     class Meta:
         verbose_name = _("locality")
         verbose_name_plural = _("localities")
@@ -208,6 +211,8 @@ class Succession(models.Model):
         on_delete=models.PROTECT,
         related_name="succeeds",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("succession")

@@ -36,7 +36,7 @@ def agreement(
     if published:
         from agreements.services import publish_agreement
 
-        obj = publish_agreement(obj)
+        obj = publish_agreement(obj, actor=None)
     return obj
 
 

@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext
+from simple_history.models import HistoricalChanges
 
 from activities.models import Activity, ActivityType
 from agreements.models import (
@@ -30,6 +31,8 @@ from agreements.models import (
     PartyRole,
     Photo,
     Programme,
+    Publication,
+    PublicationAction,
     Source,
 )
 from localities.admin import constraint_message
@@ -45,8 +48,14 @@ TOO_FEW_PARTIES = (
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
-# django-axes' records of login attempts: read-only, their add page answers 403.
-READ_ONLY = {"axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog"}
+# django-axes' records of login attempts and the publication log: read-only, their add page
+# answers 403.
+READ_ONLY = {
+    "axes.AccessAttempt",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
+    "agreements.Publication",
+}
 # The agreement page's inlines: formset prefixes and model names.
 INLINES = ("parties", "commitments", "programmes", "events", "photos", "sources")
 INLINE_MODELS = ("party", "commitment", "programme", "event", "photo", "source")
@@ -108,7 +117,11 @@ def build(n):
         CommitmentArea.objects.create(name=f"Lĩnh vực {agreement.pk}", slug=f"lv-{agreement.pk}")
         ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")
         Group.objects.create(name=f"Nhóm {agreement.pk}")
-        get_user_model().objects.create_user(f"canbo{agreement.pk}", is_staff=True)
+        user = get_user_model().objects.create_user(f"canbo{agreement.pk}", is_staff=True)
+        # published by the factory (a system job), then by a person: both kinds of log rows
+        Publication.objects.create(
+            agreement=agreement, action=PublicationAction.PUBLISHED, actor=user
+        )
         attempt = {
             "username": f"canbo{agreement.pk}",
             "ip_address": "203.0.113.7",
@@ -187,6 +200,8 @@ def test_agreement_page_queries_do_not_grow_with_its_rows(admin_client):
 def test_every_model_of_the_project_is_registered():
     for app in ("localities", "agreements", "activities"):
         for model in apps.get_app_config(app).get_models():
+            if issubclass(model, HistoricalChanges):
+                continue  # The history of a model is shown on its own admin's history page.
             assert model in admin.site._registry, model
 
 

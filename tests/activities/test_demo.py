@@ -469,7 +469,7 @@ def test_placeholder_without_a_vietnamese_font_drops_the_marks_rather_than_show_
 
 
 def test_an_agreement_staff_unpublished_stays_a_draft(loaded):
-    unpublish_agreement(ia_dok_an_nhon_bac())
+    unpublish_agreement(ia_dok_an_nhon_bac(), actor=None)
     before = counts()
     demo.load_demo()
     assert counts() == before

@@ -98,7 +98,7 @@ def test_a_coordinator_does_not_count_as_a_party():
         agreement=agreement, locality=factories.locality(), role=PartyRole.COORDINATOR
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.publish_agreement(agreement)
+        services.publish_agreement(agreement, actor=None)
     assert "cần ít nhất hai bên kết nghĩa" in excinfo.value.messages[0]
 
 
@@ -115,7 +115,7 @@ def test_drafts_may_be_incomplete_while_being_entered():
 def test_publish_refuses_a_missing_signing_date_and_changes_nothing():
     agreement = factories.agreement(signed_on=None)
     with pytest.raises(ValidationError) as excinfo:
-        services.publish_agreement(agreement)
+        services.publish_agreement(agreement, actor=None)
     assert "cần có ngày ký kết" in excinfo.value.messages[0]
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.DRAFT
@@ -123,15 +123,15 @@ def test_publish_refuses_a_missing_signing_date_and_changes_nothing():
 
 
 def test_publish_and_unpublish_record_the_time():
-    agreement = services.publish_agreement(factories.agreement())
+    agreement = services.publish_agreement(factories.agreement(), actor=None)
     assert agreement.is_published and agreement.published_at is not None
-    agreement = services.unpublish_agreement(agreement)
+    agreement = services.unpublish_agreement(agreement, actor=None)
     assert not agreement.is_published and agreement.published_at is None
 
 
 def test_delete_a_published_agreement_with_its_parties():
     agreement = factories.agreement(published=True)
-    services.delete_agreement(agreement)
+    services.delete_agreement(agreement, actor=None)
     assert not Agreement.objects.filter(pk=agreement.pk).exists()
     assert not Party.objects.filter(agreement_id=agreement.pk).exists()
 
@@ -140,7 +140,7 @@ def test_activities_protect_their_agreement():
     agreement = factories.agreement(published=True)
     factories.activity(agreement)
     with pytest.raises(IntegrityError):
-        services.delete_agreement(agreement)
+        services.delete_agreement(agreement, actor=None)
     assert Agreement.objects.get(pk=agreement.pk).is_published
 
 

@@ -176,7 +176,8 @@ class TestDemoAgreements:
     def test_unpublished_it_is_a_404(self, client):
         from agreements.models import Agreement
 
-        unpublish_agreement(Agreement.objects.get(slug="phuong-an-nhon-bac-lang-ghe-2025"))
+        agreement = Agreement.objects.get(slug="phuong-an-nhon-bac-lang-ghe-2025")
+        unpublish_agreement(agreement, actor=None)
         assert client.get(LANG_GHE).status_code == 404
 
 

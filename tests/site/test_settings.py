@@ -43,3 +43,26 @@ def test_insecure_values_fail_the_deploy_check():
     result = deploy_check(HTTPS="False")
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr
+
+
+def show_setting(name, **env):
+    return manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print(settings.{name})",
+        DEBUG="1",
+        **env,
+    )
+
+
+def test_thumbnails_keep_their_keys_in_redis_when_the_cache_is_redis():
+    result = show_setting("THUMBNAIL_KVSTORE", CACHE_URL="redis://127.0.0.1:6379/1")
+    assert result.stdout.strip() == "sorl.thumbnail.kvstores.redis_kvstore.KVStore"
+    result = show_setting("THUMBNAIL_REDIS_URL", CACHE_URL="redis://127.0.0.1:6379/1")
+    assert result.stdout.strip() == "redis://127.0.0.1:6379/1"
+
+
+def test_thumbnails_keep_their_keys_in_the_database_otherwise():
+    result = show_setting("THUMBNAIL_KVSTORE", CACHE_URL="locmemcache://")
+    assert result.stdout.strip() == "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
