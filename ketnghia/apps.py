@@ -1,5 +1,7 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KetnghiaConfig(AppConfig):
@@ -9,3 +11,9 @@ class KetnghiaConfig(AppConfig):
 
 class KetnghiaAdminConfig(AdminConfig):
     default_site = "ketnghia.admin.SiteAdmin"
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes, named in the admin's language (its own app has no translatable name)."""
+
+    verbose_name = _("Login attempts")

@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "sorl.thumbnail",
-    "axes",
+    "ketnghia.apps.AxesConfig",
     "simple_history",
     "import_export",
     "ketnghia.apps.KetnghiaConfig",

@@ -7,9 +7,10 @@ because the admin autodiscovers this module before any page is served.
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.utils import lookup_spawns_duplicates
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, When
+from django.http import Http404
 from django.utils.functional import lazy
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -48,10 +49,22 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._valid_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied
+        self._valid_id(object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _valid_id(self, object_id):
+        """A malformed id ("1/change") is a 404, as on Django's own pages, not an error."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except (ValidationError, ValueError):
+            raise Http404 from None
 
 
 class FoldedSearchMixin:

@@ -245,3 +245,15 @@ def test_a_version_page_shows_the_version_and_saves_nothing(client, django_user_
     area.refresh_from_db()
     assert area.name == "Thể thao"
     assert area.history.count() == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/agreements/agreement/1/change/history/",
+        "/admin/agreements/agreement/abc/history/",
+        "/admin/agreements/agreement/abc/history/1/",
+    ],
+)
+def test_a_malformed_history_address_is_a_404(admin_client, path):
+    assert admin_client.get(path).status_code == 404
