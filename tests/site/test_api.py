@@ -180,8 +180,11 @@ def test_agreement_detail_has_commitments_and_legal_basis(client, world):
 
 
 def test_a_draft_or_unknown_agreement_is_404(client, world):
-    get(client, f"/api/v1/agreements/{world['draft'].slug}/", expect=404)
-    get(client, "/api/v1/agreements/khong-co/", expect=404)
+    draft = get(client, f"/api/v1/agreements/{world['draft'].slug}/", expect=404)
+    unknown = get(client, "/api/v1/agreements/khong-co/", expect=404)
+    # Same answer for both: a draft is indistinguishable from nothing.
+    assert draft == unknown
+    assert world["draft"].title not in str(draft)
 
 
 def test_agreement_filters(client, world):
@@ -326,7 +329,9 @@ def test_activity_filters(client, world):
     "params", [{"year": "abc"}, {"year": "99999"}, {"year": "0"}, {"status": "lost"}]
 )
 def test_invalid_activity_filters_are_400(client, world, params):
-    get(client, "/api/v1/activities/", expect=400, **params)
+    errors = get(client, "/api/v1/activities/", expect=400, **params)
+    # The answer names the parameter that was refused.
+    assert set(errors) == set(params)
 
 
 # Pagination, methods, headers ---------------------------------------------------------------
