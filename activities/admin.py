@@ -11,6 +11,7 @@ from activities.admin_forms import ActivityAdminForm
 from activities.figures import format_quantity, format_vnd
 from activities.models import Activity, ActivityType
 from activities.resources import ActivityResource
+from agreements.admin import ScopedAdminMixin, agreements_in_scope
 from agreements.dates import format_period
 from localities.admin import FoldedSearchMixin, HistoryAdmin
 
@@ -22,7 +23,7 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        dates = Activity.objects.dates("starts_on", "year", order="DESC")
+        dates = model_admin.get_queryset(request).dates("starts_on", "year", order="DESC")
         return [(str(d.year), str(d.year)) for d in dates]
 
     def queryset(self, request, queryset):
@@ -33,8 +34,14 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ImportExportMixin, FoldedSearchMixin, HistoryAdmin):
+class ActivityAdmin(ImportExportMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
     resource_classes = [ActivityResource]
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        # Imports and exports reach the agreements in the account's scope, as the list does.
+        kwargs = super().get_resource_kwargs(request, *args, **kwargs)
+        return {**kwargs, "agreements": agreements_in_scope(request)}
+
     change_list_template = "admin/activities/activity/change_list.html"
     import_template_name = "admin/activities/activity/import.html"
 

@@ -40,13 +40,52 @@ from agreements.services import (
     unpublish_agreement,
 )
 from agreements.uploads import PhotoField
-from localities.admin import FoldedSearchMixin, HistoryAdmin, constraint_message
-from localities.models import LocalityKind
+from localities.admin import FoldedSearchMixin, HistoryAdmin, NotFoundMixin, constraint_message
+from localities.models import Locality, LocalityKind
+from localities.scopes import scope_of
 
 
 def _unwrap(widget):
     """The widget inside the admin's RelatedFieldWidgetWrapper (the add/change buttons)."""
     return getattr(widget, "widget", widget)
+
+
+# --- Scope: a staff account works on the agreements of the localities in its charge ----------
+
+
+def agreements_in_scope(request):
+    return Agreement.objects.within(scope_of(request.user))
+
+
+class ScopedAdminMixin:
+    """Lists, change pages, autocompletes, filters, bulk actions, exports and history pages of
+    the agreements in the account's scope, and of their parts (localities.scopes).
+
+    Everything reads get_queryset(); forms may point only to agreements in scope, and to their
+    events and sources. An object out of scope answers 404 (NotFoundMixin).
+    """
+
+    # From this model to its agreement; "" for Agreement itself.
+    agreement_path = "agreement"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = scope_of(request.user)
+        if scope.is_whole:
+            return queryset
+        lookup = f"{self.agreement_path}__in" if self.agreement_path else "pk__in"
+        return queryset.filter(**{lookup: Agreement.objects.within(scope).values("pk")})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = scope_of(request.user)
+        if not scope.is_whole and "queryset" not in kwargs:
+            if db_field.related_model is Agreement:
+                kwargs["queryset"] = Agreement.objects.within(scope)
+            elif db_field.related_model in (Event, Source):
+                kwargs["queryset"] = db_field.related_model.objects.filter(
+                    agreement__in=Agreement.objects.within(scope).values("pk")
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- Forms shared by the inlines and the small admins ----------------------------------------
@@ -214,6 +253,7 @@ class PartyFormSet(SharedChoicesFormSet):
                 )
             seen.add(locality.pk)
         self._refuse_moves_onto_other_rows(kept)
+        self._refuse_out_of_scope(kept)
         signing = [f for f in kept if f.cleaned_data.get("role") == PartyRole.PARTY]
         if len(signing) < 2:
             raise ValidationError(
@@ -224,6 +264,24 @@ class PartyFormSet(SharedChoicesFormSet):
                 code="too_few_parties",
             )
         super().clean()
+
+    # The scope of the account saving (PartyInline.get_formset); whole when unset.
+    scope = None
+
+    def _refuse_out_of_scope(self, kept):
+        """A scoped account keeps one of its localities (or a unit below one) among the parties:
+        otherwise the agreement would leave its hands as it saves it."""
+        if self.scope is None or self.scope.is_whole:
+            return
+        chosen = [f.cleaned_data["locality"].pk for f in kept]
+        if not Locality.objects.filter(self.scope.localities(), pk__in=chosen).exists():
+            raise ValidationError(
+                _(
+                    "One of the parties must be a locality in your charge, or a unit below one: "
+                    "you could not see this agreement otherwise."
+                ),
+                code="out_of_scope",
+            )
 
     def _refuse_moves_onto_other_rows(self, kept):
         """A saved row cannot take the locality another saved row is giving up in this save.
@@ -319,6 +377,11 @@ class PartyInline(admin.TabularInline):
     def get_extra(self, request, obj=None, **kwargs):
         return 2 if obj is None else 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.scope = scope_of(request.user)
+        return formset
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "locality":
             kwargs["widget"] = LabelledAutocompleteSelect(db_field, self.admin_site)
@@ -401,7 +464,8 @@ class SigningYearFilter(admin.SimpleListFilter):
     NOT_DATED = "none"
 
     def lookups(self, request, model_admin):
-        years = [(str(d.year), str(d.year)) for d in Agreement.objects.dates("signed_on", "year")]
+        dates = model_admin.get_queryset(request).dates("signed_on", "year")
+        years = [(str(d.year), str(d.year)) for d in dates]
         return [*reversed(years), (self.NOT_DATED, _("No signing date"))]
 
     def queryset(self, request, queryset):
@@ -430,7 +494,8 @@ class PartyKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(FoldedSearchMixin, HistoryAdmin):
+class AgreementAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    agreement_path = ""
     form = AgreementForm
     list_display = ["display_title", "signed_on", "status", "party_count"]
     list_filter = ["status", SigningYearFilter, "commitments__area", PartyKindFilter]
@@ -596,7 +661,7 @@ class AgreementAdmin(FoldedSearchMixin, HistoryAdmin):
 # --- The parts of an agreement, each with its own list -----------------------------------
 
 
-class AgreementPartAdmin(FoldedSearchMixin, HistoryAdmin):
+class AgreementPartAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
     """Lists of an agreement's parts, to find them across agreements; entered on the agreement."""
 
     autocomplete_fields = ["agreement"]
@@ -702,7 +767,7 @@ class LegalDocumentAdmin(HistoryAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
     """The publication log: who published or unpublished which agreement, and when. Read-only:
     rows are written by agreements.services, never by hand."""
 

@@ -137,6 +137,15 @@ class AgreementQuerySet(models.QuerySet):
     def involving(self, locality):
         return self.filter(parties__locality=locality).distinct()
 
+    def within(self, scope):
+        """The agreements a staff scope (localities.scopes) covers: one of their parties is
+        one of its localities or lies below one. A subquery, so each is listed once."""
+        if scope.is_whole:
+            return self
+        return self.filter(
+            pk__in=Party.objects.filter(scope.localities("locality")).values("agreement")
+        )
+
 
 class Agreement(models.Model):
     """A twinning agreement (giao ước kết nghĩa) between two or more parties."""

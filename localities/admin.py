@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, When
 from django.http import Http404
@@ -17,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from localities import text
-from localities.models import Locality, Succession
+from localities.models import Locality, LocalityKind, StaffLocality, Succession
+from localities.scopes import scope_of
 
 
 def _with_province(message):
@@ -38,7 +41,22 @@ def constraint_message(model, name):
     raise LookupError(name)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class NotFoundMixin:
+    """An object the account cannot reach (outside its scope, or gone) answers 404.
+
+    Django redirects to the admin's index with a message instead; a 404 tells an object out of
+    scope apart from nothing, which is what the scope needs. Without permission to see this kind
+    of object at all, Django's 403 comes first.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and self.has_view_or_change_permission(request):
+            raise Http404(_("No such object, or it is outside the localities in your charge."))
+        return obj
+
+
+class HistoryAdmin(NotFoundMixin, SimpleHistoryAdmin):
     """An admin whose history page lists every version with what changed, field by field.
 
     simple-history's version page also *saves* what is posted to it, for anyone who may merely
@@ -50,21 +68,34 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return True
 
     def history_view(self, request, object_id, extra_context=None):
-        self._valid_id(object_id)
+        self._reachable(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied
-        self._valid_id(object_id)
+        self._reachable(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def _valid_id(self, object_id):
-        """A malformed id ("1/change") is a 404, as on Django's own pages, not an error."""
+    def _reachable(self, request, object_id):
+        """The history of an object is shown to those who may see the object.
+
+        A malformed id ("1/change") is a 404, as on Django's own pages. An object outside the
+        account's scope is a 404 too (simple-history reads any history otherwise). A deleted
+        object's history stays readable by province staff only: its scope is no longer known.
+        """
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         try:
-            self.model._meta.pk.to_python(unquote(object_id))
+            pk = self.model._meta.pk.to_python(unquote(object_id))
         except (ValidationError, ValueError):
             raise Http404 from None
+        if self.get_queryset(request).filter(pk=pk).exists():
+            return
+        deleted = not self.model._default_manager.filter(pk=pk).exists()
+        if deleted and scope_of(request.user).is_whole:
+            return
+        raise Http404
 
 
 class FoldedSearchMixin:
@@ -138,9 +169,30 @@ class LocalityAdminForm(forms.ModelForm):
         if "slug" in self.fields:
             self.fields["slug"].required = False
 
+    # The scope of the account filling the form in (LocalityAdmin.get_form); whole when unset.
+    scope = None
+
+    # Kinds a scoped account may add outside any unit: a partner that belongs to none.
+    FREE_KINDS = (LocalityKind.MILITARY_UNIT, LocalityKind.AGENCY)
+
     def clean(self):
         # Dates, coordinates and the parent are checked by Locality.clean() and its validators.
         cleaned = super().clean()
+        if self.scope is not None and not self.scope.is_whole and "parent" in cleaned:
+            parent = cleaned["parent"]
+            if parent is not None and not self.scope.covers(parent):
+                self.add_error(
+                    "parent",
+                    _("Choose a unit among the localities in your charge, or one below them."),
+                )
+            elif parent is None and cleaned.get("kind") not in self.FREE_KINDS:
+                self.add_error(
+                    "parent",
+                    _(
+                        "Choose the unit this one belongs to, among the localities in your "
+                        "charge. Only a military unit or an agency may belong to none."
+                    ),
+                )
         if "slug" in self.fields and not cleaned.get("slug") and cleaned.get("name"):
             cleaned["slug"] = self._free_slug(cleaned["name"], cleaned.get("parent"))
         return cleaned
@@ -209,6 +261,23 @@ class LocalityAdmin(FoldedSearchMixin, HistoryAdmin):
             ).order_by("match_rank", "search_key", "parent__search_key", "pk")
         return queryset, may_have_duplicates
 
+    # The register is read by everyone (it is public); a scoped account changes only the units
+    # in its charge and adds units below them, or units and agencies that belong to none.
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or scope_of(request.user).covers(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or scope_of(request.user).covers(obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.scope = scope_of(request.user)
+        return form
+
     def autocomplete_label(self, locality):
         """'Xã Tân Thành – Tỉnh Tây Ninh', '… (đã giải thể)': to tell namesakes apart."""
         label = locality.name
@@ -234,3 +303,41 @@ class SuccessionAdmin(FoldedSearchMixin, HistoryAdmin):
     list_select_related = ["predecessor", "successor"]
     autocomplete_fields = ["predecessor", "successor"]
     search_fields = ["predecessor__search_key", "successor__search_key"]
+
+
+@admin.register(StaffLocality)
+class StaffLocalityAdmin(FoldedSearchMixin, HistoryAdmin):
+    """Who is in charge of which locality. Province administrators assign them; others see
+    their own."""
+
+    list_display = ["user", "locality"]
+    list_select_related = ["user", "locality"]
+    autocomplete_fields = ["user", "locality"]
+    search_fields = ["locality__search_key", "user__username"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if scope_of(request.user).is_whole:
+            return queryset
+        return queryset.filter(user=request.user)
+
+
+class StaffLocalityInline(admin.TabularInline):
+    model = StaffLocality
+    fields = ["locality"]
+    autocomplete_fields = ["locality"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("locality")
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's account pages, with the localities each account is in charge of."""
+
+    inlines = [StaffLocalityInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -232,3 +233,43 @@ class Succession(models.Model):
 
     def __str__(self):
         return f"{self.predecessor_id} → {self.successor_id}"
+
+
+class StaffLocality(models.Model):
+    """A locality a staff account is responsible for: its remit.
+
+    An account with remits sees and edits the agreements where one of these localities, or a
+    unit below one (a commune's village, a province's communes), is a party. Holders of
+    ``localities.whole_province`` (province staff) and superusers see everything; an account
+    with neither sees no agreement at all. localities.scopes reads these rows.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="remits",
+    )
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("locality"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("locality in charge")
+        verbose_name_plural = _("localities in charge")
+        permissions = [("whole_province", _("Can see and edit the whole province"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "locality"],
+                name="localities_stafflocality_unique",
+                violation_error_message=_("This account already has this locality."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.locality)

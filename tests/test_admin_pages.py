@@ -36,7 +36,7 @@ from agreements.models import (
     Source,
 )
 from localities.admin import constraint_message
-from localities.models import Locality, LocalityKind
+from localities.models import Locality, LocalityKind, StaffLocality
 from tests import factories
 
 # Messages are compared with their translation, whatever state the catalogs are in.
@@ -118,6 +118,7 @@ def build(n):
         ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")
         Group.objects.create(name=f"Nhóm {agreement.pk}")
         user = get_user_model().objects.create_user(f"canbo{agreement.pk}", is_staff=True)
+        StaffLocality.objects.create(user=user, locality=commune)
         # published by the factory (a system job), then by a person: both kinds of log rows
         Publication.objects.create(
             agreement=agreement, action=PublicationAction.PUBLISHED, actor=user

@@ -27,7 +27,7 @@ CHANGELIST = "/admin/agreements/agreement/"
 
 @pytest.fixture
 def staff(django_user_model):
-    """A staff account in the named role's group."""
+    """A staff account of the province (not limited to localities) in the named role's group."""
 
     def make(role, **names):
         user = django_user_model.objects.create_user(
@@ -37,6 +37,7 @@ def staff(django_user_model):
             **names,
         )
         user.groups.add(Group.objects.get(name=role))
+        user.user_permissions.add(Permission.objects.get(codename="whole_province"))
         return user
 
     return make

@@ -1,0 +1,68 @@
+"""What a staff account may see and edit: the province, or the localities in its remit.
+
+A scope is read once per request and kept on the user object. Province staff (superusers and
+holders of ``localities.whole_province``) have the whole province. Others have the localities
+of their ``StaffLocality`` rows with the units below them, down to villages: a commune's
+remit covers its villages, a province's its communes and their villages. An account with no
+remit has an empty scope: it sees no agreement, which is the safe default for a new account.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from localities.models import Locality, StaffLocality
+
+# Province → commune or ward → village: the deepest a remit reaches below its locality.
+LEVELS_BELOW = 2
+
+
+@dataclass(frozen=True)
+class Scope:
+    roots: frozenset[int] | None  # None: the whole province
+
+    @property
+    def is_whole(self):
+        return self.roots is None
+
+    def localities(self, field="pk"):
+        """A Q over ``field`` (a locality or a path to one) matching the localities in scope."""
+        if self.is_whole:
+            return Q()
+        if not self.roots:
+            return Q(pk__in=[])
+        prefix = "" if field == "pk" else f"{field}__"
+        condition = Q(**{f"{prefix}pk__in": self.roots})
+        path = prefix
+        for _level in range(LEVELS_BELOW):
+            path = f"{path}parent__"
+            condition |= Q(**{f"{path}in": self.roots})
+        return condition
+
+    def covers(self, locality):
+        """Whether a locality is in scope (one query, none for province staff)."""
+        if self.is_whole:
+            return True
+        if locality is None or locality.pk is None:
+            return False
+        return Locality.objects.filter(self.localities(), pk=locality.pk).exists()
+
+
+WHOLE = Scope(None)
+
+
+def scope_of(user):
+    """The scope of an account, read once per request (kept on the user object)."""
+    cached = getattr(user, "_ketnghia_scope", None)
+    if cached is not None:
+        return cached
+    if not user.is_active or not user.is_authenticated:
+        scope = Scope(frozenset())
+    elif user.is_superuser or user.has_perm("localities.whole_province"):
+        scope = WHOLE
+    else:
+        scope = Scope(
+            frozenset(StaffLocality.objects.filter(user=user).values_list("locality", flat=True))
+        )
+    user._ketnghia_scope = scope
+    return scope
