@@ -1,8 +1,6 @@
 """Data entry for activities: what each agreement gave or did, with its figures."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
@@ -14,6 +12,7 @@ from activities.resources import ActivityResource
 from agreements.admin import ScopedAdminMixin, agreements_in_scope
 from agreements.dates import format_period
 from localities.admin import FoldedSearchMixin, HistoryAdmin
+from localities.spreadsheets import ImportTemplateMixin
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -34,32 +33,17 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ImportExportMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+class ActivityAdmin(
+    ImportTemplateMixin, ImportExportMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin
+):
     resource_classes = [ActivityResource]
+    excel_template = import_template.TEMPLATE
+    import_template_name = "admin/activities/activity/import.html"
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         # Imports and exports reach the agreements in the account's scope, as the list does.
         kwargs = super().get_resource_kwargs(request, *args, **kwargs)
         return {**kwargs, "agreements": agreements_in_scope(request)}
-
-    change_list_template = "admin/activities/activity/change_list.html"
-    import_template_name = "admin/activities/activity/import.html"
-
-    def get_urls(self):
-        # The Excel template to fill in, for those who may import.
-        def template_view(request):
-            if not self.has_import_permission(request):
-                raise PermissionDenied
-            return import_template.download(request)
-
-        return [
-            path(
-                "import-template/",
-                self.admin_site.admin_view(template_view),
-                name="activities_activity_import_template",
-            ),
-            *super().get_urls(),
-        ]
 
     form = ActivityAdminForm
     list_display = [

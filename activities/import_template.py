@@ -2,16 +2,11 @@
 example rows taken from the seed articles, so that the file imports as it is."""
 
 import datetime
-import io
 
-from django.http import HttpResponse
-from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from django.utils.translation import gettext_lazy as _
 
 from activities.resources import ActivityResource
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from localities.spreadsheets import ExcelTemplate
 
 # The examples as a clerk would type them (Báo Gia Lai, 27-12-2025 and 7-2023), by column.
 EXAMPLES = [
@@ -43,31 +38,9 @@ EXAMPLES = [
 ]
 
 
+TEMPLATE = ExcelTemplate(ActivityResource, EXAMPLES, _("Activities"), "mau-nhap-hoat-dong.xlsx")
+
+
 def build_template():
     """The workbook's bytes: one header row, two example rows."""
-    resource = ActivityResource()
-    names = list(resource._meta.fields)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Activities")
-    sheet.append([resource.fields[name].column_name for name in names])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for example in EXAMPLES:
-        sheet.append([example.get(name, "") for name in names])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, datetime.date):
-                cell.number_format = "DD/MM/YYYY"
-    for letter in "ABCDEFGHIJKLMNOP"[: len(names)]:
-        sheet.column_dimensions[letter].width = 22
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def download(request):
-    """Served by ActivityAdmin to those who may import activities."""
-    response = HttpResponse(build_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-hoat-dong.xlsx"'
-    return response
+    return TEMPLATE.build()

@@ -7,82 +7,27 @@ at the row and column that is wrong. A row is matched to an existing activity by
 (agreement, type, date, description), so importing the same file twice changes nothing.
 """
 
-import datetime
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources, widgets
+from import_export import widgets
 
 from activities.admin_forms import ancestor_ids
 from activities.figures import parse_number, parse_vnd
 from activities.models import Activity, ActivityStatus, ActivityType, Qualifier
 from agreements.models import Agreement, DatePrecision
-from localities.models import Locality
+from localities.spreadsheets import (
+    ChoiceWidget,
+    DateWidget,
+    LocalityWidget,
+    SpreadsheetResource,
+    TextWidget,
+    column,
+    is_empty,
+)
 from localities.text import search_key
-
-# A cell that starts with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Excel counts days from 30-12-1899 (its 1900 leap-year bug included).
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
-
-
-def is_empty(value):
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def neutralised(value):
-    """'=1+1' → "'=1+1": a spreadsheet shows the text instead of running it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class TextWidget(widgets.Widget):
-    """Text, trimmed; the quote that export puts before a would-be formula is taken off again."""
-
-    def clean(self, value, row=None, **kwargs):
-        if is_empty(value):
-            return ""
-        text = str(value).strip()
-        if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-            text = text[1:]
-        return text
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
-
-
-class DateWidget(widgets.Widget):
-    """26/7/2003, 26-7-2003, 2003-07-26 or an Excel date cell; written back as 26/7/2003."""
-
-    def clean(self, value, row=None, **kwargs):
-        if is_empty(value):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        if is_number and 1 <= value < 2958466:  # Excel's serial numbers, up to 31-12-9999
-            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-        text = str(value).strip()
-        for date_format in DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(text, date_format).date()  # noqa: DTZ007 (a date)
-            except ValueError:
-                continue
-        raise ValueError(
-            _("“%(value)s” is not a date: write the day, month and year, e.g. 26/7/2003.")
-            % {"value": value}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        if not value:
-            return ""
-        return f"{value.day}/{value.month}/{value.year}"
 
 
 class NumberWidget(widgets.Widget):
@@ -146,33 +91,6 @@ class VNDWidget(NumberWidget):
             raise ValueError(self.error(value)) from None
 
 
-class ChoiceWidget(widgets.Widget):
-    """A choice by its label in the active language or by its code, diacritics and case
-    ignored: 'hơn', 'Hon' and 'over' are the same qualifier. An empty cell gives the default."""
-
-    def __init__(self, choices, default, **kwargs):
-        self.choices = choices
-        self.default = default
-        super().__init__(**kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        if is_empty(value):
-            return self.default
-        key = search_key(value)
-        for code, label in self.choices.choices:
-            if key in (search_key(code), search_key(str(label))):
-                return code
-        raise ValueError(
-            _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(str(label) for label in self.choices.labels)}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        if not value:
-            return ""
-        return str(self.choices(value).label)
-
-
 class ActivityTypeWidget(widgets.Widget):
     """An activity type by its name (diacritics ignored) or its slug."""
 
@@ -226,55 +144,6 @@ class AgreementWidget(widgets.Widget):
         return value.slug or value.title
 
 
-class LocalityWidget(widgets.Widget):
-    """A locality by official code, or by name with diacritics and case ignored; 'Làng Ghè, Xã
-    Ia Dơk' names the unit it lies in when several share a name."""
-
-    def clean(self, value, row=None, **kwargs):
-        if is_empty(value):
-            return None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(int(value))  # a code typed into a number cell
-        text = str(value).strip()
-        found = list(Locality.objects.filter(code=text)[:1])
-        if not found:
-            found = self.by_name(text)
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise ValueError(_("No locality has the code or name “%(value)s”.") % {"value": value})
-        raise ValueError(
-            _(
-                "Several localities are called “%(value)s”; write the official code, or the name "
-                "followed by the unit it lies in: %(candidates)s."
-            )
-            % {"value": value, "candidates": "; ".join(self.render(loc) for loc in found)}
-        )
-
-    @staticmethod
-    def by_name(text):
-        found = list(
-            Locality.objects.filter(search_key=search_key(text)).select_related("parent")[:6]
-        )
-        if found or "," not in text:
-            return found
-        name, parent = (part.strip() for part in text.rsplit(",", 1))
-        return list(
-            Locality.objects.filter(
-                search_key=search_key(name), parent__search_key=search_key(parent)
-            ).select_related("parent")[:6]
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        if value.code:
-            return value.code
-        if value.parent_id:
-            return f"{value.name}, {value.parent.name}"
-        return value.name
-
-
 def outside_agreement(activity, exclude=()):
     """The giver or recipient that is neither a party to the activity's agreement nor a village
     or unit within one (the rule of the admin's form)."""
@@ -298,11 +167,7 @@ def outside_agreement(activity, exclude=()):
     return errors
 
 
-def column(attribute, name, widget):
-    return fields.Field(attribute=attribute, column_name=name, widget=widget)
-
-
-class ActivityResource(resources.ModelResource):
+class ActivityResource(SpreadsheetResource):
     agreement = column("agreement", gettext_lazy("Agreement"), AgreementWidget())
     activity_type = column("activity_type", gettext_lazy("Type"), ActivityTypeWidget())
     status = column(
@@ -359,11 +224,6 @@ class ActivityResource(resources.ModelResource):
             "beneficiaries",
             "description",
         )
-        import_id_fields = ()
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def __init__(self, agreements=None, **kwargs):
         """`agreements`: those the user may import into and export (all when None); the
@@ -371,10 +231,6 @@ class ActivityResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.agreements = Agreement.objects.all() if agreements is None else agreements
         self.fields["agreement"].widget.agreements = self.agreements
-        # Headers in the language of the request that builds the resource: the row dicts are
-        # keyed by plain strings.
-        for field in self.fields.values():
-            field.column_name = str(field.column_name)
 
     def get_queryset(self):
         return Activity.objects.filter(agreement__in=self.agreements).select_related(
@@ -395,29 +251,5 @@ class ActivityResource(resources.ModelResource):
             return None
         return self.get_queryset().filter(**key).order_by("pk").first()
 
-    def import_data(self, dataset, *args, **kwargs):
-        # One bad row and nothing is written, through the admin or the API alike.
-        kwargs["rollback_on_validation_errors"] = True
-        result = super().import_data(dataset, *args, **kwargs)
-        # Rows numbered as the spreadsheet numbers them: the headers are row 1.
-        for row in (*result.invalid_rows, *result.error_rows):
-            row.number += 1
-        return result
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """Errors told by column header, as the clerk sees them in the file."""
-        errors = dict(import_validation_errors or {})
-        errors.update(outside_agreement(instance, exclude=errors))
-        try:
-            super().validate_instance(instance, errors, validate_unique)
-        except ValidationError as error:
-            columns = {name: field.column_name for name, field in self.fields.items()}
-            raise ValidationError(
-                {
-                    columns.get(name, name) if name != NON_FIELD_ERRORS else name: messages
-                    for name, messages in error.message_dict.items()
-                }
-            ) from error
-
-    def export_field(self, field, instance, **kwargs):
-        return neutralised(super().export_field(field, instance, **kwargs))
+    def row_errors(self, instance, errors):
+        return outside_agreement(instance, exclude=errors)

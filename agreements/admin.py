@@ -17,7 +17,9 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
 
+from agreements import import_template
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -32,6 +34,7 @@ from agreements.models import (
     Publication,
     Source,
 )
+from agreements.resources import AgreementResource
 from agreements.services import (
     complete_agreement,
     delete_agreement,
@@ -43,6 +46,7 @@ from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, NotFoundMixin, constraint_message
 from localities.models import Locality, LocalityKind
 from localities.scopes import scope_of
+from localities.spreadsheets import ImportTemplateMixin
 
 
 def _unwrap(widget):
@@ -136,8 +140,33 @@ def _published_agreement_would_lose_a_signer(party):
     )
 
 
+def _stays_in_scope(scope, agreement, *, without=None, adding=None):
+    """Whether an agreement keeps a party within the scope once the party `without` is gone
+    and the locality `adding` is a party (one query; none for province staff)."""
+    if scope is None or scope.is_whole or agreement is None:
+        return True
+    ids = set(
+        Party.objects.filter(agreement=agreement)
+        .exclude(pk=without)
+        .values_list("locality", flat=True)
+    )
+    if adding is not None:
+        ids.add(adding.pk)
+    return Locality.objects.filter(scope.localities(), pk__in=ids).exists()
+
+
+LEAVES_SCOPE = _(
+    "One of the parties must be a locality in your charge, or a unit below one: "
+    "you could not see this agreement otherwise."
+)
+
+
 class PartyForm(forms.ModelForm):
-    """A party edited on its own page: it cannot leave a published agreement with one signer."""
+    """A party edited on its own page: it cannot leave a published agreement with one signer,
+    nor take an agreement out of the scope of the account editing it."""
+
+    # The scope of the account saving (PartyAdmin.get_form); whole when unset.
+    scope = None
 
     class Meta:
         model = Party
@@ -145,6 +174,7 @@ class PartyForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._refuse_out_of_scope(cleaned)
         if self.instance.pk is None:
             return cleaned
         before = Party.objects.select_related("agreement").get(pk=self.instance.pk)
@@ -162,6 +192,19 @@ class PartyForm(forms.ModelForm):
                 % {"agreement": before.agreement},
             )
         return cleaned
+
+    def _refuse_out_of_scope(self, cleaned):
+        agreement, locality = cleaned.get("agreement"), cleaned.get("locality")
+        if agreement is None or locality is None:
+            return
+        pk = self.instance.pk
+        if not _stays_in_scope(self.scope, agreement, without=pk, adding=locality):
+            self.add_error("locality", LEAVES_SCOPE)
+            return
+        # Moving the party away must not take its former agreement out of the scope.
+        moved = pk is not None and self.instance.agreement_id != agreement.pk
+        if moved and not _stays_in_scope(self.scope, self.instance.agreement, without=pk):
+            self.add_error("agreement", LEAVES_SCOPE)
 
 
 class PhotoForm(forms.ModelForm):
@@ -275,13 +318,7 @@ class PartyFormSet(SharedChoicesFormSet):
             return
         chosen = [f.cleaned_data["locality"].pk for f in kept]
         if not Locality.objects.filter(self.scope.localities(), pk__in=chosen).exists():
-            raise ValidationError(
-                _(
-                    "One of the parties must be a locality in your charge, or a unit below one: "
-                    "you could not see this agreement otherwise."
-                ),
-                code="out_of_scope",
-            )
+            raise ValidationError(LEAVES_SCOPE, code="out_of_scope")
 
     def _refuse_moves_onto_other_rows(self, kept):
         """A saved row cannot take the locality another saved row is giving up in this save.
@@ -494,7 +531,19 @@ class PartyKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+class AgreementAdmin(
+    ImportTemplateMixin, ImportExportMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin
+):
+    # Excel: agreements with their parties in and out, the template at "import-template/".
+    resource_classes = [AgreementResource]
+    excel_template = import_template.TEMPLATE
+    import_template_name = "admin/agreements/agreement/import.html"
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        # Imports and exports reach the agreements in the account's scope, as the list does.
+        kwargs = super().get_resource_kwargs(request, *args, **kwargs)
+        return {**kwargs, "scope": scope_of(request.user)}
+
     agreement_path = ""
     form = AgreementForm
     list_display = ["display_title", "signed_on", "status", "party_count"]
@@ -684,10 +733,20 @@ class PartyAdmin(AgreementPartAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.scope = scope_of(request.user)
+        return form
+
     def delete_view(self, request, object_id, extra_context=None):
         # Not has_delete_permission(): the agreement's own delete page asks it for each party.
         party = self.get_object(request, unquote(object_id))
-        if party is not None and _published_agreement_would_lose_a_signer(party):
+        if party is None or not self.has_delete_permission(request, party):
+            return super().delete_view(request, object_id, extra_context)
+        if not _stays_in_scope(scope_of(request.user), party.agreement, without=party.pk):
+            self.message_user(request, LEAVES_SCOPE, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:agreements_party_change", args=[party.pk]))
+        if _published_agreement_would_lose_a_signer(party):
             self.message_user(
                 request,
                 _(

@@ -16,11 +16,15 @@ from django.http import Http404
 from django.utils.functional import lazy
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from localities import text
+from localities import import_template, text
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
+from localities.resources import VillageResource
 from localities.scopes import scope_of
+from localities.slugs import free_slug
+from localities.spreadsheets import ImportTemplateMixin
 
 
 def _with_province(message):
@@ -51,7 +55,9 @@ class NotFoundMixin:
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is None and self.has_view_or_change_permission(request):
+        if obj is None:
+            if not self.has_view_or_change_permission(request):
+                raise PermissionDenied
             raise Http404(_("No such object, or it is outside the localities in your charge."))
         return obj
 
@@ -178,8 +184,11 @@ class LocalityAdminForm(forms.ModelForm):
     def clean(self):
         # Dates, coordinates and the parent are checked by Locality.clean() and its validators.
         cleaned = super().clean()
-        if self.scope is not None and not self.scope.is_whole and "parent" in cleaned:
-            parent = cleaned["parent"]
+        # The parent is checked when it is chosen: a commune's account saves its commune,
+        # whose parent (the province) is outside its charge.
+        parent_chosen = self.instance.pk is None or "parent" in self.changed_data
+        if self.scope is not None and not self.scope.is_whole and parent_chosen:
+            parent = cleaned.get("parent")
             if parent is not None and not self.scope.covers(parent):
                 self.add_error(
                     "parent",
@@ -194,26 +203,10 @@ class LocalityAdminForm(forms.ModelForm):
                     ),
                 )
         if "slug" in self.fields and not cleaned.get("slug") and cleaned.get("name"):
-            cleaned["slug"] = self._free_slug(cleaned["name"], cleaned.get("parent"))
+            cleaned["slug"] = free_slug(
+                cleaned["name"], cleaned.get("parent"), exclude_pk=self.instance.pk
+            )
         return cleaned
-
-    def _free_slug(self, name, parent):
-        """'lang-ghe', or 'lang-ghe-xa-ia-dok' when another Làng Ghè has it, then '-2', '-3'…"""
-        bases = [text.slugify(name)[:200] or "dia-phuong"]
-        if parent is not None:
-            bases.append(f"{bases[0]}-{text.slugify(parent.name)}"[:200])
-        taken = set(
-            Locality.objects.filter(slug__startswith=bases[0])
-            .exclude(pk=self.instance.pk)
-            .values_list("slug", flat=True)
-        )
-        for base in bases:
-            if base not in taken:
-                return base
-        n = 2
-        while f"{bases[-1]}-{n}" in taken:
-            n += 1
-        return f"{bases[-1]}-{n}"
 
 
 class SuccessionInline(admin.TabularInline):
@@ -232,7 +225,19 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(Locality)
-class LocalityAdmin(FoldedSearchMixin, HistoryAdmin):
+class LocalityAdmin(ImportTemplateMixin, ImportExportMixin, FoldedSearchMixin, HistoryAdmin):
+    # Excel: villages in and out (the register's units come from import_units), the template
+    # at "import-template/".
+    resource_classes = [VillageResource]
+    excel_template = import_template.TEMPLATE
+    import_template_name = "admin/localities/locality/import.html"
+    show_change_form_export = False  # a commune's page would export an empty file
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        # Villages are added to the communes and wards in the account's scope only.
+        kwargs = super().get_resource_kwargs(request, *args, **kwargs)
+        return {**kwargs, "scope": scope_of(request.user)}
+
     form = LocalityAdminForm
     list_display = ["name", "kind", "parent", "code", "is_ethnic_minority_area", "dissolved_on"]
     list_filter = ["kind", "is_ethnic_minority_area", LifetimeFilter]

@@ -2,9 +2,10 @@
 
 A scope is read once per request and kept on the user object. Province staff (superusers and
 holders of ``localities.whole_province``) have the whole province. Others have the localities
-of their ``StaffLocality`` rows with the units below them, down to villages: a commune's
-remit covers its villages, a province's its communes and their villages. An account with no
-remit has an empty scope: it sees no agreement, which is the safe default for a new account.
+of their ``StaffLocality`` rows with the units below them, down to villages (through the former
+districts): a commune's remit covers its villages, a province's its communes and their
+villages. An account with no remit has an empty scope: it sees no agreement, which is the safe
+default for a new account.
 """
 
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from django.db.models import Q
 
 from localities.models import Locality, StaffLocality
 
-# Province → commune or ward → village: the deepest a remit reaches below its locality.
-LEVELS_BELOW = 2
+# Province → district (until 1-7-2025) → commune or ward → village: the deepest a remit
+# reaches below its locality.
+LEVELS_BELOW = 3
 
 
 @dataclass(frozen=True)

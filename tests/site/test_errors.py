@@ -85,3 +85,14 @@ def test_the_500_page_renders_with_an_empty_context():
     content = loader.get_template("500.html").render()
     assert "<title>" in content
     assert "site.css" in content
+
+
+def test_a_record_out_of_reach_in_the_admin_says_so_and_leads_back(admin_client):
+    response = admin_client.get("/admin/agreements/agreement/999999/change/")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert (
+        gettext("This record does not exist, or it is outside the localities in your charge.")
+        in content
+    )
+    assert 'href="/admin/"' in content
