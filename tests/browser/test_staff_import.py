@@ -149,7 +149,13 @@ def not_found(page, path, page_errors):
     seen = len(page_errors)
     response = page.goto(path)
     assert response.status == 404, path
-    expect(page.locator("h1")).to_have_text(_("Page not found"))
+    expect(page.locator("h1")).to_have_text(_("Not found"))
+    expect(page.locator("main")).to_contain_text(
+        _("This record does not exist, or it is outside the localities in your charge.")
+    )
+    expect(page.get_by_role("link", name=_("Back to the administration"))).to_have_attribute(
+        "href", "/admin/"
+    )
     assert page_errors[seen:] == [
         "Failed to load resource: the server responded with a status of 404 (Not Found)"
     ]
