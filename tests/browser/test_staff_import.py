@@ -311,10 +311,13 @@ def test_an_editor_imports_a_season_that_another_commune_cannot_see(
             other.locator(".validation-error-field-label", has_text=_("Agreement"))
         ).to_have_count(len(SEASON))
         expect(other.locator("input[name=confirm]")).to_have_count(0)
-        # The row's message, shown when the pointer rests on its error count.
-        other.locator(".validation-error-count").first.hover()
+        # Each row's message is written out, without resting the pointer on its error count.
         unknown = _("No agreement has the title or short name “%(value)s”.") % {"value": IA_DOK}
-        expect(other.locator(".validation-error-container").first).to_contain_text(unknown)
+        messages = other.locator(".validation-error-container")
+        expect(messages).to_have_count(len(SEASON))
+        expect(messages.first).to_contain_text(unknown)
+        for index in range(len(SEASON)):
+            expect(messages.nth(index)).to_be_visible()
         other.screenshot(path=artifacts / "staff-import-refused.png", full_page=True)
     finally:
         context.close()
