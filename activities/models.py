@@ -232,3 +232,143 @@ class Activity(models.Model):
             errors["quantity"] = _("Enter a quantity, a value in VND, or both.")
         if errors:
             raise ValidationError(errors)
+
+
+class SummaryRole(models.TextChoices):
+    """What a row of ActivitySummary sums (see activities.summaries)."""
+
+    ALL = "all", _("All activities")
+    PARTY = "party", _("Activities of agreements with a party in or below the locality")
+    AREA = "area", _("Activities of agreements with a commitment in the area")
+    GIVER = "giver", _("Activities the locality itself gave")
+    RECIPIENT = "recipient", _("Activities the locality itself received")
+
+
+class ActivitySummary(models.Model):
+    """Sums of activities, kept in step with every write by activities.summaries.
+
+    Derived data, never edited by hand: `manage.py rebuild_summaries` recomputes every row from
+    the activities. The dashboards read these rows instead of a million activities. Each row
+    adds up the activities sharing its key; a measure is additive, so a change to an activity
+    subtracts its old contribution and adds its new one.
+
+    The key's shape depends on the role (a constraint below for each):
+    - ALL: every activity, by type, status, publication and years (scope, area empty);
+    - PARTY: the activities of agreements with a party at or below `scope` (an administrative
+      unit: summaries.SCOPE_KINDS), each activity once per scope;
+    - AREA: by commitment area of the agreement (each area once per agreement), without type;
+    - GIVER / RECIPIENT: by the giver (recipient) itself, without type.
+    """
+
+    role = models.CharField(_("role"), max_length=10, choices=SummaryRole.choices)
+    scope = models.ForeignKey(
+        Locality,
+        verbose_name=_("locality"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    area = models.ForeignKey(
+        "agreements.CommitmentArea",
+        verbose_name=_("commitment area"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    activity_type = models.ForeignKey(
+        ActivityType,
+        verbose_name=_("type"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    published = models.BooleanField(_("published"))
+    status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    n = models.IntegerField(_("activities"), default=0)
+    quantity = models.DecimalField(_("quantity"), max_digits=24, decimal_places=2, default=0)
+    value_vnd = models.BigIntegerField(_("value (VND)"), default=0)
+    # How many of the activities had a quantity (value) reported as over, about or nearly, or
+    # none at all: what reports.combined_qualifier needs.
+    quantity_over = models.IntegerField(_("quantities given as over"), default=0)
+    quantity_about = models.IntegerField(_("quantities given as about"), default=0)
+    quantity_nearly = models.IntegerField(_("quantities given as nearly"), default=0)
+    quantity_missing = models.IntegerField(_("quantities not given"), default=0)
+    value_over = models.IntegerField(_("values given as over"), default=0)
+    value_about = models.IntegerField(_("values given as about"), default=0)
+    value_nearly = models.IntegerField(_("values given as nearly"), default=0)
+    value_missing = models.IntegerField(_("values not given"), default=0)
+
+    class Meta:
+        verbose_name = _("activity summary")
+        verbose_name_plural = _("activity summaries")
+        # Derived rows: nobody adds, changes or deletes them by hand, nor needs to view them.
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    role=SummaryRole.ALL,
+                    scope__isnull=True,
+                    area__isnull=True,
+                    activity_type__isnull=False,
+                )
+                | Q(
+                    role=SummaryRole.PARTY,
+                    scope__isnull=False,
+                    area__isnull=True,
+                    activity_type__isnull=False,
+                )
+                | Q(
+                    role=SummaryRole.AREA,
+                    scope__isnull=True,
+                    area__isnull=False,
+                    activity_type__isnull=True,
+                )
+                | Q(
+                    role__in=[SummaryRole.GIVER, SummaryRole.RECIPIENT],
+                    scope__isnull=False,
+                    area__isnull=True,
+                    activity_type__isnull=True,
+                ),
+                name="activities_activitysummary_key_shape",
+                violation_error_message=_("This summary row's key does not match its role."),
+            ),
+            # One unique key per shape: the upserts of activities.summaries name them.
+            models.UniqueConstraint(
+                fields=["role", "activity_type", "published", "status", "first_year", "last_year"],
+                condition=Q(scope__isnull=True, area__isnull=True),
+                name="activities_summary_all_key",
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "role",
+                    "scope",
+                    "activity_type",
+                    "published",
+                    "status",
+                    "first_year",
+                    "last_year",
+                ],
+                condition=Q(scope__isnull=False, activity_type__isnull=False),
+                name="activities_summary_scope_key",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "area", "published", "status", "first_year", "last_year"],
+                condition=Q(area__isnull=False),
+                name="activities_summary_area_key",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "scope", "published", "status", "first_year", "last_year"],
+                condition=Q(scope__isnull=False, activity_type__isnull=True),
+                name="activities_summary_total_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role} {self.scope_id or ''} {self.first_year}–{self.last_year}"

@@ -198,11 +198,18 @@ def test_agreement_page_queries_do_not_grow_with_its_rows(admin_client):
                 assert " WHERE " in query["sql"], query["sql"]
 
 
+# Derived tables, rebuilt from the others and never edited by hand.
+DERIVED = {"activities.ActivitySummary"}
+
+
 def test_every_model_of_the_project_is_registered():
     for app in ("localities", "agreements", "activities"):
         for model in apps.get_app_config(app).get_models():
             if issubclass(model, HistoricalChanges):
                 continue  # The history of a model is shown on its own admin's history page.
+            if model._meta.label in DERIVED:
+                assert model not in admin.site._registry, model
+                continue
             assert model in admin.site._registry, model
 
 

@@ -1,0 +1,427 @@
+"""ActivitySummary: sums of activities kept in step with every write, or rebuilt from scratch.
+
+At national scale (a million activities) the dashboards' aggregates take too long; they read
+these rows instead (activities.reports decides when). One SQL statement, written here once,
+says what each activity contributes to which row; it serves both ways of keeping the rows:
+
+- rebuild(): every row recomputed from the activities in one INSERT … SELECT
+  (`manage.py rebuild_summaries`). Run it after writes that bypass the models' signals: bulk
+  inserts and queryset updates (generate_national, raw SQL, loaddata) and the register's bulk
+  updates of localities (localities.services.import_register moves units with bulk_update).
+- signals (connect(), called by ActivitiesConfig.ready): in the transaction of the write, before
+  it, the contributions of the activities it concerns are read; after it, read again; the
+  difference is added to the rows. Writes that change contributions: an activity's save or
+  delete; an agreement's status (published or not); a party's or a commitment's save or
+  delete (the localities and areas an agreement counts in); a locality's parent or kind (the
+  units its agreements count in). Every path through the models (admin, services, Excel
+  import, the demo loader) goes through these signals.
+
+Concurrent writers: every maintenance step first takes one transaction-level lock
+(pg_advisory_xact_lock on PostgreSQL; SQLite's IMMEDIATE transactions already let one writer
+in at a time), so one transaction's before-and-after is never interleaved with another's, and
+the additions are `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`: no update is lost. A
+write outside a transaction (autocommit) is kept in step too, but not atomically with its row.
+
+A row whose activities all went away stays, with zeros: readers skip empty groups, and the
+next rebuild drops it.
+"""
+
+from decimal import Decimal
+from itertools import islice
+
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.sql import Query
+
+from activities.models import Activity, ActivitySummary, Qualifier, SummaryRole
+from agreements.models import Agreement, AgreementStatus, Commitment, Party
+from localities.models import ADMINISTRATIVE_KINDS, Locality
+
+# A party's agreement counts in the party's own locality and up to this many units above it:
+# reports.DESCENDANT_DEPTH read the other way (province → district → commune → village).
+ANCESTOR_DEPTH = 3
+# The localities with PARTY rows: the administrative units, whose dashboards sum many
+# agreements. A village's, a military unit's or an agency's few agreements are counted live.
+SCOPE_KINDS = ADMINISTRATIVE_KINDS
+
+KEY = (
+    "role",
+    "scope_id",
+    "area_id",
+    "activity_type_id",
+    "published",
+    "status",
+    "first_year",
+    "last_year",
+)
+MEASURES = (
+    "n",
+    "quantity",
+    "value_vnd",
+    "quantity_over",
+    "quantity_about",
+    "quantity_nearly",
+    "quantity_missing",
+    "value_over",
+    "value_about",
+    "value_nearly",
+    "value_missing",
+)
+NOTHING = (0, Decimal(0), 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+# The unique constraint each role's rows fall under (ActivitySummary.Meta), for ON CONFLICT.
+SHAPES = {
+    SummaryRole.ALL: "activities_summary_all_key",
+    SummaryRole.PARTY: "activities_summary_scope_key",
+    SummaryRole.AREA: "activities_summary_area_key",
+    SummaryRole.GIVER: "activities_summary_total_key",
+    SummaryRole.RECIPIENT: "activities_summary_total_key",
+}
+
+# Activities read per statement when contributions are computed for a list of them.
+CHUNK = 500
+# PostgreSQL's memory for the rebuild's sorts and hashes.
+REBUILD_WORK_MEM = "256MB"
+# pg_advisory_xact_lock's key: any constant the project uses for nothing else.
+LOCK_KEY = 482_017_001
+
+
+# --- what each activity contributes ----------------------------------------------------------
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _year(column):
+    if connection.vendor == "sqlite":
+        return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+
+
+def _measures():
+    def count(condition):
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    qualified = (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
+    return ", ".join(
+        [
+            "COUNT(*)",
+            "COALESCE(SUM(a.quantity), 0)",
+            "COALESCE(SUM(a.value_vnd), 0)",
+            *(count(f"a.quantity IS NOT NULL AND a.quantity_qualifier = '{q}'") for q in qualified),
+            count("a.quantity IS NULL"),
+            *(count(f"a.value_vnd IS NOT NULL AND a.value_qualifier = '{q}'") for q in qualified),
+            count("a.value_vnd IS NULL"),
+        ]
+    )
+
+
+def contribution_sql(activity_ids=None):
+    """One SELECT (a UNION ALL) of summary rows, in the columns KEY + MEASURES: the sums of
+    every activity, or only of `activity_ids`. Returns (sql, params)."""
+    activity, agreement = _table(Activity), _table(Agreement)
+    party, commitment, locality = _table(Party), _table(Commitment), _table(Locality)
+    if activity_ids is None:
+        only_activities, only_agreements, params = "1 = 1", "1 = 1", []
+    else:
+        marks = ", ".join(["%s"] * len(activity_ids))
+        only_activities = f"a.id IN ({marks})"
+        only_agreements = (
+            f"{{alias}}.agreement_id IN (SELECT x.agreement_id FROM {activity} x "
+            f"WHERE x.id IN ({marks}))"
+        )
+        params = list(activity_ids)
+    null = "CAST(NULL AS BIGINT)"
+    published = f"CASE WHEN g.status = '{AgreementStatus.PUBLISHED}' THEN TRUE ELSE FALSE END"
+    first, last = _year("a.starts_on"), _year("COALESCE(a.ends_on, a.starts_on)")
+    base = f"FROM {activity} a JOIN {agreement} g ON g.id = a.agreement_id"
+    by = f"g.status, a.status, {first}, {last}"
+    measures = _measures()
+
+    # A party's locality and the units above it, administrative units only (SCOPE_KINDS);
+    # UNION keeps each (agreement, locality) once, so an activity counts once in a commune
+    # whose two villages signed.
+    levels = []
+    kinds = ", ".join(f"'{kind}'" for kind in SCOPE_KINDS)
+    joins = f"JOIN {locality} l0 ON l0.id = p.locality_id"
+    for depth in range(ANCESTOR_DEPTH + 1):
+        if depth:
+            joins += f" JOIN {locality} l{depth} ON l{depth}.id = l{depth - 1}.parent_id"
+        levels.append(
+            f"SELECT p.agreement_id, l{depth}.id AS scope_id FROM {party} p {joins} "
+            f"WHERE l{depth}.kind IN ({kinds}) AND " + only_agreements.format(alias="p")
+        )
+    scopes = " UNION ".join(levels)
+    areas = (
+        f"SELECT DISTINCT c.agreement_id, c.area_id FROM {commitment} c WHERE "
+        + only_agreements.format(alias="c")
+    )
+    selects = [
+        (
+            f"SELECT '{SummaryRole.ALL}', {null}, {null}, a.activity_type_id, {published}, "
+            f"a.status, {first}, {last}, {measures} {base} WHERE {only_activities} "
+            f"GROUP BY a.activity_type_id, {by}",
+            params,
+        ),
+        (
+            f"SELECT '{SummaryRole.PARTY}', s.scope_id, {null}, a.activity_type_id, "
+            f"{published}, a.status, {first}, {last}, {measures} {base} "
+            f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id WHERE {only_activities} "
+            f"GROUP BY s.scope_id, a.activity_type_id, {by}",
+            params * (len(levels) + 1),
+        ),
+        (
+            f"SELECT '{SummaryRole.AREA}', {null}, c.area_id, {null}, {published}, a.status, "
+            f"{first}, {last}, {measures} {base} "
+            f"JOIN ({areas}) c ON c.agreement_id = a.agreement_id WHERE {only_activities} "
+            f"GROUP BY c.area_id, {by}",
+            params * 2,
+        ),
+    ]
+    for role in (SummaryRole.GIVER, SummaryRole.RECIPIENT):
+        selects.append(
+            (
+                f"SELECT '{role}', a.{role}_id, {null}, {null}, {published}, a.status, "
+                f"{first}, {last}, {measures} {base} "
+                f"WHERE a.{role}_id IS NOT NULL AND {only_activities} GROUP BY a.{role}_id, {by}",
+                params,
+            )
+        )
+    return (
+        " UNION ALL ".join(sql for sql, _params in selects),
+        [p for _sql, params in selects for p in params],
+    )
+
+
+def _quantity(value):
+    # SQLite sums decimals as floats: back to hundredths, the field's precision.
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def contributions(activity_ids):
+    """{key: measures} of the activities `activity_ids`, from the database as it is now."""
+    result = {}
+    ids = iter(sorted(set(activity_ids)))
+    while chunk := list(islice(ids, CHUNK)):
+        sql, params = contribution_sql(chunk)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for row in rows:
+            key = (*row[:4], bool(row[4]), *row[5:8])
+            measures = (int(row[8]), _quantity(row[9]), *(int(v) for v in row[10:]))
+            previous = result.get(key, NOTHING)
+            result[key] = tuple(a + b for a, b in zip(previous, measures, strict=True))
+    return result
+
+
+# --- keeping the rows in step ----------------------------------------------------------------
+
+
+def _conflict_target(name):
+    """`(columns) WHERE condition` of a partial unique constraint, as its index was made (SQLite
+    matches the condition word for word)."""
+    (constraint,) = [c for c in ActivitySummary._meta.constraints if c.name == name]
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(ActivitySummary._meta.get_field(field).column) for field in constraint.fields
+    )
+    query = Query(model=ActivitySummary, alias_cols=False)
+    where = query.build_where(constraint.condition)
+    condition, params = where.as_sql(query.get_compiler(connection=connection), connection)
+    assert not params, "a summary key's condition has no parameters"
+    return f"({columns}) WHERE {condition}"
+
+
+def lock():
+    """Let one transaction at a time change the summaries, until it ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def add(before, after):
+    """Add `after` minus `before` ({key: measures}) to the rows: one statement per shape and
+    CHUNK rows, keys in order so that concurrent writers take row locks in the same order."""
+    delta = {}
+    for key in before.keys() | after.keys():
+        change = tuple(
+            a - b for a, b in zip(after.get(key, NOTHING), before.get(key, NOTHING), strict=True)
+        )
+        if any(change):
+            delta[key] = change
+    table = _table(ActivitySummary)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in (*KEY, *MEASURES))
+    updates = ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in MEASURES)
+    marks = "(" + ", ".join(["%s"] * (len(KEY) + len(MEASURES))) + ")"
+    shapes = {}
+    for key in sorted(delta, key=lambda k: tuple((v is None, v) for v in k)):
+        shapes.setdefault(SHAPES[key[0]], []).append((*key, *delta[key]))
+    for shape, rows in shapes.items():
+        target = _conflict_target(shape)
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(chunk))} "
+                    f"ON CONFLICT {target} DO UPDATE SET {updates}",
+                    [value for row in chunk for value in row],
+                )
+
+
+@transaction.atomic
+def rebuild():
+    """Every summary row recomputed from the activities; returns how many rows there are."""
+    lock()
+    ActivitySummary.objects.all().delete()
+    if connection.vendor == "postgresql":
+        # Aggregating a million activities joined to their localities: in memory, not in
+        # temporary files (three times faster); for this transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+    sql, params = contribution_sql()
+    columns = ", ".join(connection.ops.quote_name(c) for c in (*KEY, *MEASURES))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table(ActivitySummary)} ({columns}) {sql}", params)
+    return ActivitySummary.objects.count()
+
+
+def fill_if_empty(**kwargs):
+    """After `migrate`: a database whose activities predate the summaries gets them (not
+    after migrating back to before the summaries, nor before the activities)."""
+    tables = connection.introspection.table_names()
+    if ActivitySummary._meta.db_table not in tables or Activity._meta.db_table not in tables:
+        return
+    if not ActivitySummary.objects.exists() and Activity.objects.exists():
+        rebuild()
+
+
+# --- the signals -----------------------------------------------------------------------------
+
+PENDING = "_summary_pending"
+
+
+def _start(instance, activities):
+    """Before a write: remember what the activities it concerns contribute now.
+
+    `activities`: a queryset of their ids, read once the lock is held (an activity another
+    transaction was adding is then either in it, with its rows written, or not yet there)."""
+    lock()
+    activity_ids = list(activities)
+    if not activity_ids:
+        instance.__dict__.pop(PENDING, None)
+        return
+    instance.__dict__[PENDING] = (activity_ids, contributions(activity_ids))
+
+
+def _finish(instance, activity_ids=()):
+    """After the write: add the difference."""
+    pending = instance.__dict__.pop(PENDING, None)
+    before_ids, before = pending or ([], {})
+    activity_ids = {*before_ids, *activity_ids}
+    if not activity_ids:
+        return
+    if pending is None:
+        lock()
+    add(before, contributions(activity_ids))
+
+
+def _of_agreements(*agreement_ids):
+    return Activity.objects.filter(agreement_id__in=[a for a in agreement_ids if a]).values_list(
+        "pk", flat=True
+    )
+
+
+def _old(instance, *fields):
+    if instance.pk is None:
+        return None
+    return type(instance).objects.filter(pk=instance.pk).values_list(*fields).first()
+
+
+def activity_saving(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk is not None:
+        _start(instance, [instance.pk])
+    else:
+        instance.__dict__.pop(PENDING, None)
+
+
+def activity_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _finish(instance, [instance.pk])
+
+
+def activity_deleting(sender, instance, **kwargs):
+    _start(instance, [instance.pk])
+
+
+def agreement_saving(sender, instance, raw=False, **kwargs):
+    old = None if raw else _old(instance, "status")
+    if old is not None and old[0] != instance.status:
+        _start(instance, _of_agreements(instance.pk))
+    else:
+        instance.__dict__.pop(PENDING, None)
+
+
+def _part_saving(fields):
+    """Parties and commitments: when their agreement or locality (area) changes."""
+
+    def saving(sender, instance, raw=False, **kwargs):
+        new = tuple(getattr(instance, f) for f in fields)
+        old = None if raw else _old(instance, *fields)
+        if raw or old == new:
+            instance.__dict__.pop(PENDING, None)
+            return
+        _start(instance, _of_agreements(new[0], old and old[0]))
+
+    return saving
+
+
+def part_deleting(sender, instance, **kwargs):
+    _start(instance, _of_agreements(instance.agreement_id))
+
+
+def finished(sender, instance, raw=False, **kwargs):
+    if not raw and PENDING in instance.__dict__:
+        _finish(instance)
+
+
+def locality_saving(sender, instance, raw=False, **kwargs):
+    """A unit moved under another parent, or of another kind (an administrative unit or
+    not): its agreements, and those of the units below it, count in other units."""
+    old = None if raw else _old(instance, "parent_id", "kind")
+    if old is None or old == (instance.parent_id, instance.kind):
+        instance.__dict__.pop(PENDING, None)
+        return
+    below = Locality.objects.filter(pk=instance.pk).values("pk")
+    units = [instance.pk]
+    for _level in range(ANCESTOR_DEPTH):
+        below = Locality.objects.filter(parent__in=below).values("pk")
+        units += list(below.values_list("pk", flat=True))
+    agreements = Party.objects.filter(locality__in=units).values("agreement_id")
+    _start(instance, Activity.objects.filter(agreement__in=agreements).values_list("pk", flat=True))
+
+
+def connect():
+    """Wire the signals (ActivitiesConfig.ready)."""
+    uid = "activities.summaries"
+    pre_save.connect(activity_saving, sender=Activity, dispatch_uid=f"{uid}.a1")
+    post_save.connect(activity_saved, sender=Activity, dispatch_uid=f"{uid}.a2")
+    pre_delete.connect(activity_deleting, sender=Activity, dispatch_uid=f"{uid}.a3")
+    post_delete.connect(finished, sender=Activity, dispatch_uid=f"{uid}.a4")
+    pre_save.connect(agreement_saving, sender=Agreement, dispatch_uid=f"{uid}.g1")
+    post_save.connect(finished, sender=Agreement, dispatch_uid=f"{uid}.g2")
+    for model, fields in (
+        (Party, ("agreement_id", "locality_id")),
+        (Commitment, ("agreement_id", "area_id")),
+    ):
+        name = model._meta.model_name
+        pre_save.connect(
+            _part_saving(fields), sender=model, dispatch_uid=f"{uid}.{name}1", weak=False
+        )
+        post_save.connect(finished, sender=model, dispatch_uid=f"{uid}.{name}2")
+        pre_delete.connect(part_deleting, sender=model, dispatch_uid=f"{uid}.{name}3")
+        post_delete.connect(finished, sender=model, dispatch_uid=f"{uid}.{name}4")
+    pre_save.connect(locality_saving, sender=Locality, dispatch_uid=f"{uid}.l1")
+    post_save.connect(finished, sender=Locality, dispatch_uid=f"{uid}.l2")
