@@ -1,12 +1,13 @@
 """What search engines read: /sitemap.xml and /robots.txt.
 
 The sitemap lists, in Vietnamese and English (hreflang alternates, x-default Vietnamese), the
-pages that have something to read: home, the agreement list, the open-data page, every published
-agreement, every legal document some published agreement was signed under, and every locality
-that is a party to a published agreement, lies above one (a village's commune, its province),
-or succeeded one. The 3,321 communes and wards of the register that twin with nobody are left out:
-their pages exist but say nothing yet. Drafts never appear: every query starts from published
-agreements. Each section runs one query, whatever the amount of data.
+pages that have something to read: home, the agreement list, the dashboards (the province's and
+the coverage of ethnic-minority villages), the open-data page, every published agreement, every
+legal document some published agreement was signed under, and every locality that is a party to
+a published agreement, lies above one (a village's commune, its province), or succeeded one —
+its page and its dashboard. The 3,321 communes and wards of the register that twin with nobody
+are left out: their pages exist but say nothing yet. Drafts never appear: every query starts
+from published agreements. Each section runs one query, whatever the amount of data.
 """
 
 from django.conf import settings
@@ -40,7 +41,13 @@ class PagesSitemap(_Bilingual):
     changefreq = "daily"
 
     def items(self):
-        return ["home", "agreements:list", "opendata:index"]
+        return [
+            "home",
+            "agreements:list",
+            "dashboards:province",
+            "dashboards:coverage",
+            "opendata:index",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -75,14 +82,21 @@ def localities_with_agreements():
 
 
 class LocalitySitemap(_Bilingual):
-    priority = 0.6
+    """A locality's page and its dashboard, from the one query."""
+
     changefreq = "weekly"
+    PAGES = {"localities:detail": 0.6, "dashboards:locality": 0.4}
 
     def items(self):
-        return localities_with_agreements().only("slug").order_by("id")
+        localities = localities_with_agreements().only("slug").order_by("id")
+        return [(locality, name) for locality in localities for name in self.PAGES]
 
     def location(self, item):
-        return reverse("localities:detail", args=[item.slug])
+        locality, name = item
+        return reverse(name, args=[locality.slug])
+
+    def priority(self, item):
+        return self.PAGES[item[1]]
 
 
 class LegalDocumentSitemap(_Bilingual):

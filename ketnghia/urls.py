@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("ketnghia.public.agreement_urls")),
     path("", include("ketnghia.public.locality_urls")),
+    path("", include("ketnghia.public.dashboard_urls")),
     path("du-lieu/", include("ketnghia.opendata")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -39,6 +39,14 @@ def public_pages():
     pages.append(("legal-document-03-ct-tu", f"/van-ban/{document.slug}/"))
     for name, lookup in LOCALITIES:
         pages.append((f"locality-{name}", f"/dia-phuong/{Locality.objects.get(**lookup).slug}/"))
+    pages += [
+        ("dashboard", "/thong-ke/"),
+        ("dashboard-filtered", "/thong-ke/?year_from=2010&year_to=2025&status=pledged"),
+        ("dashboard-bad-filters", "/thong-ke/?year_from=abc&locality=khong-co&area=x"),
+        ("dashboard-print", "/thong-ke/?print=1"),
+        ("dashboard-locality", "/thong-ke/xa-ia-dok/"),
+        ("dashboard-coverage", "/thong-ke/vung-dong-bao/"),
+    ]
     pages += [("open-data", "/du-lieu/"), ("not-found", "/khong-co-trang-nay/")]
     return pages + [(f"en-{name}", f"/en{path}") for name, path in pages]
 

@@ -1,0 +1,242 @@
+"""/thong-ke/: the dashboards for leaders — the province's, a locality's, and the coverage of
+ethnic-minority villages — each as a page (which prints on A4) and as an XLSX workbook.
+
+Every figure comes from activities.reports; the views only read the filters, call it, and
+shape charts. The public sees published data; province staff signed in see drafts as well,
+marked, and their pages are never kept by a shared cache.
+"""
+
+import dataclasses
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from activities import reports
+from ketnghia import exports
+from ketnghia.public import dashboard_charts as charts
+from ketnghia.public import dashboard_exports
+from ketnghia.public import dashboard_queries as queries
+from ketnghia.public.dashboard_forms import DashboardForm
+from localities.scopes import scope_of
+from localities.text import slugify
+
+# The workbooks change only when staff publish: like the open-data downloads, five minutes.
+MAX_AGE = 300
+XLSX = exports.FORMATS["xlsx"]
+
+
+def _include_drafts(request):
+    """Drafts are for province staff (active, staff, whole province) signed in.
+
+    Without a session cookie nobody is signed in: the session is then not even read, so the
+    answer does not vary with cookies and stays cacheable for everyone (ketnghia.middleware).
+    A staff account limited to some localities sees published data only here: the reports
+    cannot yet limit drafts to its remit.
+    """
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = request.user
+    return user.is_active and user.is_staff and scope_of(user).is_whole
+
+
+def _private_if_drafts(response, include_drafts):
+    if include_drafts:
+        add_never_cache_headers(response)
+    return response
+
+
+def _form(request, fixed_locality=None):
+    return DashboardForm(request.GET, areas=queries.areas(), fixed_locality=fixed_locality)
+
+
+def _url(name, request, *args, **params):
+    """Another dashboard address with this page's filters (and `params` on top of them)."""
+    query = request.GET.copy()
+    query.pop("print", None)
+    for key, value in params.items():
+        query[key] = value
+    encoded = query.urlencode()
+    return reverse(name, args=args) + (f"?{encoded}" if encoded else "")
+
+
+def _this_page(request):
+    """This page's full address, filters included, without "print"."""
+    query = request.GET.copy()
+    query.pop("print", None)
+    encoded = query.urlencode()
+    return request.build_absolute_uri(request.path + (f"?{encoded}" if encoded else ""))
+
+
+def _print_url(request):
+    query = request.GET.copy()
+    query["print"] = "1"
+    return f"{request.path}?{query.urlencode()}"
+
+
+# The filter form's fields on each page. A locality's dashboard has its locality fixed; the
+# coverage counts agreements in force at the end of the period, whatever their figures.
+DASHBOARD_FIELDS = ("year_from", "year_to", "locality", "party_kind", "area", "status")
+COVERAGE_FIELDS = ("year_to", "locality", "party_kind", "area")
+
+
+def _page_context(request, form, filters, fields):
+    return {
+        "form": form,
+        "fields": fields,
+        "applied": form.applied(fields),
+        "filters_active": form.has_filters(fields),
+        "selected_locality": form.locality_slug(),
+        "status": filters.status,
+        "include_drafts": filters.include_drafts,
+        "today": timezone.localdate(),
+        "print_view": request.GET.get("print") == "1",
+        "print_url": _print_url(request),
+        # Printed under the title, so that a paper copy says where its figures come from.
+        "page_url": _this_page(request),
+    }
+
+
+@require_safe
+def province(request):
+    include_drafts = _include_drafts(request)
+    form = _form(request)
+    filters = form.dashboard_filters(include_drafts=include_drafts)
+    dashboard = reports.dashboard(filters)
+    context = _page_context(request, form, filters, DASHBOARD_FIELDS)
+    context.update(
+        dashboard=dashboard,
+        charts=charts.dashboard_charts(dashboard),
+        goods=charts.goods_tiles(dashboard.goods),
+        locality=filters.locality,
+        locality_groups=queries.locality_choices(form.locality_slug(), include_drafts),
+        xlsx_url=_url("dashboards:province_xlsx", request),
+        coverage_url=_url("dashboards:coverage", request),
+    )
+    response = render(request, "dashboards/dashboard.html", context)
+    return _private_if_drafts(response, include_drafts)
+
+
+def _locality_or_404(slug):
+    place = queries.locality(slug)
+    if place is None:
+        raise Http404
+    return place
+
+
+@require_safe
+def locality(request, slug):
+    place = _locality_or_404(slug)
+    include_drafts = _include_drafts(request)
+    form = _form(request, fixed_locality=place)
+    filters = form.dashboard_filters(include_drafts=include_drafts)
+    dashboard = reports.locality_dashboard(place, filters)
+    context = _page_context(request, form, filters, DASHBOARD_FIELDS)
+    context.update(
+        is_locality_dashboard=True,
+        dashboard=dashboard,
+        charts=charts.dashboard_charts(dashboard),
+        goods=charts.goods_tiles(dashboard.goods),
+        locality=place,
+        ancestors=queries.ancestors(place),
+        xlsx_url=_url("dashboards:locality_xlsx", request, place.slug),
+        coverage_url=_url("dashboards:coverage", request, locality=place.slug),
+    )
+    response = render(request, "dashboards/dashboard.html", context)
+    return _private_if_drafts(response, include_drafts)
+
+
+def _coverage_filters(form, include_drafts):
+    # Coverage counts agreements in force at the end of the period: its start plays no part.
+    filters = form.dashboard_filters(include_drafts=include_drafts)
+    return dataclasses.replace(filters, year_from=None)
+
+
+@require_safe
+def coverage(request):
+    include_drafts = _include_drafts(request)
+    form = _form(request)
+    filters = _coverage_filters(form, include_drafts)
+    rows = reports.coverage(filters)
+    context = _page_context(request, form, filters, COVERAGE_FIELDS)
+    context.update(
+        rows=rows,
+        totals=dashboard_exports.coverage_totals(rows),
+        locality=filters.locality,
+        locality_groups=queries.locality_choices(form.locality_slug(), include_drafts),
+        xlsx_url=_url("dashboards:coverage_xlsx", request),
+        dashboard_url=_url("dashboards:province", request),
+    )
+    response = render(request, "dashboards/coverage.html", context)
+    return _private_if_drafts(response, include_drafts)
+
+
+def _xlsx(request, workbook, stem, include_drafts):
+    name = f"ket-nghia-{stem}-{timezone.localdate().isoformat()}.xlsx"
+    response = FileResponse(workbook, as_attachment=True, filename=name, content_type=XLSX)
+    if include_drafts:
+        add_never_cache_headers(response)
+    else:
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response
+
+
+def _site_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _stem(kind, place):
+    """ket-nghia-thong-ke-xa-ia-dok-2026-11-21.xlsx; the province's name when no locality."""
+    return f"{kind}-{place.slug if place is not None else slugify(settings.PROVINCE_NAME)}"
+
+
+@require_safe
+def province_xlsx(request):
+    include_drafts = _include_drafts(request)
+    form = _form(request)
+    filters = form.dashboard_filters(include_drafts=include_drafts)
+    dashboard = reports.dashboard(filters)
+    workbook = dashboard_exports.dashboard_workbook(
+        dashboard,
+        form.applied(DASHBOARD_FIELDS),
+        title=_("Twinning in %(province)s in figures") % {"province": settings.PROVINCE_NAME},
+        site_url=_site_url(request),
+    )
+    return _xlsx(request, workbook, _stem("thong-ke", filters.locality), include_drafts)
+
+
+@require_safe
+def locality_xlsx(request, slug):
+    place = _locality_or_404(slug)
+    include_drafts = _include_drafts(request)
+    form = _form(request, fixed_locality=place)
+    filters = form.dashboard_filters(include_drafts=include_drafts)
+    dashboard = reports.locality_dashboard(place, filters)
+    workbook = dashboard_exports.dashboard_workbook(
+        dashboard,
+        form.applied(DASHBOARD_FIELDS),
+        title=_("%(name)s in figures") % {"name": place.name},
+        site_url=_site_url(request),
+        locality_dashboard=True,
+    )
+    return _xlsx(request, workbook, _stem("thong-ke", place), include_drafts)
+
+
+@require_safe
+def coverage_xlsx(request):
+    include_drafts = _include_drafts(request)
+    form = _form(request)
+    filters = _coverage_filters(form, include_drafts)
+    rows = reports.coverage(filters)
+    workbook = dashboard_exports.coverage_workbook(
+        rows,
+        form.applied(COVERAGE_FIELDS),
+        title=_("Ethnic-minority villages without a partner"),
+        include_drafts=include_drafts,
+    )
+    return _xlsx(request, workbook, _stem("vung-dong-bao", filters.locality), include_drafts)
