@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT
 
-.PHONY: install run test test-fast lint format messages lock serve clean
+.PHONY: install run test test-fast lint format messages lock serve clean bench
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required" if sys.version_info[:2] != (3, 11) else 0)'
@@ -56,6 +56,13 @@ messages: install
 		--ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=docs
 	DEBUG=True $(BIN)/python manage.py compilemessages --ignore=.venv
 	@echo "Django's own gaps live in ketnghia/locale-django (edit, then compilemessages)."
+
+# Speed of the public pages on a national dataset, gunicorn and PostgreSQL on loopback (README,
+# "Benchmark"). The datasets are made once by generate_national (minutes), then reused.
+SCALE ?= 1
+COMPARE ?= 0.1
+bench: install
+	$(BIN)/python -m bench.run --scale $(SCALE) --compare "$(COMPARE)" $(BENCH_ARGS)
 
 lock:
 	$(BIN)/pip install --quiet uv

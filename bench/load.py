@@ -1,0 +1,79 @@
+"""A small load generator: GET one path from a few threads on loopback, timing each answer.
+
+Standard library only (http.client): nothing to install, and on two cores a client that does
+little leaves the CPU to the server. gunicorn's sync workers close the connection after each
+answer, so each thread reconnects as a browser without keep-alive would; the time counted runs
+from sending the request to reading the whole body.
+"""
+
+import http.client
+import itertools
+import threading
+import time
+
+from bench.report import Result
+
+TIMEOUT = 60  # seconds for one answer (gunicorn's worker timeout is 30)
+
+
+def drive(page, port, requests, concurrency, time_limit, host="127.0.0.1"):
+    """`requests` GETs of page.path from `concurrency` threads; fewer if `time_limit` seconds
+    pass first. Only 2xx answers count as successes; anything else is an error, by kind."""
+    result = Result(page=page)
+    lock = threading.Lock()
+    tickets = itertools.count()
+    deadline = time.monotonic() + time_limit
+
+    def worker():
+        connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+        try:
+            while next(tickets) < requests and time.monotonic() < deadline:
+                latency, error = _get(connection, page.path)
+                with lock:
+                    if error:
+                        result.errors[error] += 1
+                    else:
+                        result.latencies.append(latency)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _get(connection, path):
+    """(seconds, None) for a 2xx answer, (seconds, what went wrong) otherwise."""
+    started = time.perf_counter()
+    try:
+        connection.request("GET", path, headers={"Accept": "text/html,*/*"})
+        response = connection.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException) as error:
+        connection.close()  # the next request opens a new one
+        return time.perf_counter() - started, type(error).__name__
+    elapsed = time.perf_counter() - started
+    if response.will_close:
+        connection.close()
+    if 200 <= response.status < 300:
+        return elapsed, None
+    return elapsed, f"HTTP {response.status}"
+
+
+def get_status(port, path, host="127.0.0.1", timeout=5):
+    """The status of one GET, or None when nothing answers."""
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        connection.close()

@@ -1,0 +1,117 @@
+"""The pages `make bench` measures, picked from the data; run inside Django:
+
+    python manage.py shell -v 0 -c "from bench import targets; targets.main('xa-ia-dok')"
+
+prints one line, TARGETS {json}: the pages and the dataset's size.
+"""
+
+import json
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+
+from activities.models import Activity
+from agreements.models import Agreement, AgreementStatus, Party
+from localities.models import Locality, LocalityKind
+
+PREFIX = "TARGETS "
+# Until the site has a trivial one-query page of its own, /healthz (one query, no template) is
+# the base. The proposed page, by this URL name, takes over as soon as it exists.
+BASE_URL_NAME = "healthz_page"
+
+
+def _reverse(name, *args, fallback=None):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def pick(commune_slug=None):
+    """The heaviest of each kind of page: the published agreement with the most activities,
+    the commune that is a party to the most published agreements (or the one given, so that
+    the same commune is measured on every dataset: the register is the same in all)."""
+    agreement = (
+        Agreement.objects.published()
+        .annotate(n=Count("activities"))
+        .order_by("-n", "slug")
+        .values("slug", "title", "n")
+        .first()
+    )
+    parties = Party.objects.filter(
+        agreement__status=AgreementStatus.PUBLISHED, locality__kind=LocalityKind.COMMUNE
+    )
+    if commune_slug:
+        parties = parties.filter(locality__slug=commune_slug)
+    commune = (
+        parties.values("locality__slug", "locality__name")
+        .annotate(n=Count("agreement", distinct=True))
+        .order_by("-n", "locality__slug")
+        .first()
+    )
+    if commune is None and commune_slug:
+        name = Locality.objects.filter(slug=commune_slug).values_list("name", flat=True).first()
+        if name:
+            commune = {"locality__slug": commune_slug, "locality__name": name, "n": 0}
+    healthz = reverse("healthz")
+    base = _reverse(BASE_URL_NAME)
+    pages = [
+        {
+            "key": "base",
+            "label": "base (one-query page)" if base else "base (= /healthz)",
+            "path": base or healthz,
+            "base": True,
+        },
+        {"key": "home", "label": "home", "path": reverse("home")},
+        {"key": "agreement_list", "label": "agreement list", "path": reverse("agreements:list")},
+    ]
+    if agreement:
+        pages.append(
+            {
+                "key": "agreement",
+                "label": f"agreement ({agreement['n']} act.)",
+                "path": reverse("agreements:detail", args=[agreement["slug"]]),
+            }
+        )
+    if commune:
+        pages.append(
+            {
+                "key": "locality",
+                "label": f"locality ({commune['n']} agr.)",
+                "path": reverse("localities:detail", args=[commune["locality__slug"]]),
+            }
+        )
+    pages.append(
+        {
+            "key": "province_dashboard",
+            "label": "province dashboard",
+            "path": _reverse("dashboards:province", fallback="/thong-ke/"),
+            "dashboard": True,
+        }
+    )
+    if commune:
+        slug = commune["locality__slug"]
+        pages.append(
+            {
+                "key": "commune_dashboard",
+                "label": "commune dashboard",
+                "path": _reverse("dashboards:locality", slug, fallback=f"/thong-ke/{slug}/"),
+                "dashboard": True,
+            }
+        )
+    pages.append({"key": "healthz", "label": "/healthz", "path": healthz})
+    return {
+        "pages": pages,
+        "commune": commune and commune["locality__name"],
+        "commune_slug": commune and commune["locality__slug"],
+        "agreement": agreement and agreement["title"],
+        "size": {
+            "localities": Locality.objects.count(),
+            "agreements": Agreement.objects.count(),
+            "activities": Activity.objects.count(),
+        },
+    }
+
+
+def main(commune_slug=None):
+    print(PREFIX + json.dumps(pick(commune_slug), ensure_ascii=False))
