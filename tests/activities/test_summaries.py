@@ -11,7 +11,6 @@ import io
 from dataclasses import replace
 from decimal import Decimal
 from io import StringIO
-from threading import Thread
 
 import pytest
 import tablib
@@ -35,7 +34,6 @@ from activities.models import (
 from activities.resources import ActivityResource
 from agreements.models import (
     Agreement,
-    AgreementStatus,
     Commitment,
     CommitmentArea,
     Party,
@@ -466,48 +464,3 @@ def test_after_migrate_an_empty_summary_is_filled(world):
     ActivitySummary.objects.all().delete()
     summaries.fill_if_empty()
     assert rows() == kept
-
-
-# Other connections see committed data only; serialized_rollback puts back the migrations' rows
-# (activity types, areas, roles) that the flush after a transactional test removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_writers_lose_no_update():
-    """Four connections create and edit activities at once, two of them the same one.
-
-    SQLite lets one writer in at a time: there, the four take turns."""
-    _w, agreements = make_world()
-    shared = factories.activity(agreements[0], value_vnd=1)
-    errors = []
-
-    def write(agreement):
-        try:
-            for n in range(8):
-                with transaction.atomic():
-                    factories.activity(agreement, value_vnd=n, starts_on=D(2000 + n, 1, 1))
-                with transaction.atomic():
-                    activity = Activity.objects.get(pk=shared.pk)
-                    activity.value_vnd += 1
-                    activity.starts_on = D(2000 + n, 1, 1)
-                    activity.save()
-        except Exception as error:  # told by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    if connection.vendor == "postgresql":
-        threads = [Thread(target=write, args=(agreements[n % 2],)) for n in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    else:
-        for n in range(4):
-            write(agreements[n % 2])
-    try:
-        assert errors == []
-        assert Activity.objects.count() == 1 + 4 * 8
-        assert rows() == rebuilt()
-    finally:
-        # The flush after a transactional test deletes parties before agreements: SQLite's
-        # trigger, checked at each write, would refuse it for a published agreement.
-        Agreement.objects.update(status=AgreementStatus.DRAFT)
