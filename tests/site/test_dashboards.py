@@ -538,8 +538,10 @@ def test_a_bad_filter_is_told_at_its_field_and_the_page_still_answers(
 
 
 def test_unknown_locality_dashboard_is_a_404(client):
-    get(client, "/thong-ke/khong-co-noi-nay/", status=404)
-    get(client, "/thong-ke/khong-co-noi-nay/bao-cao.xlsx", status=404)
+    page = client.get("/thong-ke/khong-co-noi-nay/")
+    assert page.status_code == 404
+    assert gettext("Page not found") in html(page)
+    assert client.get("/thong-ke/khong-co-noi-nay/bao-cao.xlsx").status_code == 404
 
 
 def test_a_locality_dashboard_separates_given_from_received(client, places):
