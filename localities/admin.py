@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
 from django.contrib.auth import admin as auth_admin
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, When
 from django.http import Http404
@@ -344,5 +344,5 @@ class UserAdmin(auth_admin.UserAdmin):
     inlines = [StaffLocalityInline]
 
 
-admin.site.unregister(User)
-admin.site.register(User, UserAdmin)
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)
