@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -216,6 +217,15 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["agreement", "starts_on"], name="activities_agreement_date"),
             models.Index(fields=["activity_type", "starts_on"], name="activities_type_date"),
+            # The latest delivered (or pledged) activities, on the home page and the
+            # dashboards: a figure over a period counts from its end.
+            models.Index(
+                "status",
+                Coalesce("ends_on", "starts_on").desc(),
+                F("starts_on").desc(),
+                F("id").desc(),
+                name="activities_latest",
+            ),
         ]
 
     def __str__(self):
