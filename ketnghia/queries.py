@@ -28,19 +28,19 @@ class HomePage:
 
 
 def home_page():
-    """Everything the home page shows, from published agreements only: six queries."""
+    """Everything the home page shows, from published agreements only: five queries. The
+    totals are the province dashboard's (its summary rows)."""
     published = Agreement.objects.published()
     counts = _agreement_counts(published)
     activities = Activity.objects.published()
-    goods = [
-        total
-        for total in reports.totals_by_type(activities, ActivityStatus.DELIVERED)
-        if total.measure != Measure.MONEY and total.quantity
-    ][:GOODS_TILES]
+    by_type, delivered_value = reports.province_totals(ActivityStatus.DELIVERED)
+    goods = [total for total in by_type if total.measure != Measure.MONEY and total.quantity][
+        :GOODS_TILES
+    ]
     return HomePage(
         agreements_in_force=counts["in_force"],
         localities_involved=counts["localities"],
-        delivered_value=reports.money_total(activities, ActivityStatus.DELIVERED),
+        delivered_value=delivered_value,
         goods=goods,
         latest_agreements=list(
             published.only("title", "slug", "signed_on", "signed_at_place").order_by(

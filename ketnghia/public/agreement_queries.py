@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from agreements.models import (
     LegalDocument,
     Party,
 )
+from ketnghia.public.dashboard_queries import parties_and_above
 from localities.models import Locality, LocalityKind
 
 PAGE_SIZE = 20
@@ -79,11 +80,7 @@ def _locality_choices(selected=None):
     published_party = Party.objects.filter(agreement__status=AgreementStatus.PUBLISHED)
     selected = Q(slug=selected) if selected else Q(pk__in=[])
     localities = (
-        Locality.objects.filter(
-            Q(Exists(published_party.filter(locality=OuterRef("pk"))))
-            | Q(Exists(published_party.filter(locality__parent=OuterRef("pk"))))
-            | Q(Exists(published_party.filter(locality__parent__parent=OuterRef("pk"))))
-        )
+        Locality.objects.filter(parties_and_above(published_party, 3))
         .exclude(Q(kind=LocalityKind.PROVINCE) & ~selected)
         .select_related("parent")
         .only("name", "slug", "kind", "parent__name")

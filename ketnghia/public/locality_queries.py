@@ -2,8 +2,8 @@
 
 A locality's page covers the locality and the units below it (a commune and its villages; a
 province, its communes and their villages). "Below" follows the parent chain down to
-DESCENDANT_DEPTH levels, in SQL joins, so the page runs the same queries however many units and
-agreements there are.
+DESCENDANT_DEPTH levels (activities.reports.subtree_ids), so the page runs the same queries
+however many units and agreements there are.
 """
 
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from activities import reports
 from activities.models import Activity, ActivityStatus
 from agreements.models import Agreement, AgreementStatus, Party, PartyRole
+from ketnghia.public.dashboard_queries import parties_and_above
 from localities.models import Locality, Succession
 
 # province → district-level unit (until 2025) → commune → village: three levels below a province.
@@ -24,24 +25,6 @@ ANCESTOR_DEPTH = DESCENDANT_DEPTH + 1
 AGREEMENTS_PER_PAGE = 20
 # Fewer children than this are all listed; more are folded (a province's 135 communes).
 CHILDREN_SHOWN_OPEN = 12
-
-
-def within(path, ref):
-    """Rows whose locality at `path` is `ref` or lies up to DESCENDANT_DEPTH levels below it.
-
-    `path` is a lookup to a Locality ("" for a Locality row itself, "locality", "giver"…);
-    `ref` a primary key or an OuterRef.
-    """
-    prefix = f"{path}__" if path else ""
-    condition = Q(**{f"{path}_id" if path else "pk": ref})
-    for depth in range(1, DESCENDANT_DEPTH + 1):
-        condition |= Q(**{prefix + "__".join(["parent"] * depth): ref})
-    return condition
-
-
-def subtree_ids(locality):
-    """A subquery: the ids of the locality and of the units below it."""
-    return Locality.objects.filter(within("", locality.pk)).order_by().values("pk")
 
 
 @dataclass
@@ -60,12 +43,13 @@ class LocalityPage:
 
 
 def locality_page(slug, page_number=None):
-    """Everything the locality page shows: nine queries whatever the data (eight without
+    """Everything the locality page shows: ten queries whatever the data (nine without
     agreements). Raises Http404 for an unknown slug."""
     locality = get_object_or_404(
         Locality.objects.select_related("__".join(["parent"] * ANCESTOR_DEPTH)), slug=slug
     )
-    here = subtree_ids(locality)
+    # The ids, read first (one query): the database then plans every use with the list.
+    here = reports.subtree_ids(locality.pk)
 
     successors, predecessors = [], []
     for succession in (
@@ -102,10 +86,18 @@ def locality_page(slug, page_number=None):
 
     children = list(
         locality.children.annotate(
-            has_agreements=Exists(
-                Party.objects.filter(agreement__status=AgreementStatus.PUBLISHED).filter(
-                    within("locality", OuterRef("pk"))
-                )
+            has_agreements=Case(
+                When(
+                    parties_and_above(
+                        Party.objects.filter(
+                            agreement__status=AgreementStatus.PUBLISHED, locality__in=here
+                        ),
+                        DESCENDANT_DEPTH + 1,
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
             )
         )
         .only("name", "slug", "kind", "parent_id", "dissolved_on", "is_ethnic_minority_area")

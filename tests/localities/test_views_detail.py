@@ -275,5 +275,5 @@ def build(n):
 def test_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     province, commune, former = build(n)
     for place in (commune, province, former):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             page(client, place)
