@@ -35,6 +35,7 @@ from django.db.models.sql import Query
 
 from activities.models import Activity, ActivitySummary, Qualifier, SummaryRole
 from agreements.models import Agreement, AgreementStatus, Commitment, Party
+from ketnghia import pagecache
 from localities.models import ADMINISTRATIVE_KINDS, Locality
 
 # A party's agreement counts in the party's own locality and up to this many units above it:
@@ -285,6 +286,8 @@ def rebuild():
     columns = ", ".join(connection.ops.quote_name(c) for c in (*KEY, *MEASURES))
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {_table(ActivitySummary)} ({columns}) {sql}", params)
+    # Run after writes that bypassed the models' signals: the pages kept whole go too.
+    pagecache.data_changed()
     return ActivitySummary.objects.count()
 
 

@@ -8,6 +8,11 @@ class KetnghiaConfig(AppConfig):
     name = "ketnghia"
     verbose_name = "Kết nghĩa"
 
+    def ready(self):
+        from ketnghia import pagecache
+
+        pagecache.connect()
+
 
 class KetnghiaAdminConfig(AdminConfig):
     default_site = "ketnghia.admin.SiteAdmin"

@@ -110,6 +110,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) when several workers run: CACHE_URL=redis://127.0.0.1:6379/1
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ketnghia")}
+# Public pages served whole from that cache until the data changes (ketnghia.pagecache); the
+# seconds an unread page stays there, 0 for none. On by default with a shared cache only: with
+# each process's own (locmem), a write made through one worker would not reach the pages kept
+# by the others.
+PAGE_CACHE_SECONDS = env.int(
+    "PAGE_CACHE_SECONDS",
+    default=0 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 600,
+)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user and address before any password is checked.

@@ -7,12 +7,14 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from ketnghia.pagecache import cached_page
 from ketnghia.queries import home_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
+@cached_page
 def home(request):
     return render(request, "home.html", {"page": home_page()})
 

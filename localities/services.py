@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia import pagecache
 from localities import text
 from localities.models import Locality
 
@@ -165,6 +166,8 @@ class _Writer:
         Locality.objects.bulk_update(
             to_update, [*_SYNCED_FIELDS, "search_key", "updated_at"], batch_size=BATCH_SIZE
         )
+        if to_create or to_update:
+            pagecache.data_changed()  # no signal tells the public pages of bulk writes
 
     def _update(self, loc, row):
         changed = False

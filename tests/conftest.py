@@ -15,6 +15,13 @@ def _vietnamese():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _pages_computed(settings):
+    """Pages are computed afresh for every request (tests read their context and count their
+    queries); tests/site/test_pagecache.py turns the page cache on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_superuser(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from agreements.filters import MAX_QUERY_LENGTH
+from ketnghia.pagecache import cached_page
 from ketnghia.public import agreement_queries as queries
 
 # Parameters of the filter form other than the search words: set, they open the form.
@@ -12,6 +13,7 @@ FILTER_FIELDS = ("locality", "party_kind", "year", "area", "status", "sort")
 
 
 @require_safe
+@cached_page
 def agreement_list(request):
     context = queries.agreement_list(request.GET)
     form = context["filterset"].form
@@ -29,6 +31,7 @@ def agreement_list(request):
 
 
 @require_safe
+@cached_page
 def agreement_detail(request, slug):
     context = queries.agreement_detail(slug)
     if context is None:
@@ -43,6 +46,7 @@ def agreement_detail(request, slug):
 
 
 @require_safe
+@cached_page
 def legal_document_detail(request, slug):
     context = queries.legal_document_detail(slug, request.GET.get("page"))
     if context is None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from activities import reports
 from ketnghia import exports
+from ketnghia.pagecache import cached_page
 from ketnghia.public import dashboard_charts as charts
 from ketnghia.public import dashboard_exports
 from ketnghia.public import dashboard_queries as queries
@@ -103,6 +104,7 @@ def _page_context(request, form, filters, fields):
 
 
 @require_safe
+@cached_page
 def province(request):
     include_drafts = _include_drafts(request)
     form = _form(request)
@@ -130,6 +132,7 @@ def _locality_or_404(slug):
 
 
 @require_safe
+@cached_page
 def locality(request, slug):
     place = _locality_or_404(slug)
     include_drafts = _include_drafts(request)
@@ -158,6 +161,7 @@ def _coverage_filters(form, include_drafts):
 
 
 @require_safe
+@cached_page
 def coverage(request):
     include_drafts = _include_drafts(request)
     form = _form(request)
