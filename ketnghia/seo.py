@@ -47,6 +47,7 @@ class PagesSitemap(_Bilingual):
             "dashboards:province",
             "dashboards:coverage",
             "opendata:index",
+            "about",
         ]
 
     def location(self, item):

@@ -21,6 +21,7 @@ urlpatterns = [
 # Vietnamese at the plain paths whatever the browser asks for; English under /en/.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("gioi-thieu/", views.about, name="about"),
     path("", include("ketnghia.public.agreement_urls")),
     path("", include("ketnghia.public.locality_urls")),
     path("", include("ketnghia.public.dashboard_urls")),

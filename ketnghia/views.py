@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from agreements.models import Agreement
 from ketnghia.pagecache import cached_page
 from ketnghia.queries import home_page
 
@@ -17,6 +18,14 @@ logger = logging.getLogger(__name__)
 @cached_page
 def home(request):
     return render(request, "home.html", {"page": home_page()})
+
+
+@require_safe
+def about(request):
+    """What the site is and how many agreements it publishes: one query, made for every
+    request (the base that `make bench` measures the other pages against)."""
+    published = Agreement.objects.published().count()
+    return render(request, "about.html", {"published_agreements": published})
 
 
 @never_cache

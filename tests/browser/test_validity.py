@@ -47,7 +47,8 @@ def public_pages():
         ("dashboard-locality", "/thong-ke/xa-ia-dok/"),
         ("dashboard-coverage", "/thong-ke/vung-dong-bao/"),
     ]
-    pages += [("open-data", "/du-lieu/"), ("not-found", "/khong-co-trang-nay/")]
+    pages += [("open-data", "/du-lieu/"), ("about", "/gioi-thieu/")]
+    pages += [("not-found", "/khong-co-trang-nay/")]
     return pages + [(f"en-{name}", f"/en{path}") for name, path in pages]
 
 
