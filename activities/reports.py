@@ -306,6 +306,9 @@ class DashboardFilters:
     area: CommitmentArea | None = None  # agreements with a commitment in this area
     status: str = ActivityStatus.DELIVERED  # "pledged" or "delivered": never added together
     include_drafts: bool = False  # signed-in staff; the public sees published data only
+    # With include_drafts: the staff scope (localities.scopes) whose drafts count; None for every
+    # draft (province staff).
+    drafts_scope: object = None
 
 
 @dataclass(frozen=True)
@@ -458,9 +461,15 @@ def period_end(filters, today):
 def counted_agreements(filters, here=None):
     """The agreements the filters match (each once: subqueries, never joins). `here`: the ids
     of filters.locality's units, when already read (subtree_ids)."""
-    agreements = (
-        Agreement.objects.all() if filters.include_drafts else Agreement.objects.published()
-    )
+    if not filters.include_drafts:
+        agreements = Agreement.objects.published()
+    elif filters.drafts_scope is None:
+        agreements = Agreement.objects.all()
+    else:
+        agreements = Agreement.objects.filter(
+            Q(status=AgreementStatus.PUBLISHED)
+            | Q(pk__in=Agreement.objects.within(filters.drafts_scope).values("pk"))
+        )
     if filters.locality is not None:
         if here is None:
             here = subtree_ids(filters.locality.pk)
@@ -570,9 +579,11 @@ SUMS = {f"s_{measure}": Sum(measure) for measure in MEASURES}
 def _summarised(filters):
     """Whether the summary rows hold the activity figures for these filters: not by kind of
     party or area (they would multiply the rows), nor for a village, a military unit or an
-    agency (their figures are few: counted live)."""
+    agency (their figures are few: counted live), nor with the drafts of one staff scope (the
+    rows hold every draft or none)."""
     return (
         SUMMARIES
+        and filters.drafts_scope is None
         and not filters.party_kind
         and filters.area is None
         and (filters.locality is None or filters.locality.kind in SCOPE_KINDS)

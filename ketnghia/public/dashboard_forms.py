@@ -115,7 +115,8 @@ class DashboardForm(forms.Form):
         self.is_valid()
         return self.cleaned_data
 
-    def dashboard_filters(self, *, include_drafts=False):
+    def dashboard_filters(self, *, drafts=None):
+        """The filters; `drafts`: the staff scope whose drafts count (None: published only)."""
         values = self.values
         return reports.DashboardFilters(
             year_from=values.get("year_from"),
@@ -124,7 +125,8 @@ class DashboardForm(forms.Form):
             party_kind=values.get("party_kind") or "",
             area=values.get("area"),
             status=values.get("status") or ActivityStatus.DELIVERED,
-            include_drafts=include_drafts,
+            include_drafts=drafts is not None,
+            drafts_scope=None if drafts is None or drafts.is_whole else drafts,
         )
 
     def locality_slug(self):

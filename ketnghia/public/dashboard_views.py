@@ -32,18 +32,20 @@ MAX_AGE = 300
 XLSX = exports.FORMATS["xlsx"]
 
 
-def _include_drafts(request):
-    """Drafts are for province staff (active, staff, whole province) signed in.
+def _drafts(request):
+    """The staff scope whose drafts the visitor sees, or None for published data only.
 
-    Without a session cookie nobody is signed in: the session is then not even read, so the
-    answer does not vary with cookies and stays cacheable for everyone (ketnghia.middleware).
-    A staff account limited to some localities sees published data only here: the reports
-    cannot yet limit drafts to its remit.
+    Staff signed in (active) see the drafts in their charge, marked: province staff every one,
+    the staff of a commune those of the agreements in its remit. Without a session cookie
+    nobody is signed in: the session is then not even read, so the answer does not vary with
+    cookies and stays cacheable for everyone (ketnghia.middleware).
     """
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return False
+        return None
     user = request.user
-    return user.is_active and user.is_staff and scope_of(user).is_whole
+    if not (user.is_active and user.is_staff):
+        return None
+    return scope_of(user)
 
 
 def _private_if_drafts(response, include_drafts):
@@ -95,6 +97,7 @@ def _page_context(request, form, filters, fields):
         "selected_locality": form.locality_slug(),
         "status": filters.status,
         "include_drafts": filters.include_drafts,
+        "drafts_in_charge": filters.drafts_scope is not None,
         "today": timezone.localdate(),
         "print_view": request.GET.get("print") == "1",
         "print_url": _print_url(request),
@@ -106,9 +109,9 @@ def _page_context(request, form, filters, fields):
 @require_safe
 @cached_page
 def province(request):
-    include_drafts = _include_drafts(request)
     form = _form(request)
-    filters = form.dashboard_filters(include_drafts=include_drafts)
+    filters = form.dashboard_filters(drafts=_drafts(request))
+    include_drafts = filters.include_drafts
     dashboard = reports.dashboard(filters)
     context = _page_context(request, form, filters, DASHBOARD_FIELDS)
     context.update(
@@ -135,9 +138,9 @@ def _locality_or_404(slug):
 @cached_page
 def locality(request, slug):
     place = _locality_or_404(slug)
-    include_drafts = _include_drafts(request)
     form = _form(request, fixed_locality=place)
-    filters = form.dashboard_filters(include_drafts=include_drafts)
+    filters = form.dashboard_filters(drafts=_drafts(request))
+    include_drafts = filters.include_drafts
     dashboard = reports.locality_dashboard(place, filters)
     context = _page_context(request, form, filters, DASHBOARD_FIELDS)
     context.update(
@@ -154,18 +157,18 @@ def locality(request, slug):
     return _private_if_drafts(response, include_drafts)
 
 
-def _coverage_filters(form, include_drafts):
+def _coverage_filters(form, request):
     # Coverage counts agreements in force at the end of the period: its start plays no part.
-    filters = form.dashboard_filters(include_drafts=include_drafts)
+    filters = form.dashboard_filters(drafts=_drafts(request))
     return dataclasses.replace(filters, year_from=None)
 
 
 @require_safe
 @cached_page
 def coverage(request):
-    include_drafts = _include_drafts(request)
     form = _form(request)
-    filters = _coverage_filters(form, include_drafts)
+    filters = _coverage_filters(form, request)
+    include_drafts = filters.include_drafts
     rows = reports.coverage(filters)
     context = _page_context(request, form, filters, COVERAGE_FIELDS)
     context.update(
@@ -201,9 +204,9 @@ def _stem(kind, place):
 
 @require_safe
 def province_xlsx(request):
-    include_drafts = _include_drafts(request)
     form = _form(request)
-    filters = form.dashboard_filters(include_drafts=include_drafts)
+    filters = form.dashboard_filters(drafts=_drafts(request))
+    include_drafts = filters.include_drafts
     dashboard = reports.dashboard(filters)
     workbook = dashboard_exports.dashboard_workbook(
         dashboard,
@@ -217,9 +220,9 @@ def province_xlsx(request):
 @require_safe
 def locality_xlsx(request, slug):
     place = _locality_or_404(slug)
-    include_drafts = _include_drafts(request)
     form = _form(request, fixed_locality=place)
-    filters = form.dashboard_filters(include_drafts=include_drafts)
+    filters = form.dashboard_filters(drafts=_drafts(request))
+    include_drafts = filters.include_drafts
     dashboard = reports.locality_dashboard(place, filters)
     workbook = dashboard_exports.dashboard_workbook(
         dashboard,
@@ -233,9 +236,9 @@ def locality_xlsx(request, slug):
 
 @require_safe
 def coverage_xlsx(request):
-    include_drafts = _include_drafts(request)
     form = _form(request)
-    filters = _coverage_filters(form, include_drafts)
+    filters = _coverage_filters(form, request)
+    include_drafts = filters.include_drafts
     rows = reports.coverage(filters)
     workbook = dashboard_exports.coverage_workbook(
         rows,

@@ -697,10 +697,41 @@ def test_staff_of_one_commune_do_not_see_the_province_s_drafts(client, with_draf
     user = get_user_model().objects.create_user("canbo", password="x", is_staff=True)
     StaffLocality.objects.create(user=user, locality=places["ward"])
     client.force_login(user)
+    for url in (PROVINCE, "/thong-ke/sd-thu/", COVERAGE):
+        response = get(client, url)
+        content = html(response)
+        assert "Bản nháp chưa duyệt" not in content and "5.000" not in content
+        assert "public" not in response["Cache-Control"]  # signed in: private all the same
+    assert money(get(client, PROVINCE)) == 30_000_000
+    book = workbook(get(client, "/thong-ke/bao-cao.xlsx"))
+    assert summary_figures(book)[gettext("Value of the support (VND)")][0] == 30_000_000
+
+
+def test_staff_of_a_commune_see_the_drafts_in_their_charge(client, with_draft, places):
+    """The draft is between the division and the commune: the commune's staff see it, marked,
+    with the published figures of everyone; another commune's draft stays out."""
+    other = factories.agreement(places["ward"], factories.locality(), title="Nháp của phường")
+    factories.activity(other, value_vnd=7_000_000)
+    user = get_user_model().objects.create_user("canbo", password="x", is_staff=True)
+    StaffLocality.objects.create(user=user, locality=places["commune"])
+    client.force_login(user)
     response = get(client, PROVINCE)
-    assert money(response) == 30_000_000
-    assert gettext("Includes drafts.") not in html(response)
-    assert "public" not in response["Cache-Control"]  # signed in: private all the same
+    assert money(response) == 900_030_000_000
+    content = html(response)
+    assert "Bản nháp chưa duyệt" in content and "Nháp của phường" not in content
+    assert f'<span class="tag draft">{gettext("Draft")}</span>' in content
+    in_charge = gettext(
+        "You are signed in as staff: these figures include the agreements in your charge "
+        "that are not published yet, marked “Draft”. The public pages show published "
+        "agreements only."
+    )
+    assert in_charge in content
+    assert "no-store" in response["Cache-Control"]
+    # The commune's: its draft and its village's published figures; the ward's: no draft.
+    assert money(get(client, "/thong-ke/xa-ia-thu/")) == 900_030_000_000
+    assert money(get(client, "/thong-ke/p-thu/")) == 30_000_000
+    book = workbook(get(client, "/thong-ke/bao-cao.xlsx"))
+    assert summary_figures(book)[gettext("Value of the support (VND)")][0] == 900_030_000_000
 
 
 def test_an_inactive_or_non_staff_account_sees_published_data(client, with_draft):
