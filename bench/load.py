@@ -8,6 +8,7 @@ from sending the request to reading the whole body.
 
 import http.client
 import itertools
+import secrets
 import threading
 import time
 
@@ -22,13 +23,14 @@ def drive(page, port, requests, concurrency, time_limit, host="127.0.0.1"):
     result = Result(page=page)
     lock = threading.Lock()
     tickets = itertools.count()
+    run = secrets.token_hex(4)  # fresh addresses differ from one run (the warm-up) to the next
     deadline = time.monotonic() + time_limit
 
     def worker():
         connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
         try:
-            while next(tickets) < requests and time.monotonic() < deadline:
-                latency, error = _get(connection, page.path)
+            while (n := next(tickets)) < requests and time.monotonic() < deadline:
+                latency, error = _get(connection, page.path_of(f"{run}-{n}"))
                 with lock:
                     if error:
                         result.errors[error] += 1

@@ -32,6 +32,13 @@ class Page:
     path: str
     dashboard: bool = False
     base: bool = False
+    fresh: bool = False  # each request at its own address (?fresh=n): never from the page cache
+
+    def path_of(self, token):
+        """The address of a request; `token` tells fresh requests apart."""
+        if not self.fresh:
+            return self.path
+        return f"{self.path}{'&' if '?' in self.path else '?'}fresh={token}"
 
 
 @dataclass
@@ -109,19 +116,22 @@ def format_table(results):
 
 
 def format_comparison(results, smaller, scale, smaller_scale):
-    """Each dashboard's p50 on the full data against the smaller data."""
+    """Each dashboard's p50 on the full data against the smaller data, as served and as
+    computed (the computed rows for information)."""
     by_key = {r.page.key: r for r in smaller}
+    width = max((len(r.page.label) for r in results), default=0) + 1
     header = (
-        f"{'dashboard':<24} {'p50 ms @' + str(scale):>14} {'p50 ms @' + str(smaller_scale):>14}"
+        f"{'dashboard':<{width}} {'p50 ms @' + str(scale):>14} "
+        f"{'p50 ms @' + str(smaller_scale):>14}"
     )
     lines = [header + f" {'ratio':>7}"]
     for r in results:
-        if not r.page.dashboard:
+        if not (r.page.dashboard or r.page.fresh):
             continue
         other = by_key.get(r.page.key)
         small = other.p(50) if other else None
         lines.append(
-            f"{r.page.label:<24} {_number(r.p(50)):>14} {_number(small):>14}"
+            f"{r.page.label:<{width}} {_number(r.p(50)):>14} {_number(small):>14}"
             f" {_number(ratio(r.p(50), small), 2):>7}"
         )
     return "\n".join(lines)
@@ -169,7 +179,7 @@ def verdict(results, smaller=None):
 
 
 def format_verdict(passed, reasons, compared):
-    goals = f"dashboards ≤ {DASHBOARD_LIMIT:g}x base p50, zero errors"
+    goals = f"dashboards as served ≤ {DASHBOARD_LIMIT:g}x base p50, zero errors"
     if compared:
         goals += f", ≤ {SMALLER_DATA_LIMIT:g}x their p50 on ten times less data"
     else:

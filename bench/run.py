@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import redis
 from psycopg import sql
 
 from bench import load, report
@@ -34,6 +35,7 @@ BIN = Path(sys.executable).parent
 GENERATOR = ROOT / "activities" / "management" / "commands" / "generate_national.py"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ketnghia_bench"
 DEFAULT_SEED = 20250701
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/14"
 MARKER_PREFIX = "ketnghia bench dataset: "
 LOGS = ROOT / "test-artifacts" / "bench"  # gunicorn's log of each run (git ignores the folder)
 READY_SECONDS = 60
@@ -52,7 +54,7 @@ def main(argv=None):
     LOGS.mkdir(parents=True, exist_ok=True)
     for n, scale in enumerate(scales):
         url, name = database_url(args.database_url, scale)
-        env = environment(url, secret)
+        env = environment(url, secret, args.cache_url)
         if n == 0:
             _step("Collecting static files")
             manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -62,6 +64,8 @@ def main(argv=None):
         commune = targets["commune_slug"]
         pages = [report.Page(**page) for page in targets["pages"]]
         log_path = LOGS / f"gunicorn-{name}.log"
+        # Each dataset starts from an empty cache: no page of another dataset is there.
+        empty_cache(args.cache_url)
         with Server(env, log_path) as server:
             workers = env.get("WEB_CONCURRENCY") or f"{(os.cpu_count() or 1) * 2 + 1}"
             print(
@@ -108,6 +112,11 @@ def _arguments(argv):
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
         help="PostgreSQL database for scale 1; other scales get a suffix (_0_1)",
     )
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE_URL),
+        help="the Redis database the workers share, emptied before each dataset",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     return parser.parse_args(argv)
 
@@ -136,11 +145,13 @@ def database_url(base_url, scale):
     return urlunsplit(parts._replace(path=f"/{name}")), name
 
 
-def environment(url, secret):
-    """Production settings on loopback: DEBUG off, a throwaway key, HTTPS off."""
+def environment(url, secret, cache_url):
+    """Production settings on loopback: DEBUG off, a throwaway key, HTTPS off, Redis as the
+    workers' shared cache."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,
+        CACHE_URL=cache_url,
         DEBUG="False",
         SECRET_KEY=secret,
         ALLOWED_HOSTS="127.0.0.1",
@@ -148,6 +159,14 @@ def environment(url, secret):
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
+
+
+def empty_cache(cache_url):
+    client = redis.Redis.from_url(cache_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def manage(env, *args, capture=False):

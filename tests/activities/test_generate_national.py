@@ -176,8 +176,10 @@ def test_percentile_interpolates_between_ranks():
         report.percentile([1], 101)
 
 
-def result(key, p50_ms, dashboard=False, base=False, errors=None, n=10):
-    page = report.Page(key=key, label=key, path=f"/{key}/", dashboard=dashboard, base=base)
+def result(key, p50_ms, dashboard=False, base=False, errors=None, n=10, fresh=False):
+    page = report.Page(
+        key=key, label=key, path=f"/{key}/", dashboard=dashboard, base=base, fresh=fresh
+    )
     latencies = [] if p50_ms is None else [p50_ms / 1000] * n
     return report.Result(page=page, latencies=latencies, errors=Counter(errors or {}), seconds=2.0)
 
@@ -233,3 +235,28 @@ def test_the_comparison_lists_each_dashboard_on_both_datasets():
     smaller = [result("base", 2.0, base=True), result("d", 6.0, dashboard=True)]
     lines = report.format_comparison(results, smaller, "1", "0.1").splitlines()
     assert lines[1].split() == ["d", "9.0", "6.0", "1.50"]
+
+
+def test_computed_pages_are_compared_but_not_judged():
+    results = [
+        result("base", 2.0, base=True),
+        result("d", 9.0, dashboard=True),
+        result("d_computed", 900.0, fresh=True),
+    ]
+    smaller = [result("base", 2.0, base=True), result("d", 6.0, dashboard=True)]
+    smaller.append(result("d_computed", 300.0, fresh=True))
+    lines = report.format_comparison(results, smaller, "1", "0.1").splitlines()
+    assert [line.split() for line in lines[1:]] == [
+        ["d", "9.0", "6.0", "1.50"],
+        ["d_computed", "900.0", "300.0", "3.00"],
+    ]
+    assert report.verdict(results, smaller) == (True, [])
+
+
+def test_a_fresh_page_has_an_address_of_its_own_for_each_request():
+    fresh = report.Page(key="d", label="d", path="/thong-ke/?year_from=2020", fresh=True)
+    assert fresh.path_of("a-1") == "/thong-ke/?year_from=2020&fresh=a-1"
+    assert report.Page(key="d", label="d", path="/thong-ke/", fresh=True).path_of("a-2") == (
+        "/thong-ke/?fresh=a-2"
+    )
+    assert report.Page(key="d", label="d", path="/thong-ke/").path_of("a-3") == "/thong-ke/"
