@@ -5,7 +5,7 @@ their totals from the `activities` app (the one place its reverse dependency is 
 shows what the agreement delivered).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Paginator
@@ -30,7 +30,7 @@ from agreements.models import (
     LegalDocument,
     Party,
 )
-from ketnghia.public.dashboard_queries import parties_and_above
+from ketnghia.public.dashboard_queries import grouped_by_kind, parties_and_above
 from localities.models import Locality, LocalityKind
 
 PAGE_SIZE = 20
@@ -67,12 +67,6 @@ def _page(queryset, number):
     return Paginator(_cards(queryset), PAGE_SIZE).get_page(number)
 
 
-@dataclass
-class LocalityGroup:
-    label: str
-    localities: list = field(default_factory=list)
-
-
 def _locality_choices(selected=None):
     """The units that are parties of published agreements, and the communes and wards whose
     villages are, grouped by kind in the order of LocalityKind: one query. Provinces are listed
@@ -86,10 +80,7 @@ def _locality_choices(selected=None):
         .only("name", "slug", "kind", "parent__name")
         .order_by("search_key", "id")
     )
-    groups = {kind: LocalityGroup(label) for kind, label in LocalityKind.choices}
-    for locality in localities:
-        groups[locality.kind].localities.append(locality)
-    return [group for group in groups.values() if group.localities]
+    return grouped_by_kind(localities)
 
 
 def agreement_list(params):

@@ -73,6 +73,11 @@ def locality_choices(selected=None, include_drafts=False):
         .only("name", "slug", "kind", "parent__name")
         .order_by("search_key", "id")
     )
+    return grouped_by_kind(places)
+
+
+def grouped_by_kind(places):
+    """LocalityGroups of the places, in the order of LocalityKind, empty kinds left out."""
     groups = {kind: LocalityGroup(label) for kind, label in LocalityKind.choices}
     for place in places:
         groups[place.kind].localities.append(place)

@@ -58,28 +58,29 @@ def _form(request, fixed_locality=None):
     return DashboardForm(request.GET, areas=queries.areas(), fixed_locality=fixed_locality)
 
 
-def _url(name, request, *args, **params):
-    """Another dashboard address with this page's filters (and `params` on top of them)."""
+def _query(request, **params):
+    """This page's filters as a query string ("?…", or "" for none), without "print", with
+    `params` on top of them."""
     query = request.GET.copy()
     query.pop("print", None)
     for key, value in params.items():
         query[key] = value
     encoded = query.urlencode()
-    return reverse(name, args=args) + (f"?{encoded}" if encoded else "")
+    return f"?{encoded}" if encoded else ""
+
+
+def _url(name, request, *args, **params):
+    """Another dashboard address with this page's filters (and `params` on top of them)."""
+    return reverse(name, args=args) + _query(request, **params)
 
 
 def _this_page(request):
     """This page's full address, filters included, without "print"."""
-    query = request.GET.copy()
-    query.pop("print", None)
-    encoded = query.urlencode()
-    return request.build_absolute_uri(request.path + (f"?{encoded}" if encoded else ""))
+    return request.build_absolute_uri(request.path + _query(request))
 
 
 def _print_url(request):
-    query = request.GET.copy()
-    query["print"] = "1"
-    return f"{request.path}?{query.urlencode()}"
+    return request.path + _query(request, print="1")
 
 
 # The filter form's fields on each page. A locality's dashboard has its locality fixed; the

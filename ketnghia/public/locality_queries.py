@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from activities import reports
 from activities.models import Activity, ActivityStatus
 from agreements.models import Agreement, AgreementStatus, Party, PartyRole
-from ketnghia.public.dashboard_queries import parties_and_above
+from ketnghia.public.dashboard_queries import ancestors, parties_and_above
 from localities.models import Locality, Succession
 
 # province → district-level unit (until 2025) → commune → village: three levels below a province.
@@ -108,7 +108,7 @@ def locality_page(slug, page_number=None):
 
     return LocalityPage(
         locality=locality,
-        ancestors=_ancestors(locality),
+        ancestors=ancestors(locality),
         successors=successors,
         predecessors=predecessors,
         page_obj=page_obj,
@@ -160,12 +160,3 @@ def _agreements(here, locality):
         .order_by("-is_local", "-signed_on", "-pk")
         .prefetch_related(Prefetch("parties", queryset=parties))
     )
-
-
-def _ancestors(locality):
-    """The loaded parent chain, province first; it stops where select_related stopped."""
-    chain, node = [], locality
-    while Locality.parent.is_cached(node) and node.parent is not None:
-        node = node.parent
-        chain.append(node)
-    return chain[::-1]
