@@ -17,9 +17,10 @@ from bench.report import Result
 TIMEOUT = 60  # seconds for one answer (gunicorn's worker timeout is 30)
 
 
-def drive(page, port, requests, concurrency, time_limit, host="127.0.0.1"):
+def drive(page, port, requests, concurrency, time_limit, host="127.0.0.1", headers=None):
     """`requests` GETs of page.path from `concurrency` threads; fewer if `time_limit` seconds
-    pass first. Only 2xx answers count as successes; anything else is an error, by kind."""
+    pass first. Only 2xx answers count as successes; anything else is an error, by kind.
+    `headers`: sent with each request on top of Accept (a reader's Cookie)."""
     result = Result(page=page)
     lock = threading.Lock()
     tickets = itertools.count()
@@ -30,12 +31,13 @@ def drive(page, port, requests, concurrency, time_limit, host="127.0.0.1"):
         connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
         try:
             while (n := next(tickets)) < requests and time.monotonic() < deadline:
-                latency, error = _get(connection, page.path_of(f"{run}-{n}"))
+                latency, error, size = _get(connection, page.path_of(f"{run}-{n}"), headers)
                 with lock:
                     if error:
                         result.errors[error] += 1
                     else:
                         result.latencies.append(latency)
+                        result.sizes.append(size)
         finally:
             connection.close()
 
@@ -49,29 +51,30 @@ def drive(page, port, requests, concurrency, time_limit, host="127.0.0.1"):
     return result
 
 
-def _get(connection, path):
-    """(seconds, None) for a 2xx answer, (seconds, what went wrong) otherwise."""
+def _get(connection, path, headers=None):
+    """(seconds, None, body bytes) for a 2xx answer, (seconds, what went wrong, body bytes)
+    otherwise. No Accept-Encoding is sent: the body is the HTML as the server made it."""
     started = time.perf_counter()
     try:
-        connection.request("GET", path, headers={"Accept": "text/html,*/*"})
+        connection.request("GET", path, headers={"Accept": "text/html,*/*", **(headers or {})})
         response = connection.getresponse()
-        response.read()
+        size = len(response.read())
     except (OSError, http.client.HTTPException) as error:
         connection.close()  # the next request opens a new one
-        return time.perf_counter() - started, type(error).__name__
+        return time.perf_counter() - started, type(error).__name__, 0
     elapsed = time.perf_counter() - started
     if response.will_close:
         connection.close()
     if 200 <= response.status < 300:
-        return elapsed, None
-    return elapsed, f"HTTP {response.status}"
+        return elapsed, None, size
+    return elapsed, f"HTTP {response.status}", size
 
 
-def get_status(port, path, host="127.0.0.1", timeout=5):
-    """The status of one GET, or None when nothing answers."""
+def get_status(port, path, host="127.0.0.1", timeout=5, headers=None):
+    """The status of one GET (no redirect followed), or None when nothing answers."""
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         response.read()
         return response.status

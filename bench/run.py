@@ -1,12 +1,16 @@
-"""`make bench`: the public pages' speed on a national dataset, served by gunicorn from PostgreSQL.
+"""`make bench`: the pages' speed on a national dataset, served by gunicorn from PostgreSQL, as
+the public and as leaders get them.
 
 For each scale (SCALE, then COMPARE: ten times less data): make sure the database holds the
 dataset of `manage.py generate_national` for that seed and scale (made once, then reused; a
-marker in the database's comment says which), migrate, start gunicorn as in production (DEBUG
-off, hashed static files, HTTPS off on loopback), wait for /healthz, warm up, then drive each
-page with a fixed number of requests at a fixed concurrency from bench.load, and print one
-table. Last, the verdict against the goals of issue 4 (bench.report). gunicorn is stopped
-whatever happens.
+marker in the database's comment says which), migrate, sign in a commune leader and a province
+officer (bench.readers: sessions written directly, no login), start gunicorn as in production
+(DEBUG off, hashed static files, HTTPS off on loopback), wait for /healthz, check the readers'
+sessions, warm up, then drive each page with a fixed number of requests at a fixed concurrency
+from bench.load, and print one table. On the first dataset, one more pass: the dashboards
+computed for every reader while bench.writer adds an activity a second, in a table of its own.
+Last, the verdict against the goals of issue 4 (bench.report). gunicorn and the writer are
+stopped whatever happens.
 
     python -m bench.run [--scale 1] [--compare 0.1] [--requests 200] [--concurrency 4]
 """
@@ -14,6 +18,7 @@ whatever happens.
 import argparse
 import hashlib
 import json
+import math
 import os
 import secrets
 import signal
@@ -21,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +45,8 @@ DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/14"
 MARKER_PREFIX = "ketnghia bench dataset: "
 LOGS = ROOT / "test-artifacts" / "bench"  # gunicorn's log of each run (git ignores the folder)
 READY_SECONDS = 60
+WRITER_MARGIN_SECONDS = 30  # the writer's time bound: the pass's longest, and this
+WRITER_STOP_SECONDS = 120  # for its last write and the removal of its activities
 
 
 def main(argv=None):
@@ -50,6 +58,7 @@ def main(argv=None):
         scales.append(args.compare)
     secret = secrets.token_urlsafe(50)
     runs = {}
+    under_writes = writer = None
     commune = None
     LOGS.mkdir(parents=True, exist_ok=True)
     for n, scale in enumerate(scales):
@@ -63,10 +72,13 @@ def main(argv=None):
         targets = pick_targets(env, commune)
         commune = targets["commune_slug"]
         pages = [report.Page(**page) for page in targets["pages"]]
+        _step("Signing in the readers (a commune leader, a province officer)")
+        readers = sign_in_readers(env, commune)
         log_path = LOGS / f"gunicorn-{name}.log"
         # Each dataset starts from an empty cache: no page of another dataset is there.
         empty_cache(args.cache_url)
         with Server(env, log_path) as server:
+            check_readers(server.port, readers)
             workers = env.get("WEB_CONCURRENCY") or f"{(os.cpu_count() or 1) * 2 + 1}"
             print(
                 f"\n== scale {scale:g}, seed {args.seed}: {size} — database {name}; gunicorn "
@@ -75,20 +87,43 @@ def main(argv=None):
                 flush=True,
             )
             print(f"   agreement page: {targets['agreement']}; commune: {targets['commune']}")
+            names = [f"{label} ({r['username']})" for label, r in readers["by_label"].items()]
+            print(f"   signed-in readers: {'; '.join(names)}")
             print(f"   gunicorn's log: {log_path.relative_to(ROOT)}")
-            runs[scale] = measure(pages, server.port, args)
-        print(report.format_table(runs[scale]), flush=True)
-        if any(kind.startswith("HTTP 5") for r in runs[scale] for kind in r.errors):
+            runs[scale] = measure(pages, server.port, args, readers["cookies"])
+            print(report.format_table(runs[scale]), flush=True)
+            if n == 0:
+                # The writer pass, on the main dataset only (the goals compare that one).
+                under_writes, writer = measure_under_writes(
+                    pages, server.port, args, readers["cookies"], env, commune, name
+                )
+                base = report.base_of(runs[scale])
+                print(report.format_table(under_writes, base_p50=base and base.p(50)), flush=True)
+                print(f"   {report.format_writer(writer)}", flush=True)
+        if any(
+            kind.startswith("HTTP 5")
+            for r in runs[scale] + (under_writes if n == 0 else [])
+            for kind in r.errors
+        ):
             print(f"   server errors: see {log_path.relative_to(ROOT)}")
-    results = runs[scales[0]]
     smaller = runs[scales[1]] if len(scales) > 1 else None
+    return conclude(runs[scales[0]], smaller, under_writes, writer, scales, args.strict)
+
+
+def conclude(results, smaller, under_writes, writer, scales, strict):
+    """Print the comparison (with a smaller dataset) and the verdict: the exit status, 1 for a
+    missed goal under --strict."""
     if smaller is not None:
         print()
         print(report.format_comparison(results, smaller, f"{scales[0]:g}", f"{scales[1]:g}"))
-    passed, reasons = report.verdict(results, smaller)
+    passed, reasons = report.verdict(results, smaller, under_writes, writer)
     print()
-    print(report.format_verdict(passed, reasons, compared=smaller is not None))
-    return 1 if args.strict and not passed else 0
+    print(
+        report.format_verdict(
+            passed, reasons, compared=smaller is not None, writer=writer is not None
+        )
+    )
+    return 1 if strict and not passed else 0
 
 
 def _arguments(argv):
@@ -271,11 +306,28 @@ def prepare(env, url, name, seed, scale):
     return size
 
 
-def pick_targets(env, commune_slug=None):
-    code = f"from bench import targets; targets.main({commune_slug!r})"
+def _shell(env, code, prefix):
+    """Run `code` inside Django with the bench's settings: the JSON of its line `prefix`…"""
     output = manage(env, "shell", "-v", "0", "-c", code, capture=True)
-    line = next(line for line in output.splitlines() if line.startswith("TARGETS "))
-    return json.loads(line.removeprefix("TARGETS "))
+    line = next(line for line in output.splitlines() if line.startswith(prefix))
+    return json.loads(line.removeprefix(prefix))
+
+
+def pick_targets(env, commune_slug=None):
+    return _shell(env, f"from bench import targets; targets.main({commune_slug!r})", "TARGETS ")
+
+
+def sign_in_readers(env, commune_slug):
+    """The signed-in readers' accounts (made or set right) and a new session for each, written
+    in the database by bench.readers with the server's SECRET_KEY: {"cookies": {label: Cookie
+    header}, "by_label": {label: reader}, "check_path": an address only staff get a 200 from}."""
+    found = _shell(env, f"from bench import readers; readers.main({commune_slug!r})", "READERS ")
+    by_label = {reader["label"]: reader for reader in found["readers"].values()}
+    return {
+        "cookies": {label: reader["cookie"] for label, reader in by_label.items()},
+        "by_label": by_label,
+        "check_path": found["check_path"],
+    }
 
 
 # The server and the load -------------------------------------------------------------------
@@ -344,17 +396,132 @@ class Server:
             self.log.close()
 
 
-def measure(pages, port, args):
+def check_readers(port, readers):
+    """Each reader's session signs it in (the staff-only page answers 200), and nobody without
+    one (it does not): otherwise the signed-in rows would measure something else."""
+    path = readers["check_path"]
+    if load.get_status(port, path) == 200:
+        raise RuntimeError(f"{path} answers 200 to nobody signed in: it tells nothing apart")
+    for label, cookie in readers["cookies"].items():
+        status = load.get_status(port, path, headers={"Cookie": cookie})
+        if status != 200:
+            raise RuntimeError(f"the {label} is not signed in: {path} answered {status}")
+
+
+def _headers(page, cookies):
+    return {"Cookie": cookies[page.reader]} if page.reader else None
+
+
+def measure(pages, port, args, cookies, warmup=True):
     # Every page first, untimed: each worker opens its database connection, loads its
     # templates and fills its caches before any page is timed.
-    print(f"   warming up: {args.warmup} requests per page", flush=True)
-    for page in pages:
-        load.drive(page, port, args.warmup, args.concurrency, args.time_limit)
+    if warmup:
+        print(f"   warming up: {args.warmup} requests per page", flush=True)
+        for page in pages:
+            load.drive(
+                page,
+                port,
+                args.warmup,
+                args.concurrency,
+                args.time_limit,
+                headers=_headers(page, cookies),
+            )
     results = []
     for page in pages:
-        print(f"   measuring {page.label} {page.path}", flush=True)
-        results.append(load.drive(page, port, args.requests, args.concurrency, args.time_limit))
+        print(f"   measuring {page.name} {page.path}", flush=True)
+        results.append(
+            load.drive(
+                page,
+                port,
+                args.requests,
+                args.concurrency,
+                args.time_limit,
+                headers=_headers(page, cookies),
+            )
+        )
     return results
+
+
+def measure_under_writes(pages, port, args, cookies, env, commune, name):
+    """The computed dashboards again, every reader, while bench.writer adds an activity a
+    second: (results, report.WriterSummary). The writer stops by itself after as many writes
+    and seconds as the pass can last, or when the pass ends."""
+    computed = [page for page in pages if page.computed]
+    seconds = len(computed) * args.time_limit + WRITER_MARGIN_SECONDS
+    log_path = LOGS / f"writer-{name}.log"
+    with Writer(env, commune, count=math.ceil(seconds), seconds=seconds, log_path=log_path) as w:
+        print(
+            f"\n== scale {args.scale:g}, with a writer: an activity a second added to "
+            f"«{w.ready['agreement']}» while the dashboards are computed for every reader ==",
+            flush=True,
+        )
+        print(f"   writer's log: {log_path.relative_to(ROOT)}")
+        results = measure(computed, port, args, cookies, warmup=False)
+    return results, w.summary
+
+
+class Writer:
+    """bench.writer in a process of its own (`manage.py shell` with the bench's settings),
+    writing from when the `with` block is entered (it waits for the writer to be ready) until
+    it is left (SIGTERM: the writer finishes its write, removes its activities and reports).
+    `summary` then holds what it did."""
+
+    def __init__(self, env, commune, count, seconds, log_path):
+        self.code = (
+            f"from bench import writer; writer.main({commune!r}, {int(count)}, {float(seconds)})"
+        )
+        self.env = env
+        self.log_path = log_path
+        self.process = None
+        self.log = None
+        self.ready = None
+        self.summary = None
+
+    def __enter__(self):
+        _step("Starting the writer")
+        self.log = open(self.log_path, "w")  # closed in stop()
+        self.process = subprocess.Popen(
+            [str(BIN / "python"), "manage.py", "shell", "-v", "0", "-c", self.code],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
+        for line in self.process.stdout:  # until it is ready, or it ends
+            if line.startswith("WRITER READY "):
+                self.ready = json.loads(line.removeprefix("WRITER READY "))
+                return self
+        self.stop()
+        raise RuntimeError(f"the writer did not start: see {self.log_path}")
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def stop(self):
+        output = ""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                output, _ = self.process.communicate(timeout=WRITER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                output, _ = self.process.communicate()
+        if self.log is not None and not self.log.closed:
+            self.log.close()
+        self.summary = parse_writer(output or "")
+
+
+def parse_writer(output):
+    """The writer's summary from its output; a writer that ended without one (it crashed, see
+    its log) counts as an error."""
+    for line in reversed(output.splitlines()):
+        if line.startswith("WRITER ") and not line.startswith("WRITER READY "):
+            return report.WriterSummary.from_json(json.loads(line.removeprefix("WRITER ")))
+    return report.WriterSummary(
+        errors=Counter({"no summary": 1}), first_error="the writer ended without a summary"
+    )
 
 
 if __name__ == "__main__":

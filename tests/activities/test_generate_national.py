@@ -1,7 +1,6 @@
-"""`manage.py generate_national` at a tiny scale, and the pure parts of `make bench`."""
+"""`manage.py generate_national` at a tiny scale (the pure parts of `make bench`: tests/bench/)."""
 
 import hashlib
-from collections import Counter
 from io import StringIO
 
 import pytest
@@ -21,7 +20,6 @@ from agreements.models import (
     Publication,
     Source,
 )
-from bench import report
 from localities.models import Locality, LocalityKind
 from tests import factories
 
@@ -160,103 +158,3 @@ class TestGenerateNational:
         assert "10 agreements" in output
         assert not Agreement.objects.exists()
         assert not Locality.objects.exists()
-
-
-# The pure parts of bench/ -------------------------------------------------------------------
-
-
-def test_percentile_interpolates_between_ranks():
-    assert report.percentile([4, 1, 3, 2], 50) == 2.5
-    assert report.percentile(range(1, 101), 95) == pytest.approx(95.05)
-    assert report.percentile([7], 95) == 7
-    assert report.percentile([1, 2, 3], 0) == 1
-    assert report.percentile([1, 2, 3], 100) == 3
-    assert report.percentile([], 50) is None
-    with pytest.raises(ValueError):
-        report.percentile([1], 101)
-
-
-def result(key, p50_ms, dashboard=False, base=False, errors=None, n=10, fresh=False):
-    page = report.Page(
-        key=key, label=key, path=f"/{key}/", dashboard=dashboard, base=base, fresh=fresh
-    )
-    latencies = [] if p50_ms is None else [p50_ms / 1000] * n
-    return report.Result(page=page, latencies=latencies, errors=Counter(errors or {}), seconds=2.0)
-
-
-def test_the_table_has_one_line_per_page_with_the_ratio_to_the_base():
-    table = report.format_table(
-        [
-            result("base", 2.0, base=True),
-            result("home", 5.0),
-            result("thong-ke", None, dashboard=True, errors={"HTTP 404": 10}),
-        ]
-    )
-    lines = table.splitlines()
-    assert lines[0].split() == [
-        "page", "URL", "requests", "errors", "p50", "ms", "p95", "ms", "req/s", "p50/base",
-    ]  # fmt: skip
-    assert lines[2].split() == ["base", "/base/", "10", "0", "2.0", "2.0", "5.0", "1.00"]
-    assert lines[3].split() == ["home", "/home/", "10", "0", "5.0", "5.0", "5.0", "2.50"]
-    assert lines[4].split() == ["thong-ke", "/thong-ke/", "10", "10", "–", "–", "5.0", "–"]
-    assert "errors on thong-ke (/thong-ke/): HTTP 404 x10" in table
-
-
-def test_the_verdict_passes_only_when_every_goal_is_met():
-    base = result("base", 2.0, base=True)
-    passed, reasons = report.verdict([base, result("d", 9.0, dashboard=True)])
-    assert (passed, reasons) == (True, [])
-    assert "PASS" in report.format_verdict(passed, reasons, compared=False)
-
-    passed, reasons = report.verdict([base, result("d", 11.0, dashboard=True)])
-    assert not passed
-    assert reasons == ["d: p50 11.0 ms is 5.5x the base's (goal ≤ 5x)"]
-    assert "FAIL" in report.format_verdict(passed, reasons, compared=False)
-
-    # A page that answers 404 (a dashboard not there yet) is an error, never a pass.
-    passed, reasons = report.verdict(
-        [base, result("d", None, dashboard=True, errors={"HTTP 404": 10})]
-    )
-    assert not passed
-    assert reasons == ["d: 10 errors of 10 requests", "d: no successful answer"]
-
-    smaller = [result("base", 2.0, base=True), result("d", 6.0, dashboard=True)]
-    assert report.verdict([base, result("d", 9.0, dashboard=True)], smaller) == (
-        True,
-        [],
-    )
-    passed, reasons = report.verdict([base, result("d", 9.5, dashboard=True)], smaller)
-    assert not passed
-    assert reasons == ["d: p50 9.5 ms is 1.58x its p50 on the smaller data, 6.0 ms (goal ≤ 1.5x)"]
-
-
-def test_the_comparison_lists_each_dashboard_on_both_datasets():
-    results = [result("base", 2.0, base=True), result("d", 9.0, dashboard=True)]
-    smaller = [result("base", 2.0, base=True), result("d", 6.0, dashboard=True)]
-    lines = report.format_comparison(results, smaller, "1", "0.1").splitlines()
-    assert lines[1].split() == ["d", "9.0", "6.0", "1.50"]
-
-
-def test_computed_pages_are_compared_but_not_judged():
-    results = [
-        result("base", 2.0, base=True),
-        result("d", 9.0, dashboard=True),
-        result("d_computed", 900.0, fresh=True),
-    ]
-    smaller = [result("base", 2.0, base=True), result("d", 6.0, dashboard=True)]
-    smaller.append(result("d_computed", 300.0, fresh=True))
-    lines = report.format_comparison(results, smaller, "1", "0.1").splitlines()
-    assert [line.split() for line in lines[1:]] == [
-        ["d", "9.0", "6.0", "1.50"],
-        ["d_computed", "900.0", "300.0", "3.00"],
-    ]
-    assert report.verdict(results, smaller) == (True, [])
-
-
-def test_a_fresh_page_has_an_address_of_its_own_for_each_request():
-    fresh = report.Page(key="d", label="d", path="/thong-ke/?year_from=2020", fresh=True)
-    assert fresh.path_of("a-1") == "/thong-ke/?year_from=2020&fresh=a-1"
-    assert report.Page(key="d", label="d", path="/thong-ke/", fresh=True).path_of("a-2") == (
-        "/thong-ke/?fresh=a-2"
-    )
-    assert report.Page(key="d", label="d", path="/thong-ke/").path_of("a-3") == "/thong-ke/"
