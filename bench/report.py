@@ -184,6 +184,8 @@ def format_writer(writer):
     if writer.errors:
         kinds = ", ".join(f"{kind} x{n}" for kind, n in sorted(writer.errors.items()))
         text += f" ({kinds}; first: {writer.first_error})"
+    if writer.removed:
+        text += f"; {writer.removed} removed afterwards"
     return text
 
 

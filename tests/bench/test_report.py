@@ -221,7 +221,7 @@ def test_the_writer_line_says_what_it_did():
     assert writer.removed == 3
     assert report.format_writer(writer) == (
         "writer: 3 activities added to «Giao ước A» in 4 s (p50 20.0 ms a write), 1 errors "
-        "(OperationalError x1; first: OperationalError: gone)"
+        "(OperationalError x1; first: OperationalError: gone); 3 removed afterwards"
     )
 
 
