@@ -1,17 +1,21 @@
 """Data entry for activities: what each agreement gave or did, with its figures."""
 
 from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from activities import import_template
-from activities.admin_forms import ActivityAdminForm
-from activities.figures import format_quantity, format_vnd
-from activities.models import Activity, ActivityType
+from activities.admin_forms import ActivityAdminForm, FunderAdminForm
+from activities.figures import format_number, format_quantity, format_vnd
+from activities.models import Activity, ActivityType, Funder
 from activities.resources import ActivityResource
 from agreements.admin import ScopedAdminMixin, agreements_in_scope
 from agreements.dates import format_period
 from localities.admin import FoldedSearchMixin, HistoryAdmin
+from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
 
 
@@ -61,6 +65,7 @@ class ActivityAdmin(
         YearFilter,
         ("giver", admin.RelatedOnlyFieldListFilter),
         ("recipient", admin.RelatedOnlyFieldListFilter),
+        ("funder", admin.RelatedOnlyFieldListFilter),
         "status",
     ]
     list_select_related = ["activity_type", "giver", "recipient", "agreement"]
@@ -68,12 +73,12 @@ class ActivityAdmin(
     search_fields = [
         "description",
         "recipient_detail",
-        "funder",
+        "funder__search_key",
         "agreement__search_key",
         "giver__search_key",
         "recipient__search_key",
     ]
-    autocomplete_fields = ["agreement", "event", "giver", "recipient", "source"]
+    autocomplete_fields = ["agreement", "event", "giver", "recipient", "funder", "source"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["agreement", "event", "activity_type", "status"]}),
@@ -117,3 +122,45 @@ class ActivityTypeAdmin(HistoryAdmin):
     list_filter = ["measure"]
     search_fields = ["name", "unit"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Funder)
+class FunderAdmin(FoldedSearchMixin, HistoryAdmin):
+    """A shared list, not scoped: editors add and correct funders, province administrators
+    also delete them (activities 0010). The activities counted are those in the account's
+    scope, the ones the count's link lists."""
+
+    form = FunderAdminForm
+    list_display = ["name", "kind", "activity_count", "locality"]
+    list_filter = ["kind"]
+    list_select_related = ["locality"]
+    # search_key holds the name without diacritics (see FoldedSearchMixin); this search also
+    # serves the activity form's autocomplete.
+    search_fields = ["search_key"]
+    autocomplete_fields = ["locality"]
+    list_per_page = 50
+    fields = ["name", "kind", "locality", "slug", "note"]
+
+    def get_queryset(self, request):
+        scope = scope_of(request.user)
+        counted = None
+        if not scope.is_whole:
+            counted = Q(activities__agreement__in=agreements_in_scope(request).values("pk"))
+        # The count groups the rows, which drops the model's default order: given again.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_activities=Count("activities", filter=counted))
+            .order_by(*Funder._meta.ordering)
+        )
+
+    @admin.display(description=_("activities"), ordering="n_activities")
+    def activity_count(self, funder):
+        """The number of activities it paid for, linked to their list."""
+        url = reverse("admin:activities_activity_changelist")
+        return format_html(
+            '<a href="{}?funder__id__exact={}">{}</a>',
+            url,
+            funder.pk,
+            format_number(funder.n_activities),
+        )

@@ -1,12 +1,17 @@
 """The admin's activity form: figures typed as Vietnamese reports write them, and a giver and a
-recipient that belong to the agreement.
+recipient that belong to the agreement. The funder form: one funder per name, whatever its
+spelling.
 """
 
+import unicodedata
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from activities.forms import QuantityField, VNDField
-from activities.models import Activity
+from activities.models import Activity, Funder
+from localities import text
 from localities.admin import constraint_message
 from localities.models import Locality
 
@@ -111,3 +116,29 @@ class ActivityAdminForm(forms.ModelForm):
                 )
                 % {"locality": locality, "agreement": agreement},
             )
+
+
+class FunderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Funder
+        fields = ["name", "kind", "locality", "slug", "note"]
+
+    def clean_name(self):
+        # The name as the list shows it: composed (NFC), single spaces.
+        name = " ".join(unicodedata.normalize("NFC", self.cleaned_data["name"]).split())
+        # The unique search key, told at the name with the funder it clashes with.
+        same = (
+            Funder.objects.filter(search_key=text.search_key(name))
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if same is not None:
+            raise ValidationError(
+                _(
+                    "“%(funder)s” is already a funder (the names differ only in diacritics, "
+                    "case or spaces): choose it rather than adding it again."
+                ),
+                code="unique",
+                params={"funder": same.name},
+            )
+        return name

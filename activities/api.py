@@ -36,6 +36,12 @@ class ActivitySerializer(serializers.ModelSerializer):
     giver = LocalityRefSerializer(read_only=True, allow_null=True)
     recipient = LocalityRefSerializer(read_only=True, allow_null=True)
     source = ActivitySourceSerializer(read_only=True, allow_null=True)
+    funder = serializers.CharField(
+        source="funder.name",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who paid, when someone other than the giver did: the funder's name."),
+    )
 
     class Meta:
         model = Activity
@@ -97,7 +103,7 @@ class ActivityViewSet(PublicReadOnlyViewSet):
     lookup_field = "pk"
     lookup_value_regex = "[0-9]+"
     queryset = Activity.objects.published().select_related(
-        "agreement", "activity_type", "giver", "recipient", "source"
+        "agreement", "activity_type", "giver", "recipient", "funder", "source"
     )
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter

@@ -13,6 +13,7 @@ from agreements.models import (
     date_precision_constraint,
     date_precision_field,
 )
+from localities import text
 from localities.models import Locality
 
 
@@ -72,6 +73,110 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(agreement__status="published")
 
 
+class FunderKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    AGENCY = "agency", _("State agency or unit")
+    ORGANISATION = "organisation", _("Association, fund or other organisation")
+    INDIVIDUAL = "individual", _("Individual or benefactor")
+    OTHER = "other", _("Other")
+
+
+class Funder(models.Model):
+    """Who paid for an activity when it was not the giver: an enterprise, a fund, an agency…
+
+    One row per funder, whatever the spelling: the search key (the name without diacritics or
+    case) is unique, so "Công ty ABC" and "cong ty abc" are the same funder.
+    """
+
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("In full, e.g. Công ty TNHH Xây dựng Thành Công.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=FunderKind.choices)
+    search_key = models.CharField(_("search key"), max_length=200, editable=False)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text=_("Used in web addresses. Left empty, it is made from the name."),
+    )
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("unit of the register"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funders",
+        help_text=_("Only when the funder is itself a unit of the register, e.g. an agency."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["search_key"])
+
+    class Meta:
+        verbose_name = _("funder")
+        verbose_name_plural = _("funders")
+        ordering = ["search_key", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=FunderKind.values),
+                name="activities_funder_kind_valid",
+                violation_error_message=_("Choose a valid kind of funder."),
+            ),
+            models.UniqueConstraint(
+                fields=["search_key"],
+                name="activities_funder_name_unique",
+                violation_error_message=_(
+                    "There is already a funder of this name (diacritics and case aside)."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["locality"],
+                name="activities_funder_locality_unique",
+                violation_error_message=_("This unit of the register is already a funder."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The search key is derived from the name and must never drift from it, as for
+        # localities; bulk writes (generate_national, migrations) call text.search_key themselves.
+        self.search_key = text.search_key(self.name)
+        if not self.slug:
+            self.slug = free_funder_slug(self.name, exclude_pk=self.pk)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # The key the unique constraint compares, as save() will store it.
+        self.search_key = text.search_key(self.name)
+
+    def validate_constraints(self, exclude=None):
+        # A form leaves out the search key (it is not edited): it is the name's, so whenever
+        # the name is checked, so is the key's uniqueness.
+        if exclude and "name" not in exclude and "search_key" in exclude:
+            exclude = set(exclude) - {"search_key"}
+        super().validate_constraints(exclude=exclude)
+
+
+def free_funder_slug(name, exclude_pk=None):
+    """'cong-ty-abc', or 'cong-ty-abc-2' when another funder has it (names that differ only
+    in punctuation share a slug)."""
+    base = text.slugify(name)[:200] or "nha-tai-tro"
+    taken = set(
+        Funder.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 class Activity(models.Model):
     """Something given or done under an agreement: on a date, or over a period."""
 
@@ -121,10 +226,13 @@ class Activity(models.Model):
         blank=True,
         help_text=_("e.g. 20 gia đình nghèo tại 2 xã Biển Hồ, Tân Sơn."),
     )
-    funder = models.CharField(
-        _("funded by"),
-        max_length=200,
+    funder = models.ForeignKey(
+        Funder,
+        verbose_name=_("funded by"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="activities",
         help_text=_("Only when someone other than the giver paid, e.g. an enterprise."),
     )
     starts_on = models.DateField(_("date or start of period"))

@@ -1,6 +1,6 @@
 """Activities in and out of Excel, as a clerk types them: Vietnamese headers, dates such as
 26/7/2003, money as 30.000.000 or 30000000, localities by official code or by name (diacritics
-ignored), types and qualifiers by their Vietnamese names.
+ignored), types and qualifiers by their Vietnamese names, funders by name (diacritics ignored).
 
 Every widget raises ValueError with a sentence that names the bad value: import-export shows it
 at the row and column that is wrong. A row is matched to an existing activity by its natural key
@@ -16,7 +16,7 @@ from import_export import widgets
 
 from activities.admin_forms import ancestor_ids
 from activities.figures import parse_number, parse_vnd
-from activities.models import Activity, ActivityStatus, ActivityType, Qualifier
+from activities.models import Activity, ActivityStatus, ActivityType, Funder, Qualifier
 from agreements.models import Agreement, DatePrecision
 from localities.spreadsheets import (
     ChoiceWidget,
@@ -112,6 +112,33 @@ class ActivityTypeWidget(widgets.Widget):
         return value.name if value else ""
 
 
+class FunderWidget(widgets.Widget):
+    """A funder by its name, diacritics, case and spaces ignored; never created by an import
+    (a misspelt name would make a second funder): an unknown one is the row's error."""
+
+    def clean(self, value, row=None, **kwargs):
+        if is_empty(value):
+            return None
+        name = TextWidget().clean(value)  # the quote put before a would-be formula, taken off
+        key = search_key(name)
+        if not hasattr(self, "_found"):
+            self._found = {}  # search key → funder or None: one query per name in a file
+        if key not in self._found:
+            self._found[key] = Funder.objects.filter(search_key=key).first()
+        if self._found[key] is None:
+            raise ValueError(
+                _(
+                    "No funder is called “%(value)s”. Add it to the funders first, or leave "
+                    "the cell empty."
+                )
+                % {"value": value}
+            )
+        return self._found[key]
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
 class AgreementWidget(widgets.Widget):
     """An agreement by its slug, or by its exact title with diacritics and case ignored."""
 
@@ -180,7 +207,7 @@ class ActivityResource(SpreadsheetResource):
     recipient_detail = column(
         "recipient_detail", gettext_lazy("Recipients in detail"), TextWidget()
     )
-    funder = column("funder", gettext_lazy("Funded by"), TextWidget())
+    funder = column("funder", gettext_lazy("Funded by"), FunderWidget())
     starts_on = column("starts_on", gettext_lazy("Date or start"), DateWidget())
     ends_on = column("ends_on", gettext_lazy("End"), DateWidget())
     date_precision = column(
@@ -234,7 +261,7 @@ class ActivityResource(SpreadsheetResource):
 
     def get_queryset(self):
         return Activity.objects.filter(agreement__in=self.agreements).select_related(
-            "agreement", "activity_type", "giver__parent", "recipient__parent"
+            "agreement", "activity_type", "giver__parent", "recipient__parent", "funder"
         )
 
     def get_instance(self, instance_loader, row):

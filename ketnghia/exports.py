@@ -228,7 +228,7 @@ def activity_rows(site_url=""):
             "recipient__name",
             "recipient__code",
             "recipient_detail",
-            "funder",
+            "funder__name",
             "beneficiaries",
             "description",
             "source__title",

@@ -3,7 +3,7 @@
 import datetime
 import itertools
 
-from activities.models import Activity, ActivityType
+from activities.models import Activity, ActivityType, Funder, FunderKind
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -49,7 +49,13 @@ def activity_type(slug="tien-mat"):
     return ActivityType.objects.get(slug=slug)
 
 
+def funder(name=None, kind=FunderKind.ENTERPRISE, **fields):
+    n = next(_seq)
+    return Funder.objects.create(name=name or f"Công ty Thử Nghiệm {n}", kind=kind, **fields)
+
+
 def activity(agreement, type_slug="tien-mat", **fields):
+    """An activity of the agreement; ``funder`` a Funder (see funder()), as the model takes."""
     fields.setdefault("starts_on", datetime.date(2025, 12, 27))
     if "quantity" not in fields and "value_vnd" not in fields:
         fields["value_vnd"] = 30_000_000
@@ -58,4 +64,4 @@ def activity(agreement, type_slug="tien-mat", **fields):
     )
 
 
-__all__ = ["AgreementStatus", "activity", "agreement", "commitment", "locality"]
+__all__ = ["AgreementStatus", "activity", "agreement", "commitment", "funder", "locality"]

@@ -68,7 +68,8 @@ def _media_root(settings, tmp_path):
 
 def build(n):
     """n times the same shape: a province, two communes, a village, a dissolved district, an
-    agreement with every part, two activities, a legal document, an area, a type, a user, a group.
+    agreement with every part, two activities (one paid by a funder), a legal document, an area,
+    a type, a user, a group.
     """
     for _ in range(n):
         province = factories.locality(kind=LocalityKind.PROVINCE)
@@ -105,7 +106,14 @@ def build(n):
             slug=f"chi-thi-{agreement.pk}",
         )
         agreement.legal_basis.add(document)
-        factories.activity(agreement, giver=ward, recipient=village, event=event, source=source)
+        factories.activity(
+            agreement,
+            giver=ward,
+            recipient=village,
+            event=event,
+            source=source,
+            funder=factories.funder(),
+        )
         factories.activity(
             agreement,
             type_slug="ngay-cong",

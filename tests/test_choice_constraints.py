@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from activities.models import Activity, ActivityType
+from activities.models import Activity, ActivityType, Funder
 from agreements.models import Event, EventKind, LegalDocument, Programme, Source
 from tests import factories
 from tests.constraints import assert_rejected
@@ -53,6 +53,10 @@ def activity_type():
     return ActivityType.objects.get(slug="nha-o")
 
 
+def funder():
+    return factories.funder("Công ty Cổ phần Cà phê Tây Nguyên")
+
+
 CHOICE_FIELDS = [
     (legal_document, "kind"),
     (event, "kind"),
@@ -63,6 +67,7 @@ CHOICE_FIELDS = [
     (activity, "status"),
     (activity, "quantity_qualifier"),
     (activity_type, "measure"),
+    (funder, "kind"),
 ]
 
 
@@ -94,7 +99,11 @@ def test_a_legal_document_number_and_date_are_unique():
 def test_activity_models_are_covered():
     # A new choice field on these models must be added above.
     covered = {(make.__name__, field) for make, field in CHOICE_FIELDS}
-    for model, make in [(Activity, "activity"), (ActivityType, "activity_type")]:
+    for model, make in [
+        (Activity, "activity"),
+        (ActivityType, "activity_type"),
+        (Funder, "funder"),
+    ]:
         for field in model._meta.get_fields():
             if getattr(field, "choices", None):
                 assert (make, field.name) in covered or field.name == "value_qualifier"

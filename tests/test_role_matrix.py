@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
-from activities.models import Activity, ActivityType
+from activities.models import Activity, ActivityType, Funder
 from activities.resources import ActivityResource
 from agreements.models import (
     Agreement,
@@ -72,6 +72,7 @@ ROLES = (
 #   For a URL that takes an object, "x/y" is x for A's object and y for B's object (one value:
 #   both). Agreements and their parts, activities, publication log rows and the localities in
 #   charge are scoped; the locality register, legal documents and shared lists are not.
+#   Funders are a shared list that editors add to and correct, as legal documents are.
 #   app_list is given per application. process_import answers a GET with 405 (import-export
 #   takes POSTs only there): test_process_import_needs_the_import_permission posts to it.
 # Adding or removing a URL is one line here.
@@ -222,6 +223,12 @@ activities_activitytype_change            L    403   200     200     200     200
 activities_activitytype_delete            L    403   403     403     403     403     200  200
 activities_activitytype_history           L    403   200     200     200     200     200  200
 activities_activitytype_simple_history    L    403   200     200     200     200     200  200
+activities_funder_changelist              L    403   200     200     200     200     200  200
+activities_funder_add                     L    403   200     200     403     403     200  200
+activities_funder_change                  L    403   200     200     200     200     200  200
+activities_funder_delete                  L    403   403     403     403     403     200  200
+activities_funder_history                 L    403   200     200     200     200     200  200
+activities_funder_simple_history          L    403   200     200     200     200     200  200
 """
 
 # Views of a model's admin that take one of its objects.
@@ -345,12 +352,14 @@ def build_world():
             caption=f"Ảnh {side.mark}",
         )
         side.source = Source.objects.create(agreement=side.agreement, title=f"Báo {side.mark}")
+        side.funder = factories.funder(f"Công ty {side.mark}")
         side.activity = factories.activity(
             side.agreement,
             giver=side.giver,
             recipient=side.recipient,
             event=side.event,
             source=side.source,
+            funder=side.funder,
             starts_on=day,
             description=f"Quà {side.mark}",
         )
@@ -421,6 +430,7 @@ def build_world():
         CommitmentArea: "area",
         Activity: "activity",
         ActivityType: "activity_type",
+        Funder: "funder",
         User: "user",
         Group: "group",
         AccessAttempt: "attempt",
@@ -610,6 +620,34 @@ def test_the_locality_register_is_listed_whole_for_every_staff_member(world):
     assert world.commune_b.pk in listed
 
 
+def test_the_funders_are_listed_whole_for_every_staff_member(world):
+    """Funders are a shared list: an activity of A may name the funder of one of B's."""
+    both = {world.A.funder.pk, world.B.funder.pk}
+    for role in STAFF:
+        assert autocomplete(world.clients[role], "activities", "activity", "funder") == both
+
+
+def test_the_funder_list_counts_the_activities_in_scope(world):
+    """The count links to the activity list, which shows the scope's activities only."""
+    extra = factories.activity(world.B.agreement, funder=world.A.funder, description="Quà B")
+
+    def counts(role):
+        response = world.clients[role].get(changelist(Funder))
+        return {funder.pk: funder.n_activities for funder in response.context["cl"].result_list}
+
+    a, b = world.A.funder.pk, world.B.funder.pk
+    assert counts("editor_a") == {a: 1, b: 0}
+    assert counts("editor_b") == {a: 1, b: 1}
+    assert counts("province") == {a: 2, b: 1}
+    listed = world.clients["editor_a"].get(changelist(Activity), {"funder__id__exact": a})
+    assert [activity.pk for activity in listed.context["cl"].result_list] == [world.A.activity.pk]
+    listed = world.clients["province"].get(changelist(Activity), {"funder__id__exact": a})
+    assert {activity.pk for activity in listed.context["cl"].result_list} == {
+        world.A.activity.pk,
+        extra.pk,
+    }
+
+
 def test_the_localities_in_charge_autocomplete_needs_the_accounts_list(world):
     field = ("localities", "stafflocality", "user")
     response = world.clients["editor_a"].get(
@@ -662,8 +700,20 @@ def test_activity_filters_offer_nothing_from_outside_the_scope(world):
     # A filter with a single choice is not shown: a second agreement of A's gives it two.
     other = factories.agreement(world.village_a, factories.locality(), title="Giao ước thứ hai")
     factories.activity(other, description="Quà thứ hai")
-    outside = {str(world.B.agreement), str(world.unit_b), str(world.commune_b), "2019"}
-    inside = {str(world.A.agreement), str(world.unit_a), str(world.village_a), "2025"}
+    outside = {
+        str(world.B.agreement),
+        str(world.unit_b),
+        str(world.commune_b),
+        str(world.B.funder),
+        "2019",
+    }
+    inside = {
+        str(world.A.agreement),
+        str(world.unit_a),
+        str(world.village_a),
+        str(world.A.funder),
+        "2025",
+    }
     url = changelist(Activity)
     response = world.clients["editor_a"].get(url)
     offered = filter_choices(response)
@@ -876,7 +926,7 @@ CHANGED_FIELD = {
     Event: "place",
     Photo: "credit",
     Source: "publisher",
-    Activity: "funder",
+    Activity: "recipient_detail",
 }
 
 

@@ -117,9 +117,9 @@ def agreement_detail(slug):
     """An agreement's page: the agreement with everything it shows, in eleven queries whatever
     the number of parties, commitments, events, activities or photos. None for a draft or an
     unknown slug."""
-    activities = Activity.objects.select_related("activity_type", "giver", "recipient").order_by(
-        "starts_on", "id"
-    )
+    activities = Activity.objects.select_related(
+        "activity_type", "giver", "recipient", "funder"
+    ).order_by("starts_on", "id")
     queryset = Agreement.objects.published().prefetch_related(
         Prefetch("parties", queryset=Party.objects.select_related("locality")),
         Prefetch("legal_basis", queryset=LegalDocument.objects.order_by("issued_on", "number")),

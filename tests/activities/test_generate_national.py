@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import translation
 
-from activities.management.commands.generate_national import MARKER, scaled
-from activities.models import Activity
+from activities.management.commands.generate_national import FUNDERS, MARKER, scaled
+from activities.models import Activity, Funder
 from agreements.models import (
     Agreement,
     Event,
@@ -76,6 +76,7 @@ def fingerprint():
                 "recipient__slug",
                 "event__title",
                 "source__title",
+                "funder__name",
                 "description",
             )
         ),
@@ -89,6 +90,7 @@ class TestGenerateNational:
         first = fingerprint()
         generate("--flush")
         assert fingerprint() == first
+        assert Funder.objects.count() == len(FUNDERS)  # made once, then found by name
         expected = scaled(TINY)
         assert first["agreements"][0] == expected["agreements"]
         assert first["activities"][0] == expected["activities"]
@@ -119,6 +121,7 @@ class TestGenerateNational:
             source__agreement=F("agreement")
         )
         assert Activity.objects.filter(event__isnull=False).exists()
+        assert Activity.objects.filter(funder__isnull=False).exists()
         assert not Activity.objects.filter(giver=F("recipient"))
         assert not Activity.objects.filter(quantity__isnull=True, value_vnd__isnull=True)
         assert set(Activity.objects.values_list("status", flat=True)) <= {"delivered", "pledged"}

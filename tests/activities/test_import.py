@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from activities.import_template import build_template
-from activities.models import Activity, ActivityStatus, Qualifier
+from activities.models import Activity, ActivityStatus, Funder, Qualifier
 from activities.resources import ActivityResource
 from agreements.models import Agreement, DatePrecision
+from tests import factories
 
 IMPORT_URL = reverse("admin:activities_activity_import")
 PROCESS_URL = reverse("admin:activities_activity_process_import")
@@ -196,8 +197,6 @@ class TestActivityImport:
         assert imported.quantity == Decimal("7.5")
 
     def test_unknown_and_ambiguous_localities_are_told(self):
-        from tests import factories
-
         factories.locality("Thôn Một", slug="thon-mot-a")
         factories.locality("Thôn Một", slug="thon-mot-b")
         content = xlsx(row(recipient="Thôn Một"), row(description="y", recipient="Xã Không Có"))
@@ -205,6 +204,43 @@ class TestActivityImport:
         errors = {r.number: str(r.error_dict) for r in result.invalid_rows}
         assert "Thôn Một" in errors[2] and _("Recipient") in errors[2]
         assert "Xã Không Có" in errors[3]
+
+    def test_a_funder_is_found_by_its_name_diacritics_and_case_aside(self):
+        thanh_cong = factories.funder("Công ty TNHH Xây dựng Thành Công")
+        content = xlsx(
+            row(funder="CONG TY TNHH XAY DUNG  THANH CONG"),
+            row(description="Không ai tài trợ", funder="  "),
+        )
+        result = ActivityResource().import_data(dataset(content), dry_run=False)
+        assert not result.has_errors() and not result.has_validation_errors()
+        assert Activity.objects.get(description="Tặng 200 bộ quần áo ấm.").funder == thanh_cong
+        assert Activity.objects.get(description="Không ai tài trợ").funder is None
+        # and written back by its name
+        [exported] = [
+            r
+            for r in ActivityResource().export().dict
+            if r[_("Description")] == "Tặng 200 bộ quần áo ấm."
+        ]
+        assert exported[_("Funded by")] == "Công ty TNHH Xây dựng Thành Công"
+
+    def test_an_unknown_funder_is_the_rows_error_and_nothing_is_imported(self):
+        factories.funder("Công ty TNHH Xây dựng Thành Công")
+        before, funders = snapshot(), Funder.objects.count()
+        content = xlsx(row(), row(description="x", funder="Công ty Không Có"))
+        result = ActivityResource().import_data(dataset(content), dry_run=False)
+        [invalid] = result.invalid_rows
+        assert invalid.number == 3
+        assert invalid.field_specific_errors == {
+            _("Funded by"): [
+                _(
+                    "No funder is called “%(value)s”. Add it to the funders first, or leave "
+                    "the cell empty."
+                )
+                % {"value": "Công ty Không Có"}
+            ]
+        }
+        assert snapshot() == before
+        assert Funder.objects.count() == funders
 
     def test_giver_and_recipient_belong_to_the_agreement(self):
         content = xlsx(row(recipient="622"))  # Thành phố Pleiku: not a party of Ia Dơk's
@@ -249,7 +285,7 @@ class TestActivityImport:
 
     def test_export_then_import_changes_nothing(self, admin_client):
         Activity.objects.filter(description__startswith="Phường An Nhơn Bắc trao").update(
-            funder='=HYPERLINK("http://evil")'
+            funder=factories.funder('=HYPERLINK("http://evil")')
         )
         response = admin_client.post(
             EXPORT_URL,

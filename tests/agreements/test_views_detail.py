@@ -270,6 +270,7 @@ def full_agreement(scale):
             recipient=parties[1],
             value_vnd=1_000_000,
             value_qualifier=Qualifier.OVER,
+            funder=factories.funder(),
         )
         factories.activity(
             agreement,
@@ -319,6 +320,6 @@ def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, sca
 
 def test_an_activity_names_its_funder(client):
     agreement = factories.agreement(published=True)
-    factories.activity(agreement, funder="Công ty Thử")
+    factories.activity(agreement, funder=factories.funder("Công ty Thử"))
     content = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
     assert gettext("Funded by %(funder)s") % {"funder": "Công ty Thử"} in content

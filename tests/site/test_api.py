@@ -50,6 +50,7 @@ def world():
         giver=ward,
         recipient=village,
         value_vnd=50_000_000,
+        funder=factories.funder("Công ty Cổ phần Cà phê Tây Nguyên"),
         description="Phường An Nhơn Bắc hỗ trợ bà con làng Ghè 50 triệu đồng.",
     )
     houses = factories.activity(
@@ -299,8 +300,10 @@ def test_activities_of_published_agreements_only(client, world):
         "month",
     )
     assert houses["giver"] is None
+    assert houses["funder"] is None
     cash = next(item for item in data["results"] if item["id"] == world["cash"].pk)
     assert cash["giver"]["name"] == "Phường An Nhơn Bắc"
+    assert cash["funder"] == "Công ty Cổ phần Cà phê Tây Nguyên"
     assert cash["recipient"]["slug"] == world["village"].slug
     get(client, f"/api/v1/activities/{world['cash'].pk}/")
     get(client, f"/api/v1/activities/{world['secret_gift'].pk}/", expect=404)
@@ -433,7 +436,7 @@ def _grow(times):
             issued_on=datetime.date(2025, 1, 1),
         )
         factories.commitment(agreement)
-        factories.activity(agreement, giver=commune, recipient=village)
+        factories.activity(agreement, giver=commune, recipient=village, funder=factories.funder())
         factories.activity(agreement, type_slug="nha-o", quantity=2)
     return province
 

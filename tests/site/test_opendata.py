@@ -363,7 +363,7 @@ def formulas():
         agreement,
         giver=commune,
         description=FORMULAS[0],
-        funder=FORMULAS[1],
+        funder=factories.funder(FORMULAS[1]),
         recipient_detail=FORMULAS[2],
     )
     factories.activity(agreement, description=FORMULAS[3])

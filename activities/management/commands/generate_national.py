@@ -3,7 +3,8 @@
 At --scale 1: the official register (34 provinces, 3,321 communes, wards and special zones),
 70,000 villages, 400 military units and 1,600 agencies, 20,000 agreements (mostly published) with
 their parties, commitments, programmes, events, sources and publication log, and 1,000,000
-activities over the 25 years 2001–2025. The same seed and scale give the same data.
+activities over the 25 years 2001–2025 (a few paid by one of the FUNDERS). The same seed and
+scale give the same data.
 
 Fast because it writes in bulk: bulk_create in batches (and COPY for the million activities on
 PostgreSQL, see ActivityWriter), search keys and slugs computed here (as localities.services
@@ -33,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityStatus, ActivityType, Qualifier
+from activities.models import Activity, ActivityStatus, ActivityType, Funder, FunderKind, Qualifier
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -114,10 +115,14 @@ AGENCY_KINDS = [
 ]  # fmt: skip
 AGENCY_PER_UNIT = ["Trung tâm Y tế khu vực", "Trường THPT", "Trạm Y tế"]
 FUNDERS = [
-    "Ngân hàng TMCP Công Thương Việt Nam", "Tập đoàn Điện lực Việt Nam",
-    "Công ty Cổ phần Cà phê Tây Nguyên", "Công ty TNHH Xây dựng Thành Công",
-    "Tổng Công ty Viễn thông Quân đội", "Quỹ Vì người nghèo", "Công ty Cổ phần Mía đường",
-]  # fmt: skip
+    ("Ngân hàng TMCP Công Thương Việt Nam", FunderKind.ENTERPRISE),
+    ("Tập đoàn Điện lực Việt Nam", FunderKind.ENTERPRISE),
+    ("Công ty Cổ phần Cà phê Tây Nguyên", FunderKind.ENTERPRISE),
+    ("Công ty TNHH Xây dựng Thành Công", FunderKind.ENTERPRISE),
+    ("Tổng Công ty Viễn thông Quân đội", FunderKind.ENTERPRISE),
+    ("Quỹ Vì người nghèo", FunderKind.ORGANISATION),
+    ("Công ty Cổ phần Mía đường", FunderKind.ENTERPRISE),
+]
 PUBLISHERS = ["Báo Nhân Dân", "Báo Quân đội nhân dân", "Báo Tin tức", "Cổng thông tin điện tử"]
 AREA_WORDS = {
     "xay-dung-dang": "Hỗ trợ nhau xây dựng Đảng bộ, chính quyền, MTTQ và các đoàn thể vững mạnh.",
@@ -853,8 +858,27 @@ class Generator:
 
     # Activities ---------------------------------------------------------------------------
 
+    def make_funders(self):
+        """The ids of FUNDERS, in their order: made in one statement, or those already there
+        (an earlier run's, or entered by staff under the same name) taken as they are."""
+        wanted = {text.search_key(name): (name, kind) for name, kind in FUNDERS}
+        there = Funder.objects.filter(search_key__in=wanted)
+        found = set(there.values_list("search_key", flat=True))
+        slugs = Slugs(Funder.objects.values_list("slug", flat=True), 220)
+        self.bulk(
+            Funder,
+            [
+                Funder(name=name, kind=kind, search_key=key, slug=slugs.make(name))
+                for key, (name, kind) in wanted.items()
+                if key not in found
+            ],
+        )
+        ids = dict(there.values_list("search_key", "pk"))
+        return [ids[key] for key in wanted]
+
     def make_activities(self):
         rng = self.rng
+        self.funders = self.make_funders()
         types = dict(ActivityType.objects.values_list("slug", "pk"))
         mix = [spec for spec in TYPE_MIX if spec[0] in types]
         if not mix:
@@ -947,7 +971,7 @@ class Generator:
             recipient = rng.choice([p for p in parties if p != giver])
         fields["giver_id"], fields["recipient_id"] = giver, recipient
         if rng.random() < 0.03:
-            fields["funder"] = rng.choice(FUNDERS)
+            fields["funder_id"] = rng.choice(self.funders)
 
         if low is None:  # money: the value is the figure, most gifts small, a few large
             value = min(max(rng.lognormvariate(17, 1.1), unit_value[0]), unit_value[1])
