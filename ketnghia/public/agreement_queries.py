@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,14 +24,13 @@ from agreements.filters import (
 )
 from agreements.models import (
     Agreement,
-    AgreementStatus,
     Commitment,
     CommitmentArea,
     LegalDocument,
     Party,
 )
-from ketnghia.public.dashboard_queries import grouped_by_kind, parties_and_above
-from localities.models import Locality, LocalityKind
+from ketnghia.public import locality_search
+from localities.models import LocalityKind
 
 PAGE_SIZE = 20
 
@@ -67,34 +66,29 @@ def _page(queryset, number):
     return Paginator(_cards(queryset), PAGE_SIZE).get_page(number)
 
 
-def _locality_choices(selected=None):
-    """The units that are parties of published agreements, and the communes and wards whose
-    villages are, grouped by kind in the order of LocalityKind: one query. Provinces are listed
-    only when selected (a province page links here), so that a new search keeps the filter."""
-    published_party = Party.objects.filter(agreement__status=AgreementStatus.PUBLISHED)
-    selected = Q(slug=selected) if selected else Q(pk__in=[])
-    localities = (
-        Locality.objects.filter(parties_and_above(published_party, 3))
-        .exclude(Q(kind=LocalityKind.PROVINCE) & ~selected)
-        .select_related("parent")
-        .only("name", "slug", "kind", "parent__name")
-        .order_by("search_key", "id")
-    )
-    return grouped_by_kind(localities)
-
-
 def agreement_list(params):
     """The list page: the filtered, sorted page of agreements and the filter form's choices.
 
-    Six queries: count, page, parties of the page, localities, areas, years.
+    `params`: the address's QueryDict. Its `locality` is a slug or words of a name
+    (locality_search): the filter applies the one locality they name, none when they name
+    several (listed at the field to choose from) or none.
+
+    Five queries: count, page, parties of the page, areas, years; one more when a locality is
+    named.
     """
+    choice = locality_search.resolve(params.getlist("locality"))
+    params = params.copy()
+    if choice.locality is not None:
+        params["locality"] = choice.locality.slug
+    else:
+        params.pop("locality", None)
     filterset = AgreementFilter(params)
     page_obj = _page(filterset.qs, params.get("page"))
     years = [d.year for d in Agreement.objects.published().dates("signed_on", "year", order="DESC")]
     return {
         "filterset": filterset,
         "page_obj": page_obj,
-        "locality_groups": _locality_choices(str(params.get("locality", ""))[:220] or None),
+        "locality_choice": choice,
         "areas": list(CommitmentArea.objects.only("name", "slug")),
         "kinds": LocalityKind.choices,
         "years": years,

@@ -25,7 +25,9 @@ def agreement_list(request):
     context.update(
         search_query=request.GET.get("q", "")[:MAX_QUERY_LENGTH],
         selected=selected,
-        filters_active=any(name in selected for name in FILTER_FIELDS),
+        # A locality typed that names several or none is told at its field: open the form.
+        filters_active=any(name in selected for name in FILTER_FIELDS)
+        or bool(context["locality_choice"].text),
     )
     return render(request, "agreements/agreement_list.html", context)
 

@@ -15,6 +15,7 @@ from activities import reports
 from activities.models import ActivityStatus
 from agreements.dates import format_date
 from ketnghia.public import dashboard_queries as queries
+from ketnghia.public.locality_search import LocalityChoice
 from localities.models import LocalityKind
 
 ALL_FIELDS = ("year_from", "year_to", "locality", "party_kind", "area", "status")
@@ -39,14 +40,15 @@ def _year(label):
 
 
 class DashboardForm(forms.Form):
-    """Parameters: year_from, year_to (years, inclusive), locality (a locality's slug: it and the
-    units below it), party_kind (a LocalityKind value), area (a commitment area's slug) and
-    status (delivered, the default, or pledged)."""
+    """Parameters: year_from, year_to (years, inclusive), locality (a locality's slug, or words
+    of its name: it and the units below it; see locality_search), party_kind (a LocalityKind
+    value), area (a commitment area's slug) and status (delivered, the default, or pledged)."""
 
     year_from = _year(_("From the year"))
     year_to = _year(_("To the year"))
+    # Read by clean_locality from every `locality` of the address (locality_search).
     locality = forms.CharField(
-        label=_("Locality or unit (with the units below it)"), required=False, max_length=220
+        label=_("Locality or unit (with the units below it)"), required=False
     )
     party_kind = forms.ChoiceField(
         label=_("Kind of party"),
@@ -77,21 +79,18 @@ class DashboardForm(forms.Form):
         self.areas = {area.slug: area for area in areas}
         self.fields["area"].choices = [("", _("All"))] + [(a.slug, a.name) for a in areas]
         self.fixed_locality = fixed_locality
+        self._locality_choice = LocalityChoice()
         if fixed_locality is not None:
             del self.fields["locality"]
 
     def clean_locality(self):
-        slug = self.cleaned_data["locality"].strip()
-        if not slug:
-            return None
-        place = queries.locality(slug)
-        if place is None:
-            raise forms.ValidationError(
-                _("No locality or unit has the address “%(slug)s”. Choose one from the list."),
-                code="unknown_locality",
-                params={"slug": slug},
-            )
-        return place
+        values = self.data.getlist("locality") if hasattr(self.data, "getlist") else []
+        choice = queries.locality_choice(values or [self.data.get("locality", "")])
+        self._locality_choice = choice
+        if choice.error:
+            code = "several_localities" if choice.matches else "unknown_locality"
+            raise forms.ValidationError(choice.error, code=code)
+        return choice.locality
 
     def clean_area(self):
         slug = self.cleaned_data["area"]
@@ -129,11 +128,17 @@ class DashboardForm(forms.Form):
             drafts_scope=None if drafts is None or drafts.is_whole else drafts,
         )
 
+    @property
+    def locality_choice(self):
+        """What the locality field was sent and names (locality_search.LocalityChoice)."""
+        if self.is_bound:
+            self.is_valid()
+        return self._locality_choice
+
     def locality_slug(self):
-        """The slug typed in, valid or not, to keep it selected in the list."""
-        if "locality" not in self.fields or not self.is_bound:
-            return ""
-        return str(self.data.get("locality", ""))[:220]
+        """The slug of the locality applied, or the text sent."""
+        choice = self.locality_choice
+        return choice.locality.slug if choice.locality is not None else choice.text
 
     def has_filters(self, fields=ALL_FIELDS):
         """Whether any of `fields` is set, other than to the default (delivered figures)."""

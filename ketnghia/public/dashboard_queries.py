@@ -4,16 +4,16 @@ The figures themselves come from activities.reports (dashboard, locality_dashboa
 nothing here counts or sums anything. Each function runs one query.
 """
 
-from dataclasses import dataclass, field
-
 from django.db.models import Q
 
-from agreements.models import AgreementStatus, CommitmentArea, Party
-from localities.models import Locality, LocalityKind
+from agreements.models import CommitmentArea
+from ketnghia.public import locality_search
+from localities.models import Locality
 
 # A locality's dashboard names the chain above it (village → commune → district → province):
 # loaded with it, so that labels and breadcrumbs cost no query.
 ANCESTOR_DEPTH = 4
+ANCESTORS = "__".join(["parent"] * ANCESTOR_DEPTH)
 
 
 def areas():
@@ -25,11 +25,13 @@ def areas():
 
 def locality(slug):
     """The locality with this slug and the chain above it, or None."""
-    return (
-        Locality.objects.select_related("__".join(["parent"] * ANCESTOR_DEPTH))
-        .filter(slug=slug)
-        .first()
-    )
+    return Locality.objects.select_related(ANCESTORS).filter(slug=slug).first()
+
+
+def locality_choice(values):
+    """What the filter form's locality field names (locality_search.resolve: a slug, or words
+    searched), each locality with the chain above it."""
+    return locality_search.resolve(values, related=(ANCESTORS,))
 
 
 def ancestors(place):
@@ -39,12 +41,6 @@ def ancestors(place):
         node = node.parent
         chain.append(node)
     return chain[::-1]
-
-
-@dataclass
-class LocalityGroup:
-    label: str
-    localities: list = field(default_factory=list)
 
 
 def parties_and_above(parties, levels):
@@ -57,28 +53,3 @@ def parties_and_above(parties, levels):
         ids = Locality.objects.filter(pk__in=ids).values("parent_id")
         condition |= Q(pk__in=ids)
     return condition
-
-
-def locality_choices(selected=None, include_drafts=False):
-    """The localities worth choosing, grouped by kind in the order of LocalityKind: the parties
-    of the agreements the dashboard counts (published ones; drafts too for staff), the units
-    above them up to the province, and the selected one whatever it is."""
-    parties = Party.objects.all()
-    if not include_drafts:
-        parties = parties.filter(agreement__status=AgreementStatus.PUBLISHED)
-    condition = Q(slug=selected) if selected else Q(pk__in=[])
-    places = (
-        Locality.objects.filter(condition | parties_and_above(parties, ANCESTOR_DEPTH))
-        .select_related("parent")
-        .only("name", "slug", "kind", "parent__name")
-        .order_by("search_key", "id")
-    )
-    return grouped_by_kind(places)
-
-
-def grouped_by_kind(places):
-    """LocalityGroups of the places, in the order of LocalityKind, empty kinds left out."""
-    groups = {kind: LocalityGroup(label) for kind, label in LocalityKind.choices}
-    for place in places:
-        groups[place.kind].localities.append(place)
-    return [group for group in groups.values() if group.localities]

@@ -120,7 +120,6 @@ def province(request):
         charts=charts.dashboard_charts(dashboard),
         goods=charts.goods_tiles(dashboard.goods),
         locality=filters.locality,
-        locality_groups=queries.locality_choices(form.locality_slug(), include_drafts),
         xlsx_url=_url("dashboards:province_xlsx", request),
         coverage_url=_url("dashboards:coverage", request),
     )
@@ -176,7 +175,6 @@ def coverage(request):
         rows=rows,
         totals=dashboard_exports.coverage_totals(rows),
         locality=filters.locality,
-        locality_groups=queries.locality_choices(form.locality_slug(), include_drafts),
         xlsx_url=_url("dashboards:coverage_xlsx", request),
         dashboard_url=_url("dashboards:province", request),
     )

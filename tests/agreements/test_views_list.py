@@ -67,14 +67,13 @@ class TestDemoData:
         response = client.get(URL, {"locality": "phuong-an-nhon-bac"})
         assert titles(response) == [AN_NHON_BAC_LANG_GHE, IA_DOK_AN_NHON_BAC]
 
-    def test_the_locality_choices_are_parties_grouped_by_kind(self, client):
+    def test_the_locality_is_a_text_field_showing_the_name_of_the_one_applied(self, client):
         content = client.get(URL).content.decode()
-        village_group = str(LocalityKind.VILLAGE.label)
-        assert f'<optgroup label="{village_group}">' in content
-        assert '<option value="lang-ghe-xa-ia-dok">Làng Ghè (Xã Ia Dơk)</option>' in content
-        assert '<option value="su-doan-320">Sư đoàn 320</option>' in content
-        # The province is no party, and would match everything.
-        assert "tinh-gia-lai" not in content
+        assert '<input id="f-locality" type="text" name="locality" value=""' in content
+        assert "<optgroup" not in content  # the register is searched, not listed
+        content = client.get(URL, {"locality": "lang-ghe-xa-ia-dok"}).content.decode()
+        assert '<input type="hidden" name="locality" value="lang-ghe-xa-ia-dok">' in content
+        assert 'name="locality" value="Làng Ghè"' in content
 
     def test_the_filter_form_is_open_only_when_a_filter_is_set(self, client):
         assert '<details class="filters">' in client.get(URL).content.decode()
@@ -108,12 +107,14 @@ class TestFilters:
         province_slug = places["commune"].parent.slug
         assert len(titles(client.get(URL, {"locality": province_slug}))) == 3
 
-    def test_an_unknown_locality_gives_an_empty_result(self, client):
-        factories.agreement(published=True)
+    def test_an_unknown_locality_is_said_at_the_field_and_left_out(self, client):
+        # Words or a slug matching no locality: the other filters still apply
+        # (tests/site/test_locality_search.py).
+        agreement = factories.agreement(published=True)
         response = client.get(URL, {"locality": "khong-co-noi-nay"})
         assert response.status_code == 200
-        assert titles(response) == []
-        assert count_heading(0) in response.content.decode()
+        assert titles(response) == [agreement.title]
+        assert 'id="f-locality-error"' in response.content.decode()
 
     def test_party_kind(self, client, places):
         with_unit = factories.agreement(places["unit"], places["ward"], published=True)
@@ -230,8 +231,10 @@ class TestDraftsNeverAppear:
         assert draft.title not in titles(response)
         content = response.content.decode()
         assert "Giao ước bản nháp" not in content
-        # Nor among the filter's choices, nor in the count, nor among the years.
-        assert "Xã Bản Nháp" not in content
+        # Nor in the count, nor among the years. (The register is public: a locality asked
+        # for by its slug is named in the filter's field, whatever its agreements.)
+        if "locality" not in params:
+            assert "Xã Bản Nháp" not in content
         assert 'value="2019"' not in content
         assert response.context["page_obj"].paginator.count == len(titles(response))
 
@@ -325,10 +328,12 @@ def test_english(client):
 
 @pytest.mark.parametrize("scale", [1, 20])
 def test_a_fixed_number_of_queries(client, django_assert_num_queries, scale):
-    """Count, page, parties of the page, locality choices, areas, years: six."""
+    """Count, page, parties of the page, areas, years: five; the locality named, one more."""
     areas = list(CommitmentArea.objects.all())
+    villages = []
     for n in range(scale * 2):
         village = factories.locality(kind=LocalityKind.VILLAGE, parent=factories.locality())
+        villages.append(village)
         agreement = factories.agreement(
             village,
             factories.locality(kind=LocalityKind.WARD),
@@ -339,11 +344,18 @@ def test_a_fixed_number_of_queries(client, django_assert_num_queries, scale):
         factories.commitment(agreement, area=areas[n % len(areas)])
         factories.activity(agreement)
         factories.activity(agreement)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(URL, {"sort": "title"})
     assert response.status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(URL, {"q": "xa thu", "party_kind": "village", "area": areas[0].slug})
+    assert response.status_code == 200
+    # The locality named (one query), by its slug or by words matching several.
+    with django_assert_num_queries(6):
+        response = client.get(URL, {"locality": villages[0].slug, "year": "2000"})
+    assert len(titles(response)) == 1
+    with django_assert_num_queries(6):
+        response = client.get(URL, {"locality": "xa thu"})
     assert response.status_code == 200
 
 
@@ -383,8 +395,11 @@ def test_a_province_filter_stays_selected_in_the_form(client):
     province = factories.locality("Tỉnh Gia Lai", kind="province")
     commune = factories.locality("Xã Ia Dơk", parent=province)
     factories.agreement(commune, factories.locality(parent=province), published=True)
-    content = client.get("/giao-uoc/", {"locality": province.slug}).content.decode()
-    assert f'<option value="{province.slug}" selected' in content
+    response = client.get("/giao-uoc/", {"locality": province.slug})
+    assert len(titles(response)) == 1
+    content = response.content.decode()
+    assert f'<input type="hidden" name="locality" value="{province.slug}">' in content
+    assert 'name="locality" value="Tỉnh Gia Lai"' in content
 
 
 @pytest.mark.django_db

@@ -452,7 +452,8 @@ def test_locality_filter_includes_the_units_below(client, places):
     assert money(response) == 7_000_000
     assert [pair.agreement for pair in dashboard.pairs] == [mine]
     content = html(response)
-    assert 'value="xa-ia-thu" selected' in content
+    assert '<input type="hidden" name="locality" value="xa-ia-thu">' in content
+    assert 'name="locality" value="Xã Ia Thử"' in content
     assert 'href="/thong-ke/xa-ia-thu/"' in content  # its own dashboard: given and received
     # The same on the commune's own dashboard.
     assert money(get(client, "/thong-ke/xa-ia-thu/")) == 7_000_000
@@ -497,9 +498,7 @@ def test_party_kind_area_and_status_filters(client, places):
         (
             {"locality": "khong-co-noi-nay"},
             "locality",
-            gettext_lazy(
-                "No locality or unit has the address “%(slug)s”. Choose one from the list."
-            ),
+            gettext_lazy("No locality or unit matches “%(text)s”."),
         ),
         (
             {"party_kind": "hanh-tinh"},
@@ -519,7 +518,7 @@ def test_a_bad_filter_is_told_at_its_field_and_the_page_still_answers(
 ):
     agreement = factories.agreement(places["ward"], places["village"], published=True)
     factories.activity(agreement, value_vnd=9_000_000, starts_on=datetime.date(2025, 3, 1))
-    expected = str(message) % {"first": params.get("year_from"), "slug": params.get("locality")}
+    expected = str(message) % {"first": params.get("year_from"), "text": params.get("locality")}
     for url in (PROVINCE, "/thong-ke/xa-ia-thu/", COVERAGE):
         if url == "/thong-ke/xa-ia-thu/" and field == "locality":
             continue  # a locality's dashboard has its locality in its address
