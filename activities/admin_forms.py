@@ -11,20 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.forms import QuantityField, VNDField
 from activities.models import Activity, Funder
+from agreements.parties import within_parties
 from localities import text
 from localities.admin import constraint_message
-from localities.models import Locality
 
-# How far below a party a giver or recipient may lie: village → commune → district → province.
-MAX_LEVELS_BELOW_PARTY = 3
 FIGURES = ("quantity", "value_vnd")
-
-
-def ancestor_ids(locality, levels=MAX_LEVELS_BELOW_PARTY):
-    """The ids of the units a locality lies in, nearest first, in one query."""
-    paths = ["__".join(["parent"] * n) + "_id" for n in range(1, levels + 1)]
-    row = Locality.objects.filter(pk=locality.pk).values_list(*paths).first() or ()
-    return [pk for pk in row if pk is not None]
 
 
 class ActivityAdminForm(forms.ModelForm):
@@ -104,9 +95,7 @@ class ActivityAdminForm(forms.ModelForm):
             return
         party_ids = set(agreement.parties.values_list("locality_id", flat=True))
         for name, locality in localities:
-            if locality.pk in party_ids:
-                continue
-            if party_ids.intersection(ancestor_ids(locality)):
+            if within_parties(party_ids, locality):
                 continue
             self.add_error(
                 name,

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 
-from activities.admin_forms import ancestor_ids
 from activities.figures import parse_number, parse_vnd
 from activities.models import Activity, ActivityStatus, ActivityType, Funder, Qualifier
 from agreements.models import Agreement, DatePrecision
+from agreements.parties import within_parties
 from localities.spreadsheets import (
     ChoiceWidget,
     DateWidget,
@@ -181,7 +181,7 @@ def outside_agreement(activity, exclude=()):
     errors = {}
     for name in names:
         locality = getattr(activity, name)
-        if locality.pk in party_ids or party_ids.intersection(ancestor_ids(locality)):
+        if within_parties(party_ids, locality):
             continue
         errors[name] = ValidationError(
             _(

@@ -7,15 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementStatus, Commitment, Party
+from localities import tree
 from localities.models import LocalityKind
 from localities.text import search_words
 
 # Longer queries are cut here, not refused: a pasted paragraph still searches its first words.
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_WORDS = 10
-# Village → commune/ward → district (until 2025) → province: a unit finds the agreements of the
-# units up to this many levels below it.
-DESCENDANT_LEVELS = 3
 
 
 STATUS_CHOICES = [("in_force", _("In force")), ("ended", _("Ended"))]
@@ -111,12 +109,11 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset
 
     def filter_locality(self, queryset, name, value):
-        # The unit itself or one of its descendants, through the parent chain: one EXISTS.
-        match = Q()
-        for level in range(DESCENDANT_LEVELS + 1):
-            match |= Q(**{"locality__" + "parent__" * level + "slug": value})
+        # The unit, the units it succeeded and the units below them (localities.tree, as on
+        # its page and dashboard): one subquery.
+        roots = tree.lineage(slug=value)
         return queryset.filter(
-            Exists(Party.objects.filter(match, agreement=OuterRef("pk")).values("pk"))
+            pk__in=Party.objects.filter(tree.in_or_below(roots, "locality")).values("agreement_id")
         )
 
     def filter_party_kind(self, queryset, name, value):

@@ -119,9 +119,13 @@ class AgreementStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-def in_force_condition(on):
-    """In force on a day: no end date, or one not yet passed (it ends at the end of that day)."""
-    return Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+def in_force_condition(on, prefix=""):
+    """In force on a day: signed by then, and no end date or one not yet passed (it ends at the
+    end of that day). The one definition: pages, filters, dashboards and exports use it.
+    `prefix` reaches the agreement from another model ("agreement__")."""
+    return Q(**{f"{prefix}signed_on__lte": on}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": on})
+    )
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -129,7 +133,8 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(in_force_condition(on))
 
     def ended(self, on):
-        return self.exclude(in_force_condition(on))
+        """Ended before the day (its end date has passed)."""
+        return self.filter(ended_on__lt=on)
 
     def published(self):
         return self.filter(status=AgreementStatus.PUBLISHED)
@@ -237,7 +242,9 @@ class Agreement(models.Model):
         return self.status == AgreementStatus.PUBLISHED
 
     def is_in_force(self, on):
-        return self.ended_on is None or self.ended_on >= on
+        """in_force_condition, for a loaded agreement."""
+        signed = self.signed_on is not None and self.signed_on <= on
+        return signed and (self.ended_on is None or self.ended_on >= on)
 
 
 class PartyRole(models.TextChoices):

@@ -12,11 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from localities import tree
 from localities.models import Locality, StaffLocality
-
-# Province → district (until 1-7-2025) → commune or ward → village: the deepest a remit
-# reaches below its locality.
-LEVELS_BELOW = 3
 
 
 @dataclass(frozen=True)
@@ -31,15 +28,7 @@ class Scope:
         """A Q over ``field`` (a locality or a path to one) matching the localities in scope."""
         if self.is_whole:
             return Q()
-        if not self.roots:
-            return Q(pk__in=[])
-        prefix = "" if field == "pk" else f"{field}__"
-        condition = Q(**{f"{prefix}pk__in": self.roots})
-        path = prefix
-        for _level in range(LEVELS_BELOW):
-            path = f"{path}parent__"
-            condition |= Q(**{f"{path}in": self.roots})
-        return condition
+        return tree.in_or_below(self.roots, field)
 
     def covers(self, locality):
         """Whether a locality is in scope (one query, none for province staff)."""

@@ -16,8 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ketnghia import pagecache
-from localities import text
+from localities import signals, text
 from localities.models import Locality
 
 REGISTER_PATH = Path(__file__).resolve().parent / "data" / "register-2026.9.0.json"
@@ -167,7 +166,8 @@ class _Writer:
             to_update, [*_SYNCED_FIELDS, "search_key", "updated_at"], batch_size=BATCH_SIZE
         )
         if to_create or to_update:
-            pagecache.data_changed()  # no signal tells the public pages of bulk writes
+            # bulk_update sends no model signal: the pages that show the register must know.
+            signals.data_changed.send(sender=__name__)
 
     def _update(self, loc, row):
         changed = False
