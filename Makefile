@@ -53,7 +53,7 @@ serve: install
 # Extract and compile translations (needs GNU gettext: apt-get install gettext).
 messages: install
 	DEBUG=True $(BIN)/python manage.py makemessages -l vi -l en --add-location=file \
-		--ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=docs
+		--ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=docs --ignore=tests
 	DEBUG=True $(BIN)/python manage.py compilemessages --ignore=.venv
 	@echo "Django's own gaps live in ketnghia/locale-django (edit, then compilemessages)."
 

@@ -9,8 +9,8 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         # The dashboards' summary rows follow every write to activities, agreements' status,
-        # parties, commitments and the localities' tree (activities.summaries).
-        from activities import summaries
+        # parties, commitments and the localities' tree (activities.reports.summaries).
+        from activities.reports import summaries
 
         summaries.connect()
         post_migrate.connect(summaries.fill_if_empty, sender=self)

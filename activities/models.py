@@ -358,8 +358,11 @@ class SummaryRole(models.TextChoices):
     ALL = "all", _("All activities")
     PARTY = "party", _("Activities of agreements with a party in or below the locality")
     AREA = "area", _("Activities of agreements with a commitment in the area")
-    GIVER = "giver", _("Activities the locality itself gave")
+    GIVER = "giver", _("Activities the locality itself gave, alone or jointly")
     RECIPIENT = "recipient", _("Activities the locality itself received")
+    FUNDER = "funder", _("Activities the funder paid for")
+    GIVER_TOTAL = "giver_total", _("Activities the locality itself gave, every year")
+    RECIPIENT_TOTAL = "recipient_total", _("Activities the locality itself received, every year")
 
 
 class ActivitySummary(models.Model):
@@ -372,13 +375,17 @@ class ActivitySummary(models.Model):
 
     The key's shape depends on the role (a constraint below for each):
     - ALL: every activity, by type, status, publication and years (scope, area empty);
-    - PARTY: the activities of agreements with a party at or below `scope` (an administrative
-      unit: summaries.SCOPE_KINDS), each activity once per scope;
+    - PARTY: the activities of agreements `scope` covers (localities.tree.area_ids: a party is
+      the unit, lies below it, or is a unit it succeeded), each activity once per scope;
     - AREA: by commitment area of the agreement (each area once per agreement), without type;
-    - GIVER / RECIPIENT: by the giver (recipient) itself, without type.
+    - GIVER / RECIPIENT: by the giver (recipient) itself, without type; an activity given
+      jointly is in each of its givers' rows (docs/counting.md);
+    - FUNDER: by the funder that paid, without type;
+    - GIVER_TOTAL / RECIPIENT_TOTAL: the GIVER / RECIPIENT rows of every year added up
+      (first_year = last_year = 0): the top lists without a period read a row per locality.
     """
 
-    role = models.CharField(_("role"), max_length=10, choices=SummaryRole.choices)
+    role = models.CharField(_("role"), max_length=20, choices=SummaryRole.choices)
     scope = models.ForeignKey(
         Locality,
         verbose_name=_("locality"),
@@ -399,6 +406,15 @@ class ActivitySummary(models.Model):
     activity_type = models.ForeignKey(
         ActivityType,
         verbose_name=_("type"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    funder = models.ForeignKey(
+        Funder,
+        verbose_name=_("funded by"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -435,32 +451,48 @@ class ActivitySummary(models.Model):
                     scope__isnull=True,
                     area__isnull=True,
                     activity_type__isnull=False,
+                    funder__isnull=True,
                 )
                 | Q(
                     role=SummaryRole.PARTY,
                     scope__isnull=False,
                     area__isnull=True,
                     activity_type__isnull=False,
+                    funder__isnull=True,
                 )
                 | Q(
                     role=SummaryRole.AREA,
                     scope__isnull=True,
                     area__isnull=False,
                     activity_type__isnull=True,
+                    funder__isnull=True,
                 )
                 | Q(
-                    role__in=[SummaryRole.GIVER, SummaryRole.RECIPIENT],
+                    role__in=[
+                        SummaryRole.GIVER,
+                        SummaryRole.RECIPIENT,
+                        SummaryRole.GIVER_TOTAL,
+                        SummaryRole.RECIPIENT_TOTAL,
+                    ],
                     scope__isnull=False,
                     area__isnull=True,
                     activity_type__isnull=True,
+                    funder__isnull=True,
+                )
+                | Q(
+                    role=SummaryRole.FUNDER,
+                    scope__isnull=True,
+                    area__isnull=True,
+                    activity_type__isnull=True,
+                    funder__isnull=False,
                 ),
                 name="activities_activitysummary_key_shape",
                 violation_error_message=_("This summary row's key does not match its role."),
             ),
-            # One unique key per shape: the upserts of activities.summaries name them.
+            # One unique key per shape: the upserts of activities.reports.summaries name them.
             models.UniqueConstraint(
                 fields=["role", "activity_type", "published", "status", "first_year", "last_year"],
-                condition=Q(scope__isnull=True, area__isnull=True),
+                condition=Q(scope__isnull=True, area__isnull=True, funder__isnull=True),
                 name="activities_summary_all_key",
             ),
             models.UniqueConstraint(
@@ -485,6 +517,11 @@ class ActivitySummary(models.Model):
                 fields=["role", "scope", "published", "status", "first_year", "last_year"],
                 condition=Q(scope__isnull=False, activity_type__isnull=True),
                 name="activities_summary_total_key",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "funder", "published", "status", "first_year", "last_year"],
+                condition=Q(funder__isnull=False),
+                name="activities_summary_funder_key",
             ),
         ]
 

@@ -4,11 +4,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from activities import reports
-from activities.models import Activity, ActivityStatus, Measure
-from agreements.models import Agreement, AgreementStatus, LegalDocument, in_force_condition
+from activities.models import Activity, ActivityStatus
+from agreements.models import Agreement, AgreementStatus, LegalDocument
 
 LATEST = 5
 # The goods and works shown as tiles: the first few types (in the catalogue's order) with a count.
@@ -19,7 +18,7 @@ LEGAL_BASES = 4
 @dataclass
 class HomePage:
     agreements_in_force: int
-    localities_involved: int
+    localities_with_partner: int
     delivered_value: reports.MoneyTotal
     goods: list  # reports.TypeTotal with a quantity, catalogue order
     latest_agreements: list
@@ -31,15 +30,13 @@ def home_page():
     """Everything the home page shows, from published agreements only: five queries. The
     totals are the province dashboard's (its summary rows)."""
     published = Agreement.objects.published()
-    counts = _agreement_counts(published)
+    headline = reports.headline()
     activities = Activity.objects.published()
     by_type, delivered_value = reports.province_totals(ActivityStatus.DELIVERED)
-    goods = [total for total in by_type if total.measure != Measure.MONEY and total.quantity][
-        :GOODS_TILES
-    ]
+    goods = reports.goods_of(by_type)[:GOODS_TILES]
     return HomePage(
-        agreements_in_force=counts["in_force"],
-        localities_involved=counts["localities"],
+        agreements_in_force=headline.agreements_in_force,
+        localities_with_partner=headline.localities_with_partner,
         delivered_value=delivered_value,
         goods=goods,
         latest_agreements=list(
@@ -78,16 +75,4 @@ def home_page():
             .only("number", "kind", "issuer", "slug", "issued_on")
             .order_by("-agreement_count", "issued_on", "pk")[:LEGAL_BASES]
         ),
-    )
-
-
-def _agreement_counts(published):
-    """Agreements in force (not ended by today) and the distinct localities that are parties
-    (coordinators included) of any published agreement: one query.
-
-    """
-    today = timezone.localdate()
-    return published.aggregate(
-        in_force=Count("pk", filter=in_force_condition(today), distinct=True),
-        localities=Count("parties__locality", distinct=True),
     )

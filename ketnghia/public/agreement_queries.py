@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from activities.reports import totals_by_type
+from activities.reports import money_of, totals_by_type, unit_totals
 from agreements.filters import (
     DEFAULT_SORT,
     SORT_CHOICES,
@@ -143,10 +143,21 @@ def agreement_detail(slug):
         # Every activity is on the page already: counting the loaded rows costs no query.
         "activity_count": len(activities),
         "timeline": timeline(agreement.events.all(), activities),
-        "delivered_totals": totals_by_type(own_activities, ActivityStatus.DELIVERED),
-        "pledged_totals": totals_by_type(own_activities, ActivityStatus.PLEDGED),
+        **_results(own_activities, ActivityStatus.DELIVERED, "delivered"),
+        **_results(own_activities, ActivityStatus.PLEDGED, "pledged"),
         "photos": photos,
         "first_photo": photos[0] if photos else None,
+    }
+
+
+def _results(activities, status, name):
+    """The results table of a status: by type, then its total row (the money, the quantities
+    by unit). One query."""
+    by_type = totals_by_type(activities, status)
+    return {
+        f"{name}_totals": by_type,
+        f"{name}_money": money_of(by_type),
+        f"{name}_units": unit_totals(by_type),
     }
 
 

@@ -77,7 +77,7 @@ def money_by_year(dashboard):
         [
             _year_bar(
                 bar,
-                bar.money.value_vnd,
+                bar.money.value_vnd or 0,
                 bar.money.words if bar.money.value_vnd else _("no value reported"),
             )
             for bar in dashboard.by_year

@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from activities.models import Measure, Qualifier
+from activities.reports.totals import not_valued
 from agreements.dates import format_period
 from ketnghia.exports import XLSX_CELL_MAX, neutralise
 
@@ -160,6 +161,12 @@ def qualifier(value):
     return "" if value in (None, Qualifier.EXACT) else Qualifier(value).label
 
 
+def money_qualifier(money):
+    """The "value is" cell of a reports.MoneyTotal: its qualifier, or "not valued" when no
+    activity of it has a value (the value cell is then empty, never 0)."""
+    return qualifier(money.qualifier) if money.is_valued else not_valued()
+
+
 def _place(locality):
     return locality.name if locality is not None else ""
 
@@ -177,8 +184,10 @@ def _type_rows(totals):
             total.unit if total.measure != Measure.MONEY else "",
             total.quantity if total.measure != Measure.MONEY else None,
             qualifier(total.quantity_qualifier) if total.quantity is not None else "",
+            total.quantity_missing if total.measure != Measure.MONEY else None,
             total.value_vnd,
-            qualifier(total.value_qualifier) if total.value_vnd is not None else "",
+            money_qualifier(total.money),
+            total.money.unvalued,
             total.count,
         ]
         for total in totals
@@ -191,8 +200,10 @@ def _type_columns():
         Column(_("Unit"), TEXT, 12),
         Column(_("Quantity"), NUMBER, 12),
         Column(_("Quantity is"), TEXT, 10),
+        Column(_("Records without a quantity"), COUNT, 12),
         Column(_("Value (VND)"), VND, 18),
-        Column(_("Value is"), TEXT, 10),
+        Column(_("Value is"), TEXT, 12),
+        Column(_("Activities not valued"), COUNT, 12),
         Column(_("Activities"), COUNT, 11),
     ]
 
@@ -213,7 +224,7 @@ def _top_sheet(book, name, heading, rows):
                 _parent(row.locality),
                 row.activities,
                 row.money.value_vnd,
-                qualifier(row.money.qualifier),
+                money_qualifier(row.money),
             ]
             for row in rows
         ],
@@ -244,22 +255,23 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
             _("Value of the support (VND)"),
             dashboard.money.value_vnd,
             VND,
-            qualifier(dashboard.money.qualifier),
+            money_qualifier(dashboard.money),
         ),
+        (_("Activities not valued, not in that value"), dashboard.money.unvalued, COUNT, ""),
     ]
     if locality_dashboard:
         rows += [
             (
-                _("Given (VND)"),
-                dashboard.given_money.value_vnd,
+                _("Given by it and the units below it (VND)"),
+                dashboard.given.money.value_vnd,
                 VND,
-                qualifier(dashboard.given_money.qualifier),
+                money_qualifier(dashboard.given.money),
             ),
             (
-                _("Received (VND)"),
-                dashboard.received_money.value_vnd,
+                _("Received by it and the units below it (VND)"),
+                dashboard.received.money.value_vnd,
                 VND,
-                qualifier(dashboard.received_money.qualifier),
+                money_qualifier(dashboard.received.money),
             ),
         ]
     rows += [
@@ -273,14 +285,14 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
             _("Their value, not counted (VND)"),
             dashboard.left_out.money.value_vnd,
             VND,
-            qualifier(dashboard.left_out.money.qualifier),
+            money_qualifier(dashboard.left_out.money),
         ),
     ]
     book.figures(rows)
 
     if locality_dashboard:
-        book.sheet(_("Given"), _type_columns(), _type_rows(dashboard.given))
-        book.sheet(_("Received"), _type_columns(), _type_rows(dashboard.received))
+        book.sheet(_("Given"), _type_columns(), _type_rows(dashboard.given.by_type))
+        book.sheet(_("Received"), _type_columns(), _type_rows(dashboard.received.by_type))
     book.sheet(_("By kind"), _type_columns(), _type_rows(dashboard.by_type))
     book.sheet(
         _("By year"),
@@ -301,7 +313,7 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
                 _("yes") if bar.is_period else "",
                 bar.activities,
                 bar.money.value_vnd,
-                qualifier(bar.money.qualifier),
+                money_qualifier(bar.money),
             ]
             for bar in dashboard.by_year
         ],
@@ -315,12 +327,35 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
             Column(_("Value is"), TEXT, 10),
         ],
         [
-            [bar.area.name, bar.agreements, bar.money.value_vnd, qualifier(bar.money.qualifier)]
+            [bar.area.name, bar.agreements, bar.money.value_vnd, money_qualifier(bar.money)]
             for bar in dashboard.by_area
         ],
     )
-    _top_sheet(book, _("Top givers"), _("Giver"), dashboard.top_givers)
+    # A figure given by the parties together is in each one's row: the rows overlap.
+    _top_sheet(
+        book, _("Top givers"), _("Giver (joint gifts in each giver's row)"), dashboard.top_givers
+    )
     _top_sheet(book, _("Top recipients"), _("Recipient"), dashboard.top_recipients)
+    book.sheet(
+        _("Funders"),
+        [
+            Column(_("Funder"), TEXT, 32),
+            Column(_("Kind"), TEXT, 18),
+            Column(_("Activities"), COUNT, 11),
+            Column(_("Value (VND)"), VND, 18),
+            Column(_("Value is"), TEXT, 12),
+        ],
+        [
+            [
+                row.funder.name,
+                row.funder.get_kind_display(),
+                row.activities,
+                row.money.value_vnd,
+                money_qualifier(row.money),
+            ]
+            for row in dashboard.funders
+        ],
+    )
     book.sheet(
         _("Who twins with whom"),
         [

@@ -1,9 +1,9 @@
 """Reads shaped for the public locality page: one function decides everything it loads.
 
-A locality's page covers the locality and the units below it (a commune and its villages; a
-province, its communes and their villages). "Below" follows the parent chain down to
-DESCENDANT_DEPTH levels (activities.reports.subtree_ids), so the page runs the same queries
-however many units and agreements there are.
+A locality's page covers the locality, the units it succeeded (a ward formed by the 2025 merger
+and the communes merged into it) and the units below them (a commune and its villages; a
+province, its communes and their villages): localities.tree.area_ids, as on its dashboard, so the
+page runs the same queries however many units and agreements there are.
 """
 
 from dataclasses import dataclass
@@ -13,15 +13,11 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, 
 from django.shortcuts import get_object_or_404
 
 from activities import reports
-from activities.models import Activity, ActivityStatus
 from agreements.models import Agreement, AgreementStatus, Party, PartyRole
-from ketnghia.public.dashboard_queries import ancestors, parties_and_above
+from ketnghia.public.dashboard_queries import parties_and_above
+from localities import tree
 from localities.models import Locality, Succession
 
-# province → district-level unit (until 2025) → commune → village: three levels below a province.
-DESCENDANT_DEPTH = 3
-# One more than the deepest chain, so the breadcrumbs never need a query of their own.
-ANCESTOR_DEPTH = DESCENDANT_DEPTH + 1
 AGREEMENTS_PER_PAGE = 20
 # Fewer children than this are all listed; more are folded (a province's 135 communes).
 CHILDREN_SHOWN_OPEN = 12
@@ -34,9 +30,8 @@ class LocalityPage:
     successors: list
     predecessors: list
     page_obj: object  # a page of agreements, each with .ours and .partners
-    given: list
-    received: list
-    joint: list
+    given: object  # reports.Side: what it (or a unit below it) gave, alone or jointly
+    received: object  # reports.Side
     children_with_agreements: list
     other_children: list
     children_folded: bool
@@ -45,11 +40,9 @@ class LocalityPage:
 def locality_page(slug, page_number=None):
     """Everything the locality page shows: ten queries whatever the data (nine without
     agreements). Raises Http404 for an unknown slug."""
-    locality = get_object_or_404(
-        Locality.objects.select_related("__".join(["parent"] * ANCESTOR_DEPTH)), slug=slug
-    )
-    # The ids, read first (one query): the database then plans every use with the list.
-    here = reports.subtree_ids(locality.pk)
+    locality = get_object_or_404(tree.with_ancestors(), slug=slug)
+    # The ids, read first (two queries): the database then plans every use with the list.
+    here, inherited = tree.area_ids(locality)
 
     successors, predecessors = [], []
     for succession in (
@@ -62,7 +55,9 @@ def locality_page(slug, page_number=None):
         else:
             predecessors.append(succession.predecessor)
 
-    page_obj = Paginator(_agreements(here, locality), AGREEMENTS_PER_PAGE).get_page(page_number)
+    former = set(inherited)
+    own = [pk for pk in here if pk not in former]
+    page_obj = Paginator(_agreements(own, inherited), AGREEMENTS_PER_PAGE).get_page(page_number)
     for agreement in page_obj:
         parties = list(agreement.parties.all())
         # The units below it that signed, and the locality itself where it only coordinates.
@@ -74,15 +69,7 @@ def locality_page(slug, page_number=None):
         agreement.former = [p for p in parties if p.is_former]
         agreement.partners = [p for p in parties if not (p.is_here or p.is_former)]
 
-    published = Activity.objects.published()
-    delivered = ActivityStatus.DELIVERED
-    given = reports.totals_by_type(published.filter(giver__in=here), delivered)
-    received = reports.totals_by_type(published.filter(recipient__in=here), delivered)
-    # What its agreements delivered where the source names no giver ("the two sides together").
-    its_agreements = Party.objects.filter(locality__in=here).values("agreement_id")
-    joint = reports.totals_by_type(
-        published.filter(giver__isnull=True, agreement__in=its_agreements), delivered
-    )
+    given, received = reports.given_and_received(locality)
 
     children = list(
         locality.children.annotate(
@@ -92,7 +79,7 @@ def locality_page(slug, page_number=None):
                         Party.objects.filter(
                             agreement__status=AgreementStatus.PUBLISHED, locality__in=here
                         ),
-                        DESCENDANT_DEPTH + 1,
+                        tree.DEPTH + 1,
                     ),
                     then=Value(True),
                 ),
@@ -108,23 +95,22 @@ def locality_page(slug, page_number=None):
 
     return LocalityPage(
         locality=locality,
-        ancestors=ancestors(locality),
+        ancestors=tree.ancestors(locality),
         successors=successors,
         predecessors=predecessors,
         page_obj=page_obj,
         given=given,
         received=received,
-        joint=joint,
         children_with_agreements=with_agreements,
         other_children=others,
         children_folded=len(children) > CHILDREN_SHOWN_OPEN and bool(others),
     )
 
 
-def _agreements(here, locality):
-    """Published agreements of the locality or a unit below it, then those of the units it took
-    over from (a ward formed in 2025 shows the former city's agreements), newest first."""
-    former = Succession.objects.filter(successor=locality).values("predecessor_id")
+def _agreements(here, former):
+    """Published agreements of the locality or a unit below it (`here`), then those of the
+    units it took over from and the units below them (`former`: a ward formed in 2025 shows
+    the former commune's agreements), newest first."""
     party_here = Case(
         When(locality__in=here, then=Value(True)), default=Value(False), output_field=BooleanField()
     )

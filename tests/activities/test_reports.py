@@ -75,14 +75,16 @@ def test_totals_run_one_query(django_assert_num_queries, count):
         reports.money_total(Activity.objects.published())
 
 
-def test_a_part_without_a_figure_makes_the_sum_a_lower_bound():
+def test_a_part_without_a_figure_is_told_beside_the_sum_not_folded_into_it():
     """Gifts: 40 packages (no value given) and gifts worth over 100 million (no count given)."""
     agreement = factories.agreement(published=True)
     factories.activity(agreement, "qua-tang", quantity=40)
     factories.activity(agreement, "qua-tang", value_vnd=100_000_000, value_qualifier="over")
     (gifts,) = reports.totals_by_type(Activity.objects.all())
-    assert gifts.quantity_display == "hơn\xa040\xa0suất"
+    assert gifts.quantity_display == "40\xa0suất"
+    assert gifts.quantity_note == "1 lần trao không ghi số lượng"
     assert gifts.value_display == "hơn\xa0100.000.000\xa0đ"
+    assert gifts.money.note == "1 hoạt động chưa định giá"
 
 
 def test_parts_all_with_figures_stay_exact():
@@ -93,8 +95,10 @@ def test_parts_all_with_figures_stay_exact():
     assert (gifts.quantity_display, gifts.value_display) == ("40\xa0suất", "20.000.000\xa0đ")
 
 
-def test_goods_without_a_value_make_the_money_total_a_lower_bound():
+def test_goods_without_a_value_are_counted_beside_the_money_total():
     agreement = factories.agreement(published=True)
     factories.activity(agreement, value_vnd=30_000_000)
     factories.activity(agreement, "quan-ao", quantity=1700)
-    assert reports.money_total(Activity.objects.all()).words == "hơn\xa030\xa0triệu đồng"
+    total = reports.money_total(Activity.objects.all())
+    assert total.words == "30\xa0triệu đồng"
+    assert total.note == "1 hoạt động chưa định giá"

@@ -169,8 +169,9 @@ ARTICLE_GOODS = {
     "cong-trinh-nuoc": "9\xa0công trình",
     "ngay-cong": "gần\xa015.000\xa0ngày công",
     "giay-khen": "20\xa0giấy khen",
-    # 40 gifts at the review, and gifts "worth over 100 million" and "many gifts" uncounted.
-    "qua-tang": "hơn\xa040\xa0suất",
+    # 40 gifts at the review; gifts "worth over 100 million" and "many gifts" uncounted are
+    # said beside it, not folded into a "hơn".
+    "qua-tang": "40\xa0suất",
 }
 # 30 + 50 + 10 million (2025), over 500 million (houses) + over 100 million (gifts) over 20
 # years; check-ups, clothes, roads… carry no value: the total is a lower bound.
@@ -183,6 +184,7 @@ def dashboard_sheets(locality=False):
     names = ["Summary", "By kind", "By year", "By commitment area", "Top givers"]
     names += ["Top recipients", "Who twins with whom", "Anniversaries", "Programmes ending"]
     names += ["Latest activities"]
+    names[6:6] = ["Funders"]
     if locality:
         names[1:1] = ["Given", "Received"]
     return [gettext(name) for name in names]
@@ -204,6 +206,10 @@ class TestDemoDashboard:
         assert dashboard.money.qualifier == Qualifier.OVER
         goods = {total.slug: total.quantity_display for total in dashboard.goods}
         assert goods == ARTICLE_GOODS
+        notes = {
+            total.slug: total.quantity_note for total in dashboard.goods if total.quantity_note
+        }
+        assert notes == {"qua-tang": "2 lần trao không ghi số lượng"}
         content = html(response)
         assert f"hơn{NBSP}690{NBSP}triệu đồng" in content
         # Tiles break between a figure and its unit, never inside the figure.
@@ -222,7 +228,7 @@ class TestDemoDashboard:
         ]
         assert bars == [
             ("2003–2023", True, 8, 600_000_000),  # the 20-year totals, never split
-            ("2023", False, 2, 0),  # 40 gifts and 20 certificates at the review
+            ("2023", False, 2, None),  # 40 gifts and 20 certificates at the review: no value
             ("2025", False, 3, 90_000_000),  # the two signings of 27-12-2025
         ]
         content = html(get(client, PROVINCE))
@@ -236,7 +242,13 @@ class TestDemoDashboard:
         assert areas["lanh-dao-quan-ly"] == 1
         assert areas["an-sinh-xa-hoi"] == 2
         givers = [(t.locality.name, t.activities, t.money.value_vnd) for t in dashboard.top_givers]
-        assert givers == [("Phường An Nhơn Bắc", 3, 90_000_000)]
+        # "2 bên đã phối hợp": the division and the city gave the 20 years' figures and the 40
+        # gifts together, each in full in its own row (the rows overlap).
+        assert givers == [
+            ("Thành phố Pleiku", 10, 600_000_000),
+            ("Sư đoàn 320", 10, 600_000_000),
+            ("Phường An Nhơn Bắc", 3, 90_000_000),
+        ]
         recipients = [
             (t.locality.name, t.activities, t.money.value_vnd) for t in dashboard.top_recipients
         ]
@@ -284,8 +296,10 @@ class TestDemoDashboard:
                 "Unit",
                 "Quantity",
                 "Quantity is",
+                "Records without a quantity",
                 "Value (VND)",
                 "Value is",
+                "Activities not valued",
                 "Activities",
             )
         ]
@@ -314,8 +328,8 @@ class TestDemoDashboard:
         assert dashboard.filters.locality.slug == "xa-ia-dok"
         # Its agreement with An Nhơn Bắc, and Làng Ghè's (which it coordinates).
         assert dashboard.agreements_in_force == 2
-        assert dashboard.received_money.value_vnd == 90_000_000  # 30 + 50 + 10 million
-        assert dashboard.given_money.value_vnd == 0
+        assert dashboard.received.money.value_vnd == 90_000_000  # 30 + 50 + 10 million
+        assert dashboard.given.money.value_vnd == 0
         assert (dashboard.minority_villages.with_partner, dashboard.minority_villages.total) == (
             1,
             1,
@@ -327,9 +341,9 @@ class TestDemoDashboard:
 
     def test_a_ward_s_dashboard_counts_what_it_gave(self, client):
         dashboard = get(client, AN_NHON_BAC).context["dashboard"]
-        assert dashboard.given_money.value_vnd == 90_000_000
-        assert {t.slug for t in dashboard.given} == {"tien-mat", "qua-tang"}
-        assert dashboard.received == []
+        assert dashboard.given.money.value_vnd == 90_000_000
+        assert {t.slug for t in dashboard.given.by_type} == {"tien-mat", "qua-tang"}
+        assert dashboard.received.by_type == []
 
     def test_a_locality_s_workbook(self, client):
         response = get(client, IA_DOK + "bao-cao.xlsx", {"status": "delivered"})
@@ -341,7 +355,10 @@ class TestDemoDashboard:
         book = workbook(response)
         assert book.sheetnames == dashboard_sheets(locality=True)
         figures = summary_figures(book)
-        assert figures[gettext("Received (VND)")] == (90_000_000, None)
+        assert figures[gettext("Received by it and the units below it (VND)")] == (
+            90_000_000,
+            None,
+        )
         received = book[gettext("Received")]
         assert cell_of(received, gettext("Value (VND)"), "Hỗ trợ tiền").value == 80_000_000
         head = rows(book[gettext("Summary")])
@@ -552,9 +569,9 @@ def test_a_locality_dashboard_separates_given_from_received(client, places):
         agreement, giver=places["village"], recipient=places["ward"], value_vnd=2_000_000
     )
     ward = get(client, "/thong-ke/p-thu/").context["dashboard"]
-    assert (ward.given_money.value_vnd, ward.received_money.value_vnd) == (50_000_000, 2_000_000)
+    assert (ward.given.money.value_vnd, ward.received.money.value_vnd) == (50_000_000, 2_000_000)
     commune = get(client, "/thong-ke/xa-ia-thu/").context["dashboard"]  # through its village
-    assert (commune.given_money.value_vnd, commune.received_money.value_vnd) == (
+    assert (commune.given.money.value_vnd, commune.received.money.value_vnd) == (
         2_000_000,
         50_000_000,
     )

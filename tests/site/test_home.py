@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from activities import demo
+from activities import demo, reports
 from activities.figures import format_number, format_quantity, format_vnd_words
 from activities.models import Activity, ActivityStatus, Qualifier
 from agreements.models import Agreement, LegalDocument, Party
@@ -38,8 +38,13 @@ def expected_figures():
     qualifiers = set(delivered.values_list("value_qualifier", flat=True)) - {Qualifier.EXACT}
     return {
         "in_force": sum(1 for a in published if a.ended_on is None or a.ended_on > today),
+        # A locality with a partner: a party of a published agreement in force today.
         "localities": len(
-            set(Party.objects.filter(agreement__in=published).values_list("locality", flat=True))
+            {
+                p.locality_id
+                for p in Party.objects.filter(agreement__in=published).select_related("agreement")
+                if p.agreement.is_in_force(today)
+            }
         ),
         "value": sum(a.value_vnd for a in delivered),
         "qualifier": qualifiers.pop() if len(qualifiers) == 1 else Qualifier.EXACT,
@@ -51,7 +56,7 @@ def test_headline_figures_are_the_demo_data_s(client, demo_data):
     response, content = home(client)
     shown = response.context["page"]
     assert shown.agreements_in_force == expected["in_force"] == 3
-    assert shown.localities_involved == expected["localities"]
+    assert shown.localities_with_partner == expected["localities"] == 5
     assert shown.delivered_value.value_vnd == expected["value"]
     assert shown.delivered_value.qualifier == expected["qualifier"] == Qualifier.OVER
     assert format_vnd_words(expected["value"], expected["qualifier"]) in content
@@ -113,7 +118,7 @@ def test_drafts_change_no_figure_and_are_never_listed(client):
     after = response.context["page"]
 
     assert after.agreements_in_force == before.agreements_in_force == 1
-    assert after.localities_involved == before.localities_involved == 2
+    assert after.localities_with_partner == before.localities_with_partner == 2
     assert after.delivered_value == before.delivered_value
     assert after.goods == before.goods
     assert [a.pk for a in after.latest_agreements] == [published.pk]
@@ -123,12 +128,16 @@ def test_drafts_change_no_figure_and_are_never_listed(client):
     assert "900.000" not in content and "5.000\xa0căn" not in content
 
 
-def test_ended_agreements_are_not_in_force_but_their_localities_count(client):
+def test_the_parties_of_an_ended_agreement_are_no_longer_localities_with_a_partner(client):
     factories.agreement(published=True)
     factories.agreement(published=True, ended_on=datetime.date(2026, 1, 1))
     shown = home(client)[0].context["page"]
     assert shown.agreements_in_force == 1
-    assert shown.localities_involved == 4
+    assert shown.localities_with_partner == 2  # as on the province dashboard
+    assert (
+        shown.localities_with_partner
+        == reports.dashboard(reports.DashboardFilters()).localities_with_partner
+    )
 
 
 def test_pledges_are_not_delivered(client):
@@ -167,7 +176,7 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         agreement.legal_basis.add(document)
         factories.activity(agreement)
         factories.activity(agreement, "nha-o", quantity=2)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         home(client)
 
 

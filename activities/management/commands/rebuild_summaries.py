@@ -1,6 +1,6 @@
 """`manage.py rebuild_summaries`: the dashboards' summary rows recomputed from the activities.
 
-The rows follow every write made through the models (activities.summaries). Run this after
+The rows follow every write made through the models (activities.reports.summaries). Run this after
 writes that bypass them: bulk inserts (generate_national runs it itself), queryset updates,
 raw SQL, `loaddata`, or a re-import of the official register that moved units under other
 parents (it writes in bulk).
@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from activities import summaries
+from activities.reports import summaries
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 """ActivitySummary: sums of activities kept in step with every write, or rebuilt from scratch.
 
 At national scale (a million activities) the dashboards' aggregates take too long; they read
-these rows instead (activities.reports decides when). One SQL statement, written here once,
-says what each activity contributes to which row; it serves both ways of keeping the rows:
+these rows instead (docs/counting.md, "Where figures are read from"). One SQL statement,
+written here once, says what each activity contributes to which row, by the rules of
+reports.rules; it serves both ways of keeping the rows:
 
 - rebuild(): every row recomputed from the activities in one INSERT … SELECT
   (`manage.py rebuild_summaries`). Run it after writes that bypass the models' signals: bulk
@@ -30,31 +31,27 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.db.models.sql import Query
 
 from activities.models import Activity, ActivitySummary, Qualifier, SummaryRole
-from agreements.models import Agreement, AgreementStatus, Commitment, Party
-from ketnghia import pagecache
-from localities.models import ADMINISTRATIVE_KINDS, Locality
-
-# A party's agreement counts in the party's own locality and up to this many units above it:
-# reports.DESCENDANT_DEPTH read the other way (province → district → commune → village).
-ANCESTOR_DEPTH = 3
-# The localities with PARTY rows: the administrative units, whose dashboards sum many
-# agreements. A village's, a military unit's or an agency's few agreements are counted live.
-SCOPE_KINDS = ADMINISTRATIVE_KINDS
+from agreements.models import Agreement, AgreementStatus, Commitment, Party, PartyRole
+from localities import signals, tree
+from localities.models import Locality, Succession
 
 KEY = (
     "role",
     "scope_id",
     "area_id",
     "activity_type_id",
+    "funder_id",
     "published",
     "status",
     "first_year",
     "last_year",
 )
+# The measures of a row, as ActivitySummary's columns (totals.MEASURES names them when read).
 MEASURES = (
     "n",
     "quantity",
@@ -77,6 +74,9 @@ SHAPES = {
     SummaryRole.AREA: "activities_summary_area_key",
     SummaryRole.GIVER: "activities_summary_total_key",
     SummaryRole.RECIPIENT: "activities_summary_total_key",
+    SummaryRole.FUNDER: "activities_summary_funder_key",
+    SummaryRole.GIVER_TOTAL: "activities_summary_total_key",
+    SummaryRole.RECIPIENT_TOTAL: "activities_summary_total_key",
 }
 
 # Activities read per statement when contributions are computed for a list of them.
@@ -123,6 +123,7 @@ def contribution_sql(activity_ids=None):
     every activity, or only of `activity_ids`. Returns (sql, params)."""
     activity, agreement = _table(Activity), _table(Agreement)
     party, commitment, locality = _table(Party), _table(Commitment), _table(Locality)
+    succession = _table(Succession)
     if activity_ids is None:
         only_activities, only_agreements, params = "1 = 1", "1 = 1", []
     else:
@@ -140,55 +141,96 @@ def contribution_sql(activity_ids=None):
     by = f"g.status, a.status, {first}, {last}"
     measures = _measures()
 
-    # A party's locality and the units above it, administrative units only (SCOPE_KINDS);
-    # UNION keeps each (agreement, locality) once, so an activity counts once in a commune
-    # whose two villages signed.
+    # The units an agreement counts in (tree.area_ids read the other way): each party's
+    # locality, the units above it, and the units that succeeded any of them. UNION keeps each
+    # (agreement, unit) once, so an activity counts once in a commune whose two villages signed.
     levels = []
-    kinds = ", ".join(f"'{kind}'" for kind in SCOPE_KINDS)
     joins = f"JOIN {locality} l0 ON l0.id = p.locality_id"
-    for depth in range(ANCESTOR_DEPTH + 1):
+    for depth in range(tree.DEPTH + 1):
         if depth:
             joins += f" JOIN {locality} l{depth} ON l{depth}.id = l{depth - 1}.parent_id"
+        where = only_agreements.format(alias="p")
         levels.append(
-            f"SELECT p.agreement_id, l{depth}.id AS scope_id FROM {party} p {joins} "
-            f"WHERE l{depth}.kind IN ({kinds}) AND " + only_agreements.format(alias="p")
+            f"SELECT p.agreement_id, l{depth}.id AS scope_id FROM {party} p {joins} WHERE {where}"
+        )
+        levels.append(
+            f"SELECT p.agreement_id, s.successor_id AS scope_id FROM {party} p {joins} "
+            f"JOIN {succession} s ON s.predecessor_id = l{depth}.id WHERE {where}"
         )
     scopes = " UNION ".join(levels)
     areas = (
         f"SELECT DISTINCT c.agreement_id, c.area_id FROM {commitment} c WHERE "
         + only_agreements.format(alias="c")
     )
+    # An activity with no named giver was given by the signing parties other than its
+    # recipient (agreements.parties): one row each.
+    givers = (
+        f"SELECT a.id AS activity_id, a.giver_id AS locality_id {base} "
+        f"WHERE a.giver_id IS NOT NULL AND {only_activities} "
+        f"UNION ALL SELECT a.id, p.locality_id {base} "
+        f"JOIN {party} p ON p.agreement_id = a.agreement_id AND p.role = '{PartyRole.PARTY}' "
+        f"WHERE a.giver_id IS NULL AND {only_activities} "
+        "AND p.locality_id <> COALESCE(a.recipient_id, 0)"
+    )
     selects = [
         (
-            f"SELECT '{SummaryRole.ALL}', {null}, {null}, a.activity_type_id, {published}, "
-            f"a.status, {first}, {last}, {measures} {base} WHERE {only_activities} "
+            f"SELECT '{SummaryRole.ALL}', {null}, {null}, a.activity_type_id, {null}, "
+            f"{published}, a.status, {first}, {last}, {measures} {base} WHERE {only_activities} "
             f"GROUP BY a.activity_type_id, {by}",
             params,
         ),
         (
-            f"SELECT '{SummaryRole.PARTY}', s.scope_id, {null}, a.activity_type_id, "
+            f"SELECT '{SummaryRole.PARTY}', s.scope_id, {null}, a.activity_type_id, {null}, "
             f"{published}, a.status, {first}, {last}, {measures} {base} "
             f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id WHERE {only_activities} "
             f"GROUP BY s.scope_id, a.activity_type_id, {by}",
             params * (len(levels) + 1),
         ),
         (
-            f"SELECT '{SummaryRole.AREA}', {null}, c.area_id, {null}, {published}, a.status, "
-            f"{first}, {last}, {measures} {base} "
+            f"SELECT '{SummaryRole.AREA}', {null}, c.area_id, {null}, {null}, {published}, "
+            f"a.status, {first}, {last}, {measures} {base} "
             f"JOIN ({areas}) c ON c.agreement_id = a.agreement_id WHERE {only_activities} "
             f"GROUP BY c.area_id, {by}",
             params * 2,
         ),
     ]
-    for role in (SummaryRole.GIVER, SummaryRole.RECIPIENT):
+    # Each giver and recipient by years, and again over every year (years 0–0: the top lists).
+    by_years = (f"{first}, {last}", by)
+    every_year = ("0, 0", "g.status, a.status")
+    for role, (years, group) in (
+        (SummaryRole.GIVER, by_years),
+        (SummaryRole.GIVER_TOTAL, every_year),
+    ):
         selects.append(
             (
-                f"SELECT '{role}', a.{role}_id, {null}, {null}, {published}, a.status, "
-                f"{first}, {last}, {measures} {base} "
-                f"WHERE a.{role}_id IS NOT NULL AND {only_activities} GROUP BY a.{role}_id, {by}",
+                f"SELECT '{role}', w.locality_id, {null}, {null}, {null}, {published}, "
+                f"a.status, {years}, {measures} {base} "
+                f"JOIN ({givers}) w ON w.activity_id = a.id WHERE {only_activities} "
+                f"GROUP BY w.locality_id, {group}",
+                params * 3,
+            )
+        )
+    for role, (years, group) in (
+        (SummaryRole.RECIPIENT, by_years),
+        (SummaryRole.RECIPIENT_TOTAL, every_year),
+    ):
+        selects.append(
+            (
+                f"SELECT '{role}', a.recipient_id, {null}, {null}, {null}, {published}, "
+                f"a.status, {years}, {measures} {base} "
+                f"WHERE a.recipient_id IS NOT NULL AND {only_activities} "
+                f"GROUP BY a.recipient_id, {group}",
                 params,
             )
         )
+    selects += [
+        (
+            f"SELECT '{SummaryRole.FUNDER}', {null}, {null}, {null}, a.funder_id, {published}, "
+            f"a.status, {first}, {last}, {measures} {base} "
+            f"WHERE a.funder_id IS NOT NULL AND {only_activities} GROUP BY a.funder_id, {by}",
+            params,
+        ),
+    ]
     return (
         " UNION ALL ".join(sql for sql, _params in selects),
         [p for _sql, params in selects for p in params],
@@ -210,8 +252,8 @@ def contributions(activity_ids):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         for row in rows:
-            key = (*row[:4], bool(row[4]), *row[5:8])
-            measures = (int(row[8]), _quantity(row[9]), *(int(v) for v in row[10:]))
+            key = (*row[:5], bool(row[5]), *row[6:9])
+            measures = (int(row[9]), _quantity(row[10]), *(int(v) for v in row[11:]))
             previous = result.get(key, NOTHING)
             result[key] = tuple(a + b for a, b in zip(previous, measures, strict=True))
     return result
@@ -287,7 +329,7 @@ def rebuild():
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {_table(ActivitySummary)} ({columns}) {sql}", params)
     # Run after writes that bypassed the models' signals: the pages kept whole go too.
-    pagecache.data_changed()
+    signals.data_changed.send(sender=__name__)
     return ActivitySummary.objects.count()
 
 
@@ -390,25 +432,36 @@ def finished(sender, instance, raw=False, **kwargs):
         _finish(instance)
 
 
+def _of_units(unit_ids):
+    """The activities whose figures depend on where `unit_ids` lie: those of the agreements
+    they are parties to, and those they received (a recipient's units decide joint givers)."""
+    agreements = Party.objects.filter(locality__in=unit_ids).values("agreement_id")
+    return Activity.objects.filter(
+        Q(agreement__in=agreements) | Q(recipient__in=unit_ids)
+    ).values_list("pk", flat=True)
+
+
 def locality_saving(sender, instance, raw=False, **kwargs):
-    """A unit moved under another parent, or of another kind (an administrative unit or
-    not): its agreements, and those of the units below it, count in other units."""
-    old = None if raw else _old(instance, "parent_id", "kind")
-    if old is None or old == (instance.parent_id, instance.kind):
+    """A unit moved under another parent: its agreements, and those of the units below it,
+    count in other units."""
+    old = None if raw else _old(instance, "parent_id")
+    if old is None or old == (instance.parent_id,):
         instance.__dict__.pop(PENDING, None)
         return
-    below = Locality.objects.filter(pk=instance.pk).values("pk")
-    units = [instance.pk]
-    for _level in range(ANCESTOR_DEPTH):
-        below = Locality.objects.filter(parent__in=below).values("pk")
-        units += list(below.values_list("pk", flat=True))
-    agreements = Party.objects.filter(locality__in=units).values("agreement_id")
-    _start(instance, Activity.objects.filter(agreement__in=agreements).values_list("pk", flat=True))
+    _start(instance, _of_units(tree.subtree_ids(instance.pk)))
+
+
+def succession_saving(sender, instance, raw=False, **kwargs):
+    """A succession added, changed or removed: the dissolved unit's agreements count in its
+    successor (tree.area_ids), or no longer."""
+    old = None if raw else _old(instance, "predecessor_id")
+    ids = {instance.predecessor_id, *(old or ())} - {None}
+    _start(instance, _of_units(tree.subtree_ids(*ids)))
 
 
 def connect():
     """Wire the signals (ActivitiesConfig.ready)."""
-    uid = "activities.summaries"
+    uid = "activities.reports.summaries"
     pre_save.connect(activity_saving, sender=Activity, dispatch_uid=f"{uid}.a1")
     post_save.connect(activity_saved, sender=Activity, dispatch_uid=f"{uid}.a2")
     pre_delete.connect(activity_deleting, sender=Activity, dispatch_uid=f"{uid}.a3")
@@ -416,7 +469,7 @@ def connect():
     pre_save.connect(agreement_saving, sender=Agreement, dispatch_uid=f"{uid}.g1")
     post_save.connect(finished, sender=Agreement, dispatch_uid=f"{uid}.g2")
     for model, fields in (
-        (Party, ("agreement_id", "locality_id")),
+        (Party, ("agreement_id", "locality_id", "role")),
         (Commitment, ("agreement_id", "area_id")),
     ):
         name = model._meta.model_name
@@ -428,3 +481,7 @@ def connect():
         post_delete.connect(finished, sender=model, dispatch_uid=f"{uid}.{name}4")
     pre_save.connect(locality_saving, sender=Locality, dispatch_uid=f"{uid}.l1")
     post_save.connect(finished, sender=Locality, dispatch_uid=f"{uid}.l2")
+    pre_save.connect(succession_saving, sender=Succession, dispatch_uid=f"{uid}.s1")
+    post_save.connect(finished, sender=Succession, dispatch_uid=f"{uid}.s2")
+    pre_delete.connect(succession_saving, sender=Succession, dispatch_uid=f"{uid}.s3")
+    post_delete.connect(finished, sender=Succession, dispatch_uid=f"{uid}.s4")

@@ -1,0 +1,71 @@
+"""Every figure shown anywhere (public pages, dashboards, exports) comes from this package,
+which follows docs/counting.md:
+
+- rules.py: what is counted (agreements, activities, the period, "in force", "a locality with
+  a partner", who gave and who received);
+- totals.py: what a total says (qualifiers, records without a figure, money not valued);
+- summaries.py: the summary rows the figures are read from, and how they are kept in step;
+- dashboards.py: the dashboards, composed.
+"""
+
+from activities.reports.dashboards import (
+    AreaBar,
+    Coverage,
+    Dashboard,
+    FunderTotal,
+    LeftOut,
+    LocalityDashboard,
+    LocalityTotal,
+    Pair,
+    Side,
+    YearBar,
+    coverage,
+    dashboard,
+    given_and_received,
+    headline,
+    locality_dashboard,
+    province_totals,
+)
+from activities.reports.rules import DashboardFilters
+from activities.reports.totals import (
+    MoneyTotal,
+    TypeTotal,
+    UnitTotal,
+    combined_qualifier,
+    explain_money,
+    goods_of,
+    money_of,
+    money_total,
+    totals_by_type,
+    unit_totals,
+)
+
+__all__ = [
+    "AreaBar",
+    "Coverage",
+    "Dashboard",
+    "DashboardFilters",
+    "FunderTotal",
+    "LeftOut",
+    "LocalityDashboard",
+    "LocalityTotal",
+    "MoneyTotal",
+    "Pair",
+    "Side",
+    "TypeTotal",
+    "UnitTotal",
+    "YearBar",
+    "combined_qualifier",
+    "coverage",
+    "dashboard",
+    "explain_money",
+    "given_and_received",
+    "goods_of",
+    "headline",
+    "locality_dashboard",
+    "money_of",
+    "money_total",
+    "province_totals",
+    "totals_by_type",
+    "unit_totals",
+]

@@ -1,0 +1,829 @@
+"""The dashboards, composed: /thong-ke/ (the province's), a locality's, and the coverage of
+ethnic-minority villages. Each function runs a fixed number of queries, whatever the data.
+
+What is counted is in rules.py; how totals read in totals.py; where the activity figures are
+read from in summaries.py (docs/counting.md says it all in words).
+"""
+
+import datetime
+from dataclasses import dataclass, replace
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Mod
+
+from activities.models import Activity, ActivityStatus, ActivitySummary, Funder, SummaryRole
+from activities.reports import rules, summaries
+from activities.reports.rules import DashboardFilters
+from activities.reports.totals import (
+    MEASURES,
+    TYPE_FIELDS,
+    MoneyTotal,
+    TypeTotal,
+    explain_money,
+    goods_of,
+    measures,
+    money,
+    money_of,
+    totals_by_type,
+    type_total,
+)
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    CommitmentArea,
+    Party,
+    PartyRole,
+    Programme,
+)
+from localities import tree
+from localities.models import Locality
+
+TOP_LOCALITIES = 10
+PAIRS_SHOWN = 100
+LATEST_ACTIVITIES = 10
+# Anniversaries and programme ends in the next 12 months: at most this many, soonest first.
+DATES_SHOWN = 100
+ANNIVERSARY_EVERY = 5  # years
+
+
+@dataclass(frozen=True)
+class YearBar:
+    """One bar of the "by year" chart."""
+
+    label: str  # "2025", or "2003–2023" for a figure reported over a period
+    first_year: int
+    last_year: int
+    is_period: bool  # True: a multi-year figure, drawn as its own bar, never split
+    activities: int
+    money: MoneyTotal
+
+
+@dataclass(frozen=True)
+class AreaBar:
+    area: CommitmentArea
+    agreements: int  # counted agreements with a commitment in this area
+    money: MoneyTotal  # their activities' value (an agreement in 2 areas counts in both)
+
+
+@dataclass(frozen=True)
+class LocalityTotal:
+    """A row of "top givers" / "top recipients"."""
+
+    locality: Locality  # with .parent loaded (label "Làng Ghè – Xã Ia Dơk")
+    activities: int
+    money: MoneyTotal
+
+
+@dataclass(frozen=True)
+class FunderTotal:
+    """A row of "funded by": what a funder paid for (docs/counting.md, section 5)."""
+
+    funder: Funder
+    activities: int
+    money: MoneyTotal
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Ethnic-minority villages with a partner, out of all such villages."""
+
+    with_partner: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    agreement: Agreement
+    years: int  # 5, 10, 15, 20…
+    on: datetime.date  # the anniversary date
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A row of "who twins with whom"."""
+
+    agreement: Agreement
+    parties: list[Locality]  # signing parties, in position order
+    coordinators: list[Locality]
+    inherited: bool = False  # a party is a unit the dashboard's locality succeeded
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Multi-year figures cut by the chosen period: NOT in any total."""
+
+    activities: int
+    money: MoneyTotal
+
+
+@dataclass(frozen=True)
+class Side:
+    """What a locality gave, or received, or what its agreements delivered: by type, and the
+    money."""
+
+    by_type: list[TypeTotal]
+    money: MoneyTotal
+
+    @property
+    def goods(self):
+        return goods_of(self.by_type)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: DashboardFilters
+    agreements_in_force: int
+    localities_with_partner: int
+    minority_villages: Coverage
+    money: MoneyTotal  # the counted agreements' activities
+    goods: list[TypeTotal]  # non-money types with a quantity (houses, km, check-ups…)
+    by_year: list[YearBar]  # by first year, periods after the single years they start in
+    by_type: list[TypeTotal]
+    by_area: list[AreaBar]
+    top_givers: list[LocalityTotal]  # at most 10, by value then count; rows may overlap
+    top_recipients: list[LocalityTotal]
+    funders: list[FunderTotal]  # at most 10, by value then count
+    pairs: list[Pair]  # at most 100, latest signed first
+    pairs_count: int
+    anniversaries: list[Anniversary]  # in the next 12 months from `today`
+    programmes_ending: list[Programme]  # ending in the next 12 months from `today`
+    latest_activities: list[Activity]  # 10 latest (activity_type, agreement, giver, recipient)
+    left_out: LeftOut
+    has_drafts: bool  # some counted figure comes from a draft (staff view)
+    inherited_agreements: int  # counted agreements of units the locality succeeded
+
+    @property
+    def explanation(self):
+        """Why the money total reads as it does, from the same counts (totals.explain_money)."""
+        return explain_money(self.money)
+
+
+@dataclass(frozen=True)
+class LocalityDashboard(Dashboard):
+    """/thong-ke/<slug>/: filters.locality is the locality. `money` and `by_type` are the
+    totals of the agreements it (or a unit below it, or a unit it succeeded) is a party to;
+    `given` and `received` are what those units gave and received themselves."""
+
+    given: Side
+    received: Side
+
+
+@dataclass(frozen=True)
+class CommuneCoverage:
+    """A row of the coverage table."""
+
+    commune: Locality
+    villages: list[Locality]  # its ethnic-minority villages WITHOUT a partner, by name
+    without_partner: int
+    total: int  # its ethnic-minority villages
+
+
+# --- where the activity figures come from ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a question's activity figures are read (docs/counting.md, section 7): the summary
+    rows of `role` for `scope` (the locality; none for the province), of published agreements
+    (`published` True) or of every agreement (None), for what they hold; and the activities of
+    the `live` agreements for what they do not (the drafts in one staff member's charge, or
+    everything when the rows cannot answer)."""
+
+    role: str | None  # None: no row answers, every figure is read from `live`
+    scope: int | None
+    published: bool | None
+    live: object  # a queryset of agreements, or None
+
+
+def _source(a):
+    filters = a.filters
+    if filters.party_kind or filters.area is not None:
+        # The rows are not kept by kind of party or area (they would multiply).
+        return _Source(None, None, None, rules.counted_agreements(a))
+    role, scope = SummaryRole.ALL, None
+    if filters.locality is not None:
+        role, scope = SummaryRole.PARTY, filters.locality.pk
+    if not filters.include_drafts:
+        return _Source(role, scope, True, None)
+    if filters.drafts_scope is None:
+        return _Source(role, scope, None, None)
+    roots = filters.drafts_scope.roots or ()
+    if scope is not None and set(a.here) <= set(tree.subtree_ids(*roots)):
+        # Every draft of the locality is in the reader's charge: the rows hold them all.
+        return _Source(role, scope, None, None)
+    # Published figures from the rows; the drafts in the reader's charge (few) from their
+    # activities.
+    drafts = rules.counted_agreements(a).filter(status=AgreementStatus.DRAFT)
+    return _Source(role, scope, True, drafts)
+
+
+def _province_wide(a, source):
+    """(rows, live agreements) for a section whose rows are kept for the province only (by
+    area, top lists, funders): a locality's are read from its agreements' activities."""
+    if source.role == SummaryRole.ALL:
+        return source, source.live
+    return None, rules.counted_agreements(a)
+
+
+SUMS = {f"s_{name}": Sum(column) for name, column in zip(MEASURES, summaries.MEASURES, strict=True)}
+
+
+def _summed(row):
+    """A row of summed summary measures, under the names of MEASURES."""
+    return {**row, **{m: row.pop(f"s_{m}") or 0 for m in MEASURES}}
+
+
+def _summary(role, status, published, scope=None):
+    """The rows of a role. The conditions on empty columns name the shape of the role's rows,
+    so that its partial index serves."""
+    shape = {
+        SummaryRole.ALL: {"scope__isnull": True, "area__isnull": True},
+        SummaryRole.PARTY: {"scope": scope, "activity_type__isnull": False},
+        SummaryRole.AREA: {"area__isnull": False},
+        SummaryRole.GIVER: {"scope__isnull": False, "activity_type__isnull": True},
+        SummaryRole.RECIPIENT: {"scope__isnull": False, "activity_type__isnull": True},
+        SummaryRole.FUNDER: {"funder__isnull": False},
+        SummaryRole.GIVER_TOTAL: {"scope__isnull": False, "activity_type__isnull": True},
+        SummaryRole.RECIPIENT_TOTAL: {"scope__isnull": False, "activity_type__isnull": True},
+    }[role]
+    rows = ActivitySummary.objects.filter(role=role, status=status, **shape)
+    if published is not None:
+        rows = rows.filter(published=published)
+    return rows
+
+
+def _in_period(filters):
+    condition = Q()
+    if filters.year_from is not None:
+        condition &= Q(first_year__gte=filters.year_from)
+    if filters.year_to is not None:
+        condition &= Q(last_year__lte=filters.year_to)
+    return condition
+
+
+def _grouped(queryset, *fields):
+    return [
+        _summed(row)
+        for row in queryset.values(*fields).annotate(**SUMS).filter(s_n__gt=0).order_by()
+    ]
+
+
+def _merged(key, *row_lists):
+    """Rows of MEASURES from several sources added up by `key` (a function of a row)."""
+    merged = {}
+    for rows in row_lists:
+        for row in rows:
+            into = merged.setdefault(key(row), {**row, **dict.fromkeys(MEASURES, 0)})
+            for m in MEASURES:
+                into[m] += row[m] or 0
+    return list(merged.values())
+
+
+def _live_activities(a, agreements):
+    return Activity.objects.filter(
+        rules.in_period(a.filters), agreement__in=agreements, status=a.filters.status
+    )
+
+
+def _activity_figures(a, source):
+    """(by type, by year, left out): three queries from the rows, three from the activities."""
+    filters = a.filters
+    by_type, by_year, left_out = [], [], []
+    if source.role is not None:
+        found = _summary(source.role, filters.status, source.published, source.scope)
+        in_period = found.filter(_in_period(filters))
+        by_type.append(_grouped(in_period, *TYPE_FIELDS))
+        by_year.append(_grouped(in_period, "first_year", "last_year"))
+        left_out.append([_left_out_rows(found, filters)])
+    if source.live is not None:
+        activities = _live_activities(a, source.live)
+        by_type.append(activities.order_by().values(*TYPE_FIELDS).annotate(**measures()))
+        by_year.append(
+            activities.order_by()
+            .annotate(
+                first_year=ExtractYear("starts_on"),
+                last_year=ExtractYear(Coalesce("ends_on", "starts_on")),
+            )
+            .values("first_year", "last_year")
+            .annotate(**measures())
+        )
+        left_out.append(
+            [
+                Activity.objects.filter(
+                    rules.cut_by_period(filters), agreement__in=source.live, status=filters.status
+                ).aggregate(**measures())
+            ]
+        )
+    types = sorted(
+        _merged(lambda r: r["activity_type_id"], *by_type),
+        key=lambda r: (r["activity_type__position"], r["activity_type__name"]),
+    )
+    (cut,) = _merged(lambda r: None, *left_out) or [dict.fromkeys(MEASURES, 0)]
+    return (
+        [type_total(row, filters.status) for row in types],
+        year_bars(_merged(lambda r: (r["first_year"], r["last_year"]), *by_year)),
+        LeftOut(activities=cut["n"] or 0, money=money(cut)),
+    )
+
+
+def _left_out_rows(found, filters):
+    if filters.year_from is None and filters.year_to is None:
+        return dict.fromkeys(MEASURES, 0)
+    overlaps = Q()
+    if filters.year_from is not None:
+        overlaps &= Q(last_year__gte=filters.year_from)
+    if filters.year_to is not None:
+        overlaps &= Q(first_year__lte=filters.year_to)
+    return _summed(found.filter(overlaps & ~_in_period(filters)).aggregate(**SUMS))
+
+
+def year_bars(rows):
+    """YearBars from rows with first_year, last_year and MEASURES; by first year, a period
+    after the single year it starts in."""
+    bars = []
+    for row in rows:
+        first, last = row["first_year"], row["last_year"]
+        bars.append(
+            YearBar(
+                label=str(first) if first == last else f"{first}\N{EN DASH}{last}",
+                first_year=first,
+                last_year=last,
+                is_period=first != last,
+                activities=row["n"],
+                money=money(row),
+            )
+        )
+    return sorted(bars, key=lambda bar: (bar.first_year, bar.is_period, bar.last_year))
+
+
+# --- the other sections, one or two queries each -----------------------------------------------
+
+
+def _agreement_figures(a):
+    counted = rules.counted_agreements(a)
+    figures = {
+        "in_force": Count("pk", filter=rules.in_force(a.end)),
+        "listed": Count("pk", filter=rules.listed(a)),
+        "inherited": Count("pk", filter=Q(pk__in=_inherited_agreements(a))),
+    }
+    if a.filters.include_drafts:
+        counted_activity = Exists(
+            Activity.objects.filter(
+                rules.in_period(a.filters), agreement=OuterRef("pk"), status=a.filters.status
+            )
+        )
+        figures["drafts"] = Count(
+            "pk", filter=Q(status=AgreementStatus.DRAFT) & (rules.listed(a) | counted_activity)
+        )
+    return {"drafts": 0, **counted.aggregate(**figures)}
+
+
+def _inherited_agreements(a):
+    """The counted agreements that are the locality's only through a unit it succeeded."""
+    if not a.inherited:
+        return Agreement.objects.none().values("pk")
+    own = set(a.here) - set(a.inherited)
+    return (
+        Party.objects.filter(locality__in=a.inherited)
+        .exclude(agreement__in=Party.objects.filter(locality__in=own).values("agreement_id"))
+        .values("agreement_id")
+    )
+
+
+def _locality_figures(a):
+    """Localities with a partner and ethnic-minority villages with one: one query."""
+    localities = Locality.objects.all()
+    if a.here is not None:
+        localities = localities.filter(tree.below("", a.here))
+    partnered = Q(pk__in=rules.partnered(a))
+    return localities.aggregate(
+        with_partner=Count("pk", filter=partnered),
+        villages=Count("pk", filter=rules.minority_villages()),
+        villages_with_partner=Count("pk", filter=rules.minority_villages() & partnered),
+    )
+
+
+def _by_area(a, source):
+    """Each area once per agreement, however many commitments it has there: two to four
+    queries."""
+    areas = list(CommitmentArea.objects.order_by("position", "name"))
+    commitments = Commitment.objects.filter(agreement__in=rules.counted_agreements(a)).order_by()
+    agreements = Count("agreement", filter=rules.listed(a, "agreement__"), distinct=True)
+    counts = dict(commitments.values_list("area").annotate(agreements=agreements))
+    rows, live = _province_wide(a, source)
+    sums = []
+    if rows is not None:
+        found = _summary(SummaryRole.AREA, a.filters.status, rows.published)
+        sums.append(_grouped(found.filter(_in_period(a.filters)), "area"))
+    if live is not None:
+        # Joined to the activities, an agreement's second commitment in an area would count
+        # its activities twice: only its first one in each area is joined.
+        first_in_area = ~Exists(
+            Commitment.objects.filter(
+                agreement=OuterRef("agreement"), area=OuterRef("area"), pk__lt=OuterRef("pk")
+            )
+        )
+        activity = "agreement__activities__"
+        counted_activity = rules.in_period(a.filters, activity) & Q(
+            **{f"{activity}status": a.filters.status}
+        )
+        sums.append(
+            Commitment.objects.filter(first_in_area, agreement__in=live)
+            .order_by()
+            .values("area")
+            .annotate(**measures(activity, counted_activity))
+        )
+    by_area = {row["area"]: row for row in _merged(lambda r: r["area"], *sums)}
+    nothing = dict.fromkeys(MEASURES, 0)
+    return [
+        AreaBar(
+            area=area,
+            agreements=counts.get(area.pk, 0),
+            money=money(by_area.get(area.pk, nothing)),
+        )
+        for area in areas
+    ]
+
+
+def _ranked(rows, key="locality"):
+    """The first TOP_LOCALITIES rows by value (nothing valued last), then count, then id."""
+    return sorted(
+        rows,
+        key=lambda r: (r["n"] == r["value_missing"], -(r["value_sum"] or 0), -r["n"], r[key]),
+    )[:TOP_LOCALITIES]
+
+
+def _live_givers(activities):
+    """Every giver of `activities` and its measures: the named givers, and the parties that
+    gave jointly (agreements.parties): two queries."""
+    named = activities.filter(giver__isnull=False).order_by().values(locality=F("giver"))
+    path = "agreement__activities__"
+    joint = activities.filter(giver__isnull=True).order_by().values("pk")
+    # Not the recipient.
+    condition = Q(**{f"{path}in": joint}) & ~Q(locality_id=Coalesce(f"{path}recipient_id", 0))
+    jointly = (
+        Party.objects.filter(role=PartyRole.PARTY, agreement__activities__in=joint)
+        .order_by()
+        .values("locality")
+        .annotate(**measures(path, condition))
+        .filter(n__gt=0)
+    )
+    return _merged(lambda r: r["locality"], named.annotate(**measures()), jointly)
+
+
+def _live_recipients(activities):
+    return list(
+        activities.filter(recipient__isnull=False)
+        .order_by()
+        .values(locality=F("recipient"))
+        .annotate(**measures())
+    )
+
+
+def _row_top(a, rows, role, live):
+    """The top rows of a role from the summary rows: the localities themselves, not rolled up;
+    with the drafts in a staff member's charge (`live`) added."""
+    if a.filters.year_from is None and a.filters.year_to is None:
+        # Every year: one row per locality, already added up.
+        total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
+        found = _summary(total, a.filters.status, rows.published)
+    else:
+        found = _summary(role, a.filters.status, rows.published).filter(_in_period(a.filters))
+    ordered = (
+        found.values(locality=F("scope"))
+        .annotate(**SUMS)
+        .filter(s_n__gt=0)
+        .annotate(
+            ordered_value=Case(
+                When(s_n=F("s_value_missing"), then=Value(None)),
+                default=F("s_value_sum"),
+                output_field=BigIntegerField(),
+            )
+        )
+        .order_by(F("ordered_value").desc(nulls_last=True), "-s_n", "locality")
+    )
+    if live is None:
+        return [_summed(row) for row in ordered[:TOP_LOCALITIES]]
+    # The drafts' rows (few) added to the published rows of the same localities and of the
+    # first ones: exact, as drafts only add to a locality's figures.
+    drafts = _live_activities(a, live)
+    extra = _live_givers(drafts) if role == SummaryRole.GIVER else _live_recipients(drafts)
+    ids = [row["locality"] for row in extra]
+    first = [_summed(row) for row in ordered[: TOP_LOCALITIES + len(ids)]]
+    theirs = [_summed(row) for row in ordered.filter(scope__in=ids)] if ids else []
+    seen = {row["locality"] for row in first}
+    return _ranked(
+        _merged(
+            lambda r: r["locality"], first, [r for r in theirs if r["locality"] not in seen], extra
+        )
+    )
+
+
+def _top(a, source):
+    """(top givers, top recipients): three to nine queries."""
+    rows, live = _province_wide(a, source)
+    if rows is not None:
+        givers = _row_top(a, rows, SummaryRole.GIVER, live)
+        recipients = _row_top(a, rows, SummaryRole.RECIPIENT, live)
+    else:
+        activities = _live_activities(a, live)
+        givers = _ranked(_live_givers(activities))
+        recipients = _ranked(_live_recipients(activities))
+    return locality_totals(givers, recipients)
+
+
+def _funders(a, source):
+    """The funders that paid for the counted activities: two or three queries."""
+    rows, live = _province_wide(a, source)
+    sums = []
+    if rows is not None:
+        found = _summary(SummaryRole.FUNDER, a.filters.status, rows.published)
+        sums.append(_grouped(found.filter(_in_period(a.filters)), "funder"))
+    if live is not None:
+        activities = _live_activities(a, live).filter(funder__isnull=False).order_by()
+        sums.append(activities.values("funder").annotate(**measures()))
+    top = _ranked(_merged(lambda r: r["funder"], *sums), key="funder")
+    funders = Funder.objects.in_bulk([row["funder"] for row in top])
+    return [
+        FunderTotal(funder=funders[row["funder"]], activities=row["n"], money=money(row))
+        for row in top
+    ]
+
+
+def locality_totals(givers, recipients):
+    """LocalityTotals for rows with a locality id and MEASURES: one query."""
+    places = Locality.objects.select_related("parent").in_bulk(
+        {row["locality"] for row in (*givers, *recipients)}
+    )
+
+    def totals(rows):
+        return [
+            LocalityTotal(locality=places[row["locality"]], activities=row["n"], money=money(row))
+            for row in rows
+        ]
+
+    return totals(givers), totals(recipients)
+
+
+def _pairs(a):
+    parties = Party.objects.select_related("locality__parent").order_by("position", "pk")
+    agreements = (
+        rules.counted_agreements(a)
+        .filter(rules.listed(a))
+        .order_by("-signed_on", "-pk")
+        .prefetch_related(Prefetch("parties", queryset=parties))[:PAIRS_SHOWN]
+    )
+    inherited, own = set(a.inherited), set(a.here or ()) - set(a.inherited)
+    pairs = []
+    for agreement in agreements:
+        everyone = list(agreement.parties.all())
+        ids = {p.locality_id for p in everyone}
+        pairs.append(
+            Pair(
+                agreement=agreement,
+                parties=[p.locality for p in everyone if p.role == PartyRole.PARTY],
+                coordinators=[p.locality for p in everyone if p.role == PartyRole.COORDINATOR],
+                inherited=bool(ids & inherited) and not ids & own,
+            )
+        )
+    return pairs
+
+
+def one_year_after(day):
+    """The end (excluded) of the 12 months from `day`: 29/2/2028 → 1/3/2029."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return datetime.date(day.year + 1, 3, 1)
+
+
+def anniversary(signed_on, year):
+    """The anniversary of a signing in `year`: one signed on 29 February has it on 28 February
+    in other years."""
+    try:
+        return signed_on.replace(year=year)
+    except ValueError:
+        return signed_on.replace(year=year, day=28)
+
+
+def _month_day(day):
+    return day.month * 100 + day.day
+
+
+def _anniversaries(a):
+    """Agreements in force today with a 5th, 10th, 15th… anniversary in the next 12 months.
+
+    The database picks them by the year and the month and day of signing (one query): this
+    year's anniversary from today on, or next year's before the same day. The 29th of
+    February needs no case of its own: comparing its month and day (0229) with today's gives
+    the same answer as comparing the 28th it moves to.
+    """
+    today = a.today
+    this_year, until = today.year, one_year_after(today)
+    agreements = (
+        rules.counted_agreements(a)
+        .filter(rules.in_force(today))
+        .annotate(
+            signed_year=ExtractYear("signed_on"),
+            cycle=Mod(ExtractYear("signed_on"), ANNIVERSARY_EVERY),
+            month_day=ExtractMonth("signed_on") * 100 + ExtractDay("signed_on"),
+        )
+    )
+    this_years = Q(
+        cycle=this_year % ANNIVERSARY_EVERY,
+        signed_year__lt=this_year,
+        month_day__gte=_month_day(today),
+    )
+    next_years = Q(
+        cycle=(this_year + 1) % ANNIVERSARY_EVERY,
+        signed_year__lt=this_year + 1,
+        month_day__lt=_month_day(until),
+    )
+    found = (
+        agreements.filter(this_years | next_years)
+        .annotate(
+            later=Case(When(this_years, then=Value(0)), default=1, output_field=IntegerField())
+        )
+        .order_by("later", "month_day", "pk")[:DATES_SHOWN]
+    )
+    result = []
+    for agreement in found:
+        year = this_year + agreement.later
+        result.append(
+            Anniversary(
+                agreement=agreement,
+                years=year - agreement.signed_on.year,
+                on=anniversary(agreement.signed_on, year),
+            )
+        )
+    return result
+
+
+def _programmes_ending(a):
+    return list(
+        Programme.objects.filter(
+            agreement__in=rules.counted_agreements(a),
+            ends_on__gte=a.today,
+            ends_on__lt=one_year_after(a.today),
+        )
+        .select_related("agreement")
+        .order_by("ends_on", "pk")[:DATES_SHOWN]
+    )
+
+
+def _latest(a):
+    """Two queries: the latest ids, from the activities alone (so that the database can walk
+    its indexes), then those rows with what they show."""
+    # A figure over a period counts from its end: "20 years to 7-2023" is news of 2023.
+    ids = list(
+        rules.counted_activities(a)
+        .order_by(Coalesce("ends_on", "starts_on").desc(), "-starts_on", "-pk")
+        .values_list("pk", flat=True)[:LATEST_ACTIVITIES]
+    )
+    found = Activity.objects.select_related(
+        "activity_type", "agreement", "giver__parent", "recipient__parent"
+    ).in_bulk(ids)
+    return [found[pk] for pk in ids]
+
+
+# --- the functions the pages call --------------------------------------------------------------
+
+
+def _sections(a):
+    filters = a.filters
+    agreements = _agreement_figures(a)
+    localities = _locality_figures(a)
+    source = _source(a)
+    by_type, by_year, left_out = _activity_figures(a, source)
+    top_givers, top_recipients = _top(a, source)
+    return {
+        "filters": filters,
+        "agreements_in_force": agreements["in_force"],
+        "localities_with_partner": localities["with_partner"],
+        "minority_villages": Coverage(
+            with_partner=localities["villages_with_partner"], total=localities["villages"]
+        ),
+        "money": money_of(by_type),
+        "goods": goods_of(by_type),
+        "by_year": by_year,
+        "by_type": by_type,
+        "by_area": _by_area(a, source),
+        "top_givers": top_givers,
+        "top_recipients": top_recipients,
+        "funders": _funders(a, source),
+        "pairs": _pairs(a),
+        "pairs_count": agreements["listed"],
+        "anniversaries": _anniversaries(a),
+        "programmes_ending": _programmes_ending(a),
+        "latest_activities": _latest(a),
+        "left_out": left_out,
+        "has_drafts": filters.include_drafts and agreements["drafts"] > 0,
+        "inherited_agreements": agreements["inherited"],
+    }
+
+
+def dashboard(filters, today=None):
+    """The province dashboard (or any locality's, with filters.locality): a fixed number of
+    queries (see tests/activities/test_dashboard_reports.py)."""
+    return Dashboard(**_sections(rules.ask(filters, today)))
+
+
+def _given_and_received(a):
+    """(given, received) Sides of the question's locality: two queries."""
+    status = a.filters.status
+    anywhere = rules.of_any_agreement(a)
+    given = totals_by_type(anywhere.filter(rules.given_by(a)), status)
+    received = totals_by_type(anywhere.filter(rules.received_by(a)), status)
+    return Side(given, money_of(given)), Side(received, money_of(received))
+
+
+def locality_dashboard(locality, filters, today=None):
+    """A locality's dashboard: the province's sections for the locality (the units below it
+    and the units it succeeded), and, apart, what it gave and what it received."""
+    a = rules.ask(replace(filters, locality=locality), today)
+    given, received = _given_and_received(a)
+    return LocalityDashboard(**_sections(a), given=given, received=received)
+
+
+def given_and_received(locality, today=None):
+    """What a locality (with the units below it and the units it succeeded) gave and received,
+    delivered under published agreements, as its dashboard counts it: three queries (the
+    locality page)."""
+    return _given_and_received(rules.ask(DashboardFilters(locality=locality), today))
+
+
+def province_totals(status=ActivityStatus.DELIVERED):
+    """(type totals, money) of every published activity of a status, as the province
+    dashboard without filters counts them: one query, on the summary rows."""
+    rows = _summary(SummaryRole.ALL, status, published=True)
+    by_type = [
+        type_total(row, status)
+        for row in sorted(
+            _grouped(rows, *TYPE_FIELDS),
+            key=lambda r: (r["activity_type__position"], r["activity_type__name"]),
+        )
+    ]
+    return by_type, money_of(by_type)
+
+
+@dataclass(frozen=True)
+class Headline:
+    agreements_in_force: int
+    localities_with_partner: int
+
+
+def headline(today=None):
+    """The province dashboard's first two figures, without filters: two queries (the home
+    page shows the same numbers)."""
+    a = rules.ask(DashboardFilters(), today)
+    return Headline(
+        agreements_in_force=_agreement_figures(a)["in_force"],
+        localities_with_partner=_locality_figures(a)["with_partner"],
+    )
+
+
+def coverage(filters, today=None):
+    """Communes (or wards) with ethnic-minority villages, and which of those have no partner
+    (rules.partnered). Two queries, three with a locality."""
+    a = rules.ask(filters, today)
+    villages = Locality.objects.filter(rules.minority_villages(), parent__isnull=False)
+    if a.here is not None:
+        villages = villages.filter(tree.below("", a.here))
+    partnered = Q(pk__in=rules.partnered(a))
+    communes = (
+        Locality.objects.filter(pk__in=villages.values("parent_id"))
+        .annotate(
+            total=Count("children", filter=Q(children__in=villages.values("pk"))),
+            without=Count(
+                "children",
+                filter=Q(children__in=villages.exclude(partnered).values("pk")),
+            ),
+        )
+        .order_by("search_key", "pk")
+    )
+    unpartnered = {}
+    for village in villages.exclude(partnered).order_by("search_key", "pk"):
+        unpartnered.setdefault(village.parent_id, []).append(village)
+    return [
+        CommuneCoverage(
+            commune=commune,
+            villages=unpartnered.get(commune.pk, []),
+            without_partner=commune.without,
+            total=commune.total,
+        )
+        for commune in communes
+    ]

@@ -1,0 +1,202 @@
+"""What is counted (docs/counting.md, "What is counted"): the agreements and activities a
+question picks, the period, "in force", "a locality with a partner", who gave and who received.
+
+Nothing here sums anything: the figures (dashboards.py) read these rules, from the summary rows
+or from the activities, so that every page counts the same things.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from activities.models import Activity, ActivityStatus
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    CommitmentArea,
+    Party,
+    PartyRole,
+    in_force_condition,
+)
+from localities import tree
+from localities.models import Locality, LocalityKind
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    year_from: int | None = None  # inclusive
+    year_to: int | None = None  # inclusive
+    # This unit, the units it succeeded, and every unit below them (a commune's villages).
+    locality: Locality | None = None
+    party_kind: str = ""  # a LocalityKind value: agreements with a party of this kind
+    area: CommitmentArea | None = None  # agreements with a commitment in this area
+    status: str = ActivityStatus.DELIVERED  # "pledged" or "delivered": never added together
+    include_drafts: bool = False  # signed-in staff; the public sees published data only
+    # With include_drafts: the staff scope (localities.scopes) whose drafts count; None for every
+    # draft (province staff).
+    drafts_scope: object = None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question, resolved once: the units the locality covers (ids, read in one query so
+    that every later query uses the indexes), those of them it inherited, the end of the
+    period, and today."""
+
+    filters: DashboardFilters
+    today: datetime.date
+    end: datetime.date
+    here: list[int] | None  # the locality's units; None: everywhere
+    inherited: list[int]  # those of `here` that are units it succeeded, or below them
+
+
+def ask(filters, today=None):
+    today = today or timezone.localdate()
+    here, inherited = None, []
+    if filters.locality is not None:
+        here, inherited = tree.area_ids(filters.locality)
+    return Ask(
+        filters=filters, today=today, end=period_end(filters, today), here=here, inherited=inherited
+    )
+
+
+def period_end(filters, today):
+    """The day agreements are "in force" on: 31/12 of year_to, or today when no year is chosen
+    or year_to is this year or later."""
+    if filters.year_to is None or filters.year_to >= today.year:
+        return today
+    return datetime.date(filters.year_to, 12, 31)
+
+
+# --- agreements --------------------------------------------------------------------------------
+
+
+def visible_agreements(filters):
+    """Published agreements, and the drafts the reader may see (signed-in staff)."""
+    if not filters.include_drafts:
+        return Agreement.objects.published()
+    if filters.drafts_scope is None:
+        return Agreement.objects.all()
+    return Agreement.objects.filter(
+        Q(status=AgreementStatus.PUBLISHED)
+        | Q(pk__in=Agreement.objects.within(filters.drafts_scope).values("pk"))
+    )
+
+
+def counted_agreements(a):
+    """The agreements the question picks, each once (subqueries, never joins): visible, with a
+    party (signing or coordinating) among the locality's units, with a party of the chosen
+    kind, with a commitment in the chosen area."""
+    filters = a.filters
+    agreements = visible_agreements(filters)
+    if a.here is not None:
+        agreements = agreements.filter(
+            pk__in=Party.objects.filter(tree.below("locality", a.here)).values("agreement_id")
+        )
+    if filters.party_kind:
+        agreements = agreements.filter(
+            pk__in=Party.objects.filter(locality__kind=filters.party_kind).values("agreement_id")
+        )
+    if filters.area is not None:
+        agreements = agreements.filter(
+            pk__in=Commitment.objects.filter(area=filters.area).values("agreement_id")
+        )
+    return agreements
+
+
+def in_force(end, prefix=""):
+    return in_force_condition(end, prefix)
+
+
+def listed(a, prefix=""):
+    """The agreements listed as pairs: signed by the end of the period and not ended before
+    its start (in force at some time in the chosen years; with none chosen, every one signed
+    by today)."""
+    condition = Q(**{f"{prefix}signed_on__lte": a.end})
+    if a.filters.year_from is not None:
+        condition &= Q(**{f"{prefix}ended_on__isnull": True}) | Q(
+            **{f"{prefix}ended_on__gte": datetime.date(a.filters.year_from, 1, 1)}
+        )
+    return condition
+
+
+def partnered(a):
+    """The ids of the localities with a partner: a party (signing or coordinating) of a counted
+    agreement in force at the end of the period. The one definition, on every page."""
+    return Party.objects.filter(agreement__in=counted_agreements(a).filter(in_force(a.end))).values(
+        "locality_id"
+    )
+
+
+def minority_villages():
+    """The ethnic-minority villages that exist today (Plan 43/KH-UBND's targets)."""
+    return Q(kind=LocalityKind.VILLAGE, is_ethnic_minority_area=True, dissolved_on__isnull=True)
+
+
+# --- activities --------------------------------------------------------------------------------
+
+
+def in_period(filters, prefix=""):
+    """Activities whose whole date or period lies within the chosen years."""
+    condition = Q()
+    if filters.year_from is not None:
+        condition &= Q(**{f"{prefix}starts_on__gte": datetime.date(filters.year_from, 1, 1)})
+    if filters.year_to is not None:
+        last_day = datetime.date(filters.year_to, 12, 31)
+        condition &= Q(**{f"{prefix}ends_on__lte": last_day}) | Q(
+            **{f"{prefix}ends_on__isnull": True, f"{prefix}starts_on__lte": last_day}
+        )
+    return condition
+
+
+def cut_by_period(filters):
+    """Figures over a period that the chosen years cut: they overlap the years without lying
+    within them. Only a figure over a period can be cut; it is counted nowhere."""
+    if filters.year_from is None and filters.year_to is None:
+        return Q(pk__in=[])
+    overlaps = Q(ends_on__isnull=False)
+    if filters.year_from is not None:
+        overlaps &= Q(ends_on__gte=datetime.date(filters.year_from, 1, 1))
+    if filters.year_to is not None:
+        overlaps &= Q(starts_on__lte=datetime.date(filters.year_to, 12, 31))
+    return overlaps & ~in_period(filters)
+
+
+def counted_activities(a):
+    """The activities counted: of the counted agreements, of the chosen status, within the
+    chosen years."""
+    return Activity.objects.filter(
+        in_period(a.filters), agreement__in=counted_agreements(a), status=a.filters.status
+    )
+
+
+def joint_giver_in(ids):
+    """Activities with no named giver whose signing parties, other than the recipient, include
+    one of `ids`: given jointly, they are each such party's own (agreements.parties)."""
+    givers = Party.objects.filter(
+        tree.below("locality", ids), agreement=OuterRef("agreement_id"), role=PartyRole.PARTY
+    ).exclude(locality_id=Coalesce(OuterRef("recipient_id"), 0))
+    return Q(giver__isnull=True) & Exists(givers)
+
+
+def given_by(a):
+    """Activities the locality or a unit below it gave, itself or jointly with the other
+    parties, under any agreement the other filters match: a village gives under its
+    commune's agreement."""
+    return Q(giver__in=a.here) | joint_giver_in(a.here)
+
+
+def received_by(a):
+    return Q(recipient__in=a.here)
+
+
+def of_any_agreement(a):
+    """The activities of the agreements every filter but the locality picks, in the period."""
+    anywhere = Ask(filters=a.filters, today=a.today, end=a.end, here=None, inherited=[])
+    return Activity.objects.filter(
+        in_period(a.filters), agreement__in=counted_agreements(anywhere), status=a.filters.status
+    )
