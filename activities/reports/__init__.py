@@ -11,6 +11,7 @@ which follows docs/counting.md:
 from activities.reports.dashboards import (
     AreaBar,
     Coverage,
+    CoverageTotals,
     Dashboard,
     FunderTotal,
     LeftOut,
@@ -20,6 +21,7 @@ from activities.reports.dashboards import (
     Side,
     YearBar,
     coverage,
+    coverage_totals,
     dashboard,
     given_and_received,
     headline,
@@ -43,6 +45,7 @@ from activities.reports.totals import (
 __all__ = [
     "AreaBar",
     "Coverage",
+    "CoverageTotals",
     "Dashboard",
     "DashboardFilters",
     "FunderTotal",
@@ -57,6 +60,7 @@ __all__ = [
     "YearBar",
     "combined_qualifier",
     "coverage",
+    "coverage_totals",
     "dashboard",
     "explain_money",
     "given_and_received",

@@ -23,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Mod
+from django.utils.translation import ngettext
 
 from activities.models import Activity, ActivityStatus, ActivitySummary, Funder, SummaryRole
 from activities.reports import rules, summaries
@@ -53,10 +54,13 @@ from localities import tree
 from localities.models import Locality
 
 TOP_LOCALITIES = 10
-PAIRS_SHOWN = 100
+PAIRS_SHOWN = 25
 LATEST_ACTIVITIES = 10
 # Anniversaries and programme ends in the next 12 months: at most this many, soonest first.
-DATES_SHOWN = 100
+DATES_SHOWN = 25
+# Figures over several years each have a bar of their own, the largest this many; the others
+# share one bar ("other periods"), each still counted once and never split into years.
+PERIOD_BARS = 8
 ANNIVERSARY_EVERY = 5  # years
 
 
@@ -159,8 +163,10 @@ class Dashboard:
     funders: list[FunderTotal]  # at most 10, by value then count
     pairs: list[Pair]  # at most 100, latest signed first
     pairs_count: int
-    anniversaries: list[Anniversary]  # in the next 12 months from `today`
+    anniversaries: list[Anniversary]  # in the next 12 months from `today`, soonest first
+    more_anniversaries: bool  # more than DATES_SHOWN: only the soonest are listed
     programmes_ending: list[Programme]  # ending in the next 12 months from `today`
+    more_programmes: bool
     latest_activities: list[Activity]  # 10 latest (activity_type, agreement, giver, recipient)
     left_out: LeftOut
     has_drafts: bool  # some counted figure comes from a draft (staff view)
@@ -353,21 +359,43 @@ def _left_out_rows(found, filters):
 
 def year_bars(rows):
     """YearBars from rows with first_year, last_year and MEASURES; by first year, a period
-    after the single year it starts in."""
-    bars = []
+    after the single year it starts in. Past PERIOD_BARS periods, the smaller ones share a
+    bar of their own."""
+    singles, periods = [], []
     for row in rows:
         first, last = row["first_year"], row["last_year"]
-        bars.append(
+        bar = YearBar(
+            label=str(first) if first == last else f"{first}\N{EN DASH}{last}",
+            first_year=first,
+            last_year=last,
+            is_period=first != last,
+            activities=row["n"],
+            money=money(row),
+        )
+        (periods if bar.is_period else singles).append(bar)
+    if len(periods) > PERIOD_BARS:
+        periods.sort(key=lambda bar: (-(bar.money.value_vnd or 0), -bar.activities))
+        periods, others = periods[: PERIOD_BARS - 1], periods[PERIOD_BARS - 1 :]
+        total = others[0].money
+        for bar in others[1:]:
+            total = total + bar.money
+        first, last = min(b.first_year for b in others), max(b.last_year for b in others)
+        periods.append(
             YearBar(
-                label=str(first) if first == last else f"{first}\N{EN DASH}{last}",
+                label=ngettext(
+                    "%(count)s other period, %(first)s–%(last)s",
+                    "%(count)s other periods, %(first)s–%(last)s",
+                    len(others),
+                )
+                % {"count": len(others), "first": first, "last": last},
                 first_year=first,
                 last_year=last,
-                is_period=first != last,
-                activities=row["n"],
-                money=money(row),
+                is_period=True,
+                activities=sum(b.activities for b in others),
+                money=total,
             )
         )
-    return sorted(bars, key=lambda bar: (bar.first_year, bar.is_period, bar.last_year))
+    return sorted(singles + periods, key=lambda bar: (bar.first_year, bar.is_period, bar.last_year))
 
 
 # --- the other sections, one or two queries each -----------------------------------------------
@@ -658,7 +686,7 @@ def _anniversaries(a):
         .annotate(
             later=Case(When(this_years, then=Value(0)), default=1, output_field=IntegerField())
         )
-        .order_by("later", "month_day", "pk")[:DATES_SHOWN]
+        .order_by("later", "month_day", "pk")[: DATES_SHOWN + 1]
     )
     result = []
     for agreement in found:
@@ -681,7 +709,7 @@ def _programmes_ending(a):
             ends_on__lt=one_year_after(a.today),
         )
         .select_related("agreement")
-        .order_by("ends_on", "pk")[:DATES_SHOWN]
+        .order_by("ends_on", "pk")[: DATES_SHOWN + 1]
     )
 
 
@@ -710,6 +738,7 @@ def _sections(a):
     source = _source(a)
     by_type, by_year, left_out = _activity_figures(a, source)
     top_givers, top_recipients = _top(a, source)
+    anniversaries, programmes = _anniversaries(a), _programmes_ending(a)
     return {
         "filters": filters,
         "agreements_in_force": agreements["in_force"],
@@ -727,8 +756,10 @@ def _sections(a):
         "funders": _funders(a, source),
         "pairs": _pairs(a),
         "pairs_count": agreements["listed"],
-        "anniversaries": _anniversaries(a),
-        "programmes_ending": _programmes_ending(a),
+        "anniversaries": anniversaries[:DATES_SHOWN],
+        "more_anniversaries": len(anniversaries) > DATES_SHOWN,
+        "programmes_ending": programmes[:DATES_SHOWN],
+        "more_programmes": len(programmes) > DATES_SHOWN,
         "latest_activities": _latest(a),
         "left_out": left_out,
         "has_drafts": filters.include_drafts and agreements["drafts"] > 0,
@@ -796,14 +827,40 @@ def headline(today=None):
     )
 
 
-def coverage(filters, today=None):
-    """Communes (or wards) with ethnic-minority villages, and which of those have no partner
-    (rules.partnered). Two queries, three with a locality."""
-    a = rules.ask(filters, today)
+@dataclass(frozen=True)
+class CoverageTotals:
+    communes: int  # communes (or wards) with ethnic-minority villages
+    without_partner: int  # their villages without a partner
+    total: int  # their ethnic-minority villages
+    communes_lacking: int  # communes with a village still without a partner
+
+
+def _coverage_villages(a):
     villages = Locality.objects.filter(rules.minority_villages(), parent__isnull=False)
     if a.here is not None:
         villages = villages.filter(tree.below("", a.here))
-    partnered = Q(pk__in=rules.partnered(a))
+    return villages, Q(pk__in=rules.partnered(a))
+
+
+def coverage_totals(filters, today=None):
+    """The totals of the coverage table (rules.partnered): one query, two with a locality."""
+    a = rules.ask(filters, today)
+    villages, partnered = _coverage_villages(a)
+    found = villages.aggregate(
+        communes=Count("parent", distinct=True),
+        total=Count("pk"),
+        without_partner=Count("pk", filter=~partnered),
+        communes_lacking=Count("parent", filter=~partnered, distinct=True),
+    )
+    return CoverageTotals(**found)
+
+
+def coverage(filters, today=None, first=0, count=None):
+    """Communes (or wards) with ethnic-minority villages, by name, and which of those have no
+    partner (rules.partnered): `count` of them from the `first` (all by default). Two
+    queries, three with a locality."""
+    a = rules.ask(filters, today)
+    villages, partnered = _coverage_villages(a)
     communes = (
         Locality.objects.filter(pk__in=villages.values("parent_id"))
         .annotate(
@@ -815,8 +872,10 @@ def coverage(filters, today=None):
         )
         .order_by("search_key", "pk")
     )
+    communes = list(communes[first : first + count] if count is not None else communes)
     unpartnered = {}
-    for village in villages.exclude(partnered).order_by("search_key", "pk"):
+    lacking = villages.exclude(partnered).filter(parent__in=[c.pk for c in communes])
+    for village in lacking.order_by("search_key", "pk"):
         unpartnered.setdefault(village.parent_id, []).append(village)
     return [
         CommuneCoverage(

@@ -43,22 +43,6 @@ class Column:
     width: int = 14
 
 
-@dataclass(frozen=True)
-class CoverageTotals:
-    without_partner: int
-    total: int
-    communes_lacking: int
-
-
-def coverage_totals(rows):
-    """The totals of the coverage table, from its rows (one per commune, already counted)."""
-    return CoverageTotals(
-        without_partner=sum(row.without_partner for row in rows),
-        total=sum(row.total for row in rows),
-        communes_lacking=sum(1 for row in rows if row.without_partner),
-    )
-
-
 def _text(value):
     if value is None or value == "":
         return None
@@ -434,11 +418,10 @@ def _activity_row(activity):
     ]
 
 
-def coverage_workbook(rows, applied, *, title, include_drafts=False):
+def coverage_workbook(rows, totals, applied, *, title, include_drafts=False):
     """The coverage table as an XLSX file: communes, and one row per village without a
-    partner."""
+    partner (`totals`: reports.coverage_totals)."""
     book = _Book(title, applied, include_drafts)
-    totals = coverage_totals(rows)
     book.figures(
         [
             (_("Villages without a partner"), totals.without_partner, COUNT, ""),

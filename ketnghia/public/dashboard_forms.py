@@ -135,11 +135,6 @@ class DashboardForm(forms.Form):
             self.is_valid()
         return self._locality_choice
 
-    def locality_slug(self):
-        """The slug of the locality applied, or the text sent."""
-        choice = self.locality_choice
-        return choice.locality.slug if choice.locality is not None else choice.text
-
     def has_filters(self, fields=ALL_FIELDS):
         """Whether any of `fields` is set, other than to the default (delivered figures)."""
         values = {name: value for name, value in self.values.items() if name in fields}

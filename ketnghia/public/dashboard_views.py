@@ -9,6 +9,7 @@ marked, and their pages are never kept by a shared cache.
 import dataclasses
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,11 +25,13 @@ from ketnghia.public import dashboard_charts as charts
 from ketnghia.public import dashboard_exports
 from ketnghia.public import dashboard_queries as queries
 from ketnghia.public.dashboard_forms import DashboardForm
+from localities import tree
 from localities.scopes import scope_of
 from localities.text import slugify
 
 # The workbooks change only when staff publish: like the open-data downloads, five minutes.
 MAX_AGE = 300
+COMMUNES_PER_PAGE = 50
 XLSX = exports.FORMATS["xlsx"]
 
 
@@ -95,7 +98,6 @@ def _page_context(request, form, filters, fields):
         "fields": fields,
         "applied": form.applied(fields),
         "filters_active": form.has_filters(fields),
-        "selected_locality": form.locality_slug(),
         "status": filters.status,
         "include_drafts": filters.include_drafts,
         "drafts_in_charge": filters.drafts_scope is not None,
@@ -149,7 +151,7 @@ def locality(request, slug):
         charts=charts.dashboard_charts(dashboard),
         goods=charts.goods_tiles(dashboard.goods),
         locality=place,
-        ancestors=queries.ancestors(place),
+        ancestors=tree.ancestors(place),
         xlsx_url=_url("dashboards:locality_xlsx", request, place.slug),
         coverage_url=_url("dashboards:coverage", request, locality=place.slug),
     )
@@ -169,11 +171,17 @@ def coverage(request):
     form = _form(request)
     filters = _coverage_filters(form, request)
     include_drafts = filters.include_drafts
-    rows = reports.coverage(filters)
+    totals = reports.coverage_totals(filters)
+    # A province has a few hundred communes; the country, thousands: a page of them at a time.
+    page_obj = Paginator(range(totals.communes), COMMUNES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = reports.coverage(filters, first=page_obj.start_index() - 1, count=COMMUNES_PER_PAGE)
     context = _page_context(request, form, filters, COVERAGE_FIELDS)
     context.update(
         rows=rows,
-        totals=dashboard_exports.coverage_totals(rows),
+        totals=totals,
+        page_obj=page_obj,
         locality=filters.locality,
         xlsx_url=_url("dashboards:coverage_xlsx", request),
         dashboard_url=_url("dashboards:province", request),
@@ -238,9 +246,9 @@ def coverage_xlsx(request):
     form = _form(request)
     filters = _coverage_filters(form, request)
     include_drafts = filters.include_drafts
-    rows = reports.coverage(filters)
     workbook = dashboard_exports.coverage_workbook(
-        rows,
+        reports.coverage(filters),
+        reports.coverage_totals(filters),
         form.applied(COVERAGE_FIELDS),
         title=_("Ethnic-minority villages without a partner"),
         include_drafts=include_drafts,

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404
 
 from activities import reports
 from agreements.models import Agreement, AgreementStatus, Party, PartyRole
-from ketnghia.public.dashboard_queries import parties_and_above
 from localities import tree
 from localities.models import Locality, Succession
 
@@ -75,11 +74,10 @@ def locality_page(slug, page_number=None):
         locality.children.annotate(
             has_agreements=Case(
                 When(
-                    parties_and_above(
+                    tree.and_above(
                         Party.objects.filter(
                             agreement__status=AgreementStatus.PUBLISHED, locality__in=here
-                        ),
-                        tree.DEPTH + 1,
+                        ).values("locality_id")
                     ),
                     then=Value(True),
                 ),
