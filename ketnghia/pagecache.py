@@ -1,84 +1,376 @@
 """Public pages kept whole in the shared cache until the data they show changes.
 
-A page's key holds the data's *generation*: a number in the cache that every write to the
-registers changes (any model of the localities, agreements and activities apps, through its
-signals, and the commands that write in bulk: rebuild_summaries, import_units). A write makes
-every page made before it unreachable at once; the old entries expire on their own. The key
-holds as well the language, the day (anniversaries and "in force" follow the calendar), the
-static files' manifest (a deployment renames them) and the address, host included.
+Tags. A page's key holds the *generations* of its tags: numbers in the cache, read in one
+round trip (get_many). A write bumps the tags of the pages it can change, which makes those
+pages unreachable at once; their old entries expire on their own. Every page holds "*"
+(everything), and one tag decided from its address, without a query:
+- "agreement:<slug>": the agreement's page, /giao-uoc/<slug>/;
+- "locality:<slug>": the locality's page, /dia-phuong/<slug>/, and its dashboard,
+  /thong-ke/<slug>/ (and its workbook);
+- "site": every other page (home, the agreement list, the province dashboard, the coverage,
+  the legal documents…), which show the province's data.
+Tags name slugs, as addresses do, so that a page served from the cache costs no query; the
+writes read the slugs in the queries that find the ids anyway, and a write that changes a slug
+drops the pages of the old one too.
 
-Only answers that are the same for every visitor are kept: a GET or HEAD without a session
-cookie (someone signed in may see drafts), answered 200 with nothing private, no cookie set and
-no session or CSRF token read. Everyone else gets the page computed, as without this module.
+What a write (a save, a delete or a many-to-many change) drops:
+- a write to an agreement or to anything of it (a party, commitment, programme, event, photo,
+  source, activity, its legal basis): "site", the agreement's page, and the pages and
+  dashboards of the localities it is counted in: its parties, the units above them, the units
+  that succeeded any of those in a merger (they show what they inherited) and the units above
+  these. An activity adds its giver and recipient (with the units above them, and so
+  on); the agreement itself, a party or a commitment add the givers and recipients of every
+  activity of the agreement, whose figures they change (publication, the party-kind and area
+  filters);
+- a locality with no unit below it: "site", its page, the pages above it, those of its
+  predecessors and successors, and, as above, those of the agreements that name it (as a
+  party, a giver or a recipient), whose pages show its name;
+- a locality with units below it, an activity type, a commitment area, a funder, a model not
+  named here, a fixture loaded (raw) and the bulk writes the registers announce
+  (localities.signals.data_changed: rebuild_summaries, import_units): everything;
+- a succession: the pages of both units, as for an agreement's party;
+- a legal document: "site" and the pages of the agreements that name it;
+- rows no public page shows (history, publications, staff's localities) and the summary rows
+  (derived, rebuilt in bulk with a delete that must stay one statement): nothing.
+A row updated drops the pages of the row as it was (read before the save) and as it is: an
+activity given to another commune drops the first one's pages too. Finding the tags costs a few
+indexed queries in the writing transaction: three for an activity added, one more to read a
+row before an update, six for a locality; with the page cache off, none: a write then bumps
+everything.
 
-The generation changes twice for a write: at once, so that the writing transaction reads its
-own pages afresh, and again after the commit, so that a page another request made from the
-data of before the commit, in between, is not kept.
+Generations. A bump sets a tag to the clock's nanoseconds, never the same twice in a process,
+so that a tag never takes again a number that pages were kept under, not even after the cache
+is emptied: a missing generation starts from the clock too. A write bumps its tags at once, so
+that the writing transaction reads its own pages afresh, and again after the commit, once per
+transaction for every tag it bumped, so that a page another request made from the data of
+before the commit, in between, is not kept.
+
+The key holds as well the language, the day (anniversaries and "in force" follow the
+calendar), the static files' manifest (a deployment renames them) and the address, host
+included. Only answers that are the same for every visitor are kept: a GET or HEAD without a
+session cookie (someone signed in may see drafts), answered 200 with nothing private, no cookie
+set and no session or CSRF token read. Everyone else gets the page computed, as without this
+module.
 """
 
 import functools
 import hashlib
 import time
+from collections import defaultdict
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models import Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
+from simple_history.models import HistoricalChanges
 
-GENERATION_KEY = "ketnghia:data-generation"
+from activities.models import Activity
+from agreements.models import Agreement, LegalDocument, Party
+from localities import signals as registers
+from localities import tree
+from localities.models import Locality, Succession
+
+GENERATION_KEY = "ketnghia:data-generation"  # the generation of "*"
+TAG_PREFIX = "ketnghia:tag"
 KEY_PREFIX = "ketnghia:page"
-# The apps whose data the public pages show: a write to any of their models changes the
-# generation, but for rows derived from the others (rebuilt in bulk, with a delete that must
-# stay one statement: a receiver would make Django load every row to send it a signal).
+EVERYTHING = "*"
+SITE = "site"
+# The pages tagged more narrowly than "site", by the name of their address: the slug in it is
+# the agreement's or the locality's.
+NARROW = {
+    "agreements:detail": "agreement",
+    "localities:detail": "locality",
+    "dashboards:locality": "locality",
+    "dashboards:locality_xlsx": "locality",
+}
+# The apps whose data the public pages show, and their models that no public page shows (or,
+# for the summary rows, that are derived from the others and rebuilt in bulk: a receiver
+# would make Django load every row to send it a signal). Historical records are left out too.
 APPS = ("localities", "agreements", "activities")
-DERIVED = {"activities.activitysummary"}
+UNSEEN = {"activities.activitysummary", "agreements.publication", "localities.stafflocality"}
+# The attribute holding, between pre_save and post_save, the row as it was.
+BEFORE = "_pagecache_before"
 
 
-def generation():
-    """The data's generation. A missing one (an emptied cache) starts from the clock, so that
-    it never repeats a number that pages were kept under before."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY, 0)
-    return value
+# --- generations ----------------------------------------------------------------------------
+
+_last_clock = 0
 
 
-def _next_generation():
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (an emptied cache)
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+def _clock():
+    """The clock's nanoseconds, never the same number twice in this process."""
+    global _last_clock
+    _last_clock = max(time.time_ns(), _last_clock + 1)
+    return _last_clock
+
+
+def tag(kind, slug):
+    return f"{kind}:{slug}"
+
+
+def _key(name):
+    if name == EVERYTHING:
+        return GENERATION_KEY
+    key = f"{TAG_PREFIX}:{name}"
+    # Agreement slugs run to 320 characters; cache keys are kept under memcached's 250.
+    return key if len(key) <= 200 else f"{TAG_PREFIX}:{hashlib.sha256(name.encode()).hexdigest()}"
+
+
+def generations(tags):
+    """The tags' generations, in one round trip. A missing one (a tag never bumped, an emptied
+    cache) starts from the clock, so that it never repeats a number pages were kept under."""
+    keys = [_key(name) for name in tags]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, _clock(), timeout=None)
+        found |= cache.get_many(missing)
+    return [found.get(key, 0) for key in keys]
+
+
+def generation(name=EVERYTHING):
+    """A tag's generation; without one, the generation every page holds."""
+    return generations([name])[0]
+
+
+def _bump(tags):
+    if EVERYTHING in tags:
+        tags = {EVERYTHING}  # every page holds it
+    now = _clock()
+    cache.set_many({_key(name): now for name in tags}, timeout=None)
+
+
+class _AfterCommit:
+    """The second bump of a transaction's tags, when it commits: one for all its writes."""
+
+    def __init__(self, tags):
+        self.tags = set(tags)
+
+    def __call__(self):
+        _bump(self.tags)
+
+
+def bump(tags, using=None):
+    """Drop the pages of `tags` at once, and again once the transaction commits."""
+    _bump(tags)
+    connection = transaction.get_connection(using)
+    # A callback of a savepoint rolled back is gone from the list: a new one is added.
+    for _sids, callback, *_ in connection.run_on_commit:
+        if isinstance(callback, _AfterCommit):
+            callback.tags |= tags
+            return
+    transaction.on_commit(_AfterCommit(tags), using=using)
 
 
 def data_changed(using=None, **kwargs):
-    """The data changed (a signal receiver; call it after a bulk write too)."""
-    _next_generation()
-    connection = transaction.get_connection(using)
-    # Once for a transaction, however many rows it writes.
-    if not any(callback is _next_generation for _, callback, *_ in connection.run_on_commit):
-        transaction.on_commit(_next_generation, using=using)
+    """The data changed in bulk (the receiver of localities.signals.data_changed; call it
+    after a bulk write too): every page goes."""
+    bump({EVERYTHING}, using)
+
+
+# --- what a write changes -------------------------------------------------------------------
+
+
+def _values(rows, *fields):
+    return {row[field] for row in rows for field in fields} - {None, ""}
+
+
+def _with_units_above(localities):
+    """The ids and slugs of `localities` (a queryset) and of the units above them: one query,
+    joining each row to its parents."""
+    paths = ["", *("__".join(["parent"] * n) + "__" for n in range(1, tree.DEPTH + 1))]
+    ids, slugs = set(), set()
+    fields = [f"{path}{field}" for path in paths for field in ("id", "slug")]
+    for row in localities.order_by().values_list(*fields):
+        ids.update(row[0::2])
+        slugs.update(row[1::2])
+    return ids - {None}, slugs - {None}
+
+
+def _counted_in(named):
+    """The slugs of the localities `named` (a Q on localities) and of every unit whose pages
+    count them: the units above them, the units that succeeded any of those (one step of
+    succession, as localities.tree.lineage_ids follows) and the units above these. Two
+    queries."""
+    ids, slugs = _with_units_above(Locality.objects.filter(named))
+    successors = Locality.objects.filter(succeeds__predecessor__in=ids)
+    return slugs | _with_units_above(successors)[1]
+
+
+def _footprint(agreements=None, localities=(), *, with_activities=False):
+    """The tags of the pages that show these agreements (ids or a subquery) and localities
+    (ids): "site", the agreements' pages, and the pages of the localities they are counted in
+    (_counted_in): the localities given, the agreements' parties and, `with_activities`, the
+    givers and recipients of their activities. Three queries."""
+    tags = {SITE}
+    named = Q(pk__in=localities)
+    if agreements is not None and (isinstance(agreements, QuerySet) or agreements):
+        slugs = Agreement.objects.filter(pk__in=agreements).exclude(slug="").order_by()
+        tags |= {tag("agreement", slug) for slug in slugs.values_list("slug", flat=True)}
+        named |= Q(pk__in=Party.objects.filter(agreement__in=agreements).values("locality_id"))
+        if with_activities:
+            activities = Activity.objects.filter(agreement__in=agreements)
+            named |= Q(pk__in=activities.values("giver_id"))
+            named |= Q(pk__in=activities.values("recipient_id"))
+    elif not localities:
+        return tags
+    return tags | {tag("locality", slug) for slug in _counted_in(named)}
+
+
+def _agreement_tags(rows):
+    own = {tag("agreement", slug) for slug in _values(rows, "slug")}  # a slug changed, deleted
+    return own | _footprint(_values(rows, "id"), with_activities=True)
+
+
+def _party_tags(rows):
+    return _footprint(
+        _values(rows, "agreement_id"), _values(rows, "locality_id"), with_activities=True
+    )
+
+
+def _terms_tags(rows):
+    return _footprint(_values(rows, "agreement_id"), with_activities=True)
+
+
+def _part_tags(rows):
+    return _footprint(_values(rows, "agreement_id"))
+
+
+def _activity_tags(rows):
+    return _footprint(_values(rows, "agreement_id"), _values(rows, "giver_id", "recipient_id"))
+
+
+def _legal_document_tags(rows):
+    agreements = Agreement.objects.filter(legal_basis__in=_values(rows, "id")).exclude(slug="")
+    agreements = agreements.order_by()
+    return {SITE} | {tag("agreement", slug) for slug in agreements.values_list("slug", flat=True)}
+
+
+def _locality_tags(rows):
+    ids = _values(rows, "id")
+    if Locality.objects.filter(parent__in=ids).exists():
+        # Their pages name it in their breadcrumbs, dashboards beside their names: too many.
+        return {EVERYTHING}
+    predecessors = Succession.objects.filter(successor__in=ids).values_list("predecessor_id")
+    naming = Agreement.objects.filter(
+        Q(pk__in=Party.objects.filter(locality__in=ids).values("agreement_id"))
+        | Q(pk__in=Activity.objects.filter(giver__in=ids).values("agreement_id"))
+        | Q(pk__in=Activity.objects.filter(recipient__in=ids).values("agreement_id"))
+    ).values("pk")
+    localities = {*ids, *_values(rows, "parent_id"), *(pk for (pk,) in predecessors)}
+    own = {tag("locality", slug) for slug in _values(rows, "slug")}  # a slug changed, deleted
+    return own | _footprint(naming, localities, with_activities=True)
+
+
+def _succession_tags(rows):
+    return _footprint(localities=_values(rows, "predecessor_id", "successor_id"))
+
+
+# By model: the fields that decide what a write changes (read before an update too, when any
+# can change), and the tags of the rows that hold them. A model not named changes everything.
+RULES = {
+    "activities.activity": (("agreement_id", "giver_id", "recipient_id"), _activity_tags),
+    "agreements.agreement": (("id", "slug"), _agreement_tags),
+    "agreements.party": (("agreement_id", "locality_id"), _party_tags),
+    "agreements.commitment": (("agreement_id",), _terms_tags),
+    "agreements.programme": (("agreement_id",), _part_tags),
+    "agreements.event": (("agreement_id",), _part_tags),
+    "agreements.photo": (("agreement_id",), _part_tags),
+    "agreements.source": (("agreement_id",), _part_tags),
+    "agreements.legaldocument": (("id",), _legal_document_tags),
+    "localities.locality": (("id", "slug", "parent_id"), _locality_tags),
+    "localities.succession": (("predecessor_id", "successor_id"), _succession_tags),
+}
+
+
+def _on():
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def _written(model, rows, using, raw=False):
+    rule = RULES.get(model._meta.label_lower)
+    # Raw: no query, a fixture's rows may point to rows not loaded yet.
+    everything = rule is None or raw or not _on()
+    bump({EVERYTHING} if everything else rule[1](rows), using)
+
+
+def _row(instance):
+    return {field: getattr(instance, field) for field in RULES[instance._meta.label_lower][0]}
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    """An update: the row as it was, whose pages go too."""
+    if raw or instance._state.adding or not _on():
+        return
+    fields = RULES[sender._meta.label_lower][0]
+    before = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
+    setattr(instance, BEFORE, before)
+
+
+def _saved(sender, instance, raw=False, using=None, **kwargs):
+    rows = [_row(instance)] if sender._meta.label_lower in RULES else []
+    before = instance.__dict__.pop(BEFORE, None)
+    if before is not None:
+        rows.append(before)
+    _written(sender, rows, using, raw)
+
+
+def _deleted(sender, instance, using=None, **kwargs):
+    rows = [_row(instance)] if sender._meta.label_lower in RULES else []
+    _written(sender, rows, using)
+
+
+def _m2m_changed(sender, instance, action, model, pk_set, using=None, **kwargs):
+    """An agreement's legal basis, or a unit's successors, changed."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    ids = defaultdict(set)
+    ids[instance._meta.concrete_model].add(instance.pk)
+    ids[model._meta.concrete_model].update(pk_set or ())
+    if _on() and pk_set is not None and set(ids) <= {Agreement, LegalDocument, Locality}:
+        tags = _footprint(ids.get(Agreement), ids.get(Locality, ()), with_activities=True)
+    else:
+        tags = {EVERYTHING}  # off, another relation, or cleared (the other side is gone)
+    bump(tags, using)
 
 
 def connect():
-    """Every model of APPS changes the generation when saved or deleted (KetnghiaConfig.ready)."""
+    """Every model of APPS that a public page shows drops pages when written (see above), and
+    every bulk write the registers announce drops them all: KetnghiaConfig.ready."""
+    registers.data_changed.connect(data_changed, dispatch_uid="ketnghia.pagecache.bulk")
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
-            if model._meta.label_lower in DERIVED:
+            name = model._meta.label_lower
+            if name in UNSEEN or issubclass(model, HistoricalChanges):
                 continue
-            uid = f"ketnghia.pagecache.{model._meta.label_lower}"
-            post_save.connect(data_changed, sender=model, dispatch_uid=f"{uid}.save")
-            post_delete.connect(data_changed, sender=model, dispatch_uid=f"{uid}.delete")
+            uid = f"ketnghia.pagecache.{name}"
+            fields = RULES.get(name, ((),))[0]
+            if set(fields) - {"id"}:
+                pre_save.connect(_before_save, sender=model, dispatch_uid=f"{uid}.before")
+            post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(_deleted, sender=model, dispatch_uid=f"{uid}.delete")
             for field in model._meta.local_many_to_many:
                 m2m_changed.connect(
-                    data_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.m2m"
+                    _m2m_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.m2m"
                 )
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def page_tags(request):
+    """The tag of a page, from its address (no query)."""
+    match = request.resolver_match
+    kind = NARROW.get(match.view_name) if match else None
+    return [tag(kind, match.kwargs["slug"])] if kind else [SITE]
 
 
 def _is_cacheable_request(request):
@@ -106,10 +398,11 @@ def _is_cacheable_response(request, response):
 
 
 def page_key(request):
+    held = ".".join(str(number) for number in generations([EVERYTHING, *page_tags(request)]))
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
     manifest = getattr(staticfiles_storage, "manifest_hash", "") or ""
     day = timezone.localdate().isoformat()
-    return f"{KEY_PREFIX}:{generation()}:{manifest}:{get_language()}:{day}:{address}"
+    return f"{KEY_PREFIX}:{held}:{manifest}:{get_language()}:{day}:{address}"
 
 
 def cached_page(view):

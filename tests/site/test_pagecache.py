@@ -1,5 +1,6 @@
 """Public pages kept whole in the cache (ketnghia.pagecache): served without a query while the
-data is unchanged, made afresh after any write, never kept for someone signed in."""
+data they show is unchanged, made afresh after a write that changes them (and only those),
+never kept for someone signed in."""
 
 from io import StringIO
 
@@ -11,11 +12,12 @@ from django.db.models.deletion import Collector
 from django.urls import reverse
 
 from activities.figures import format_vnd_words
-from activities.models import ActivitySummary
+from activities.models import Activity, ActivitySummary
 from agreements.models import Agreement
 from agreements.services import publish_agreement
 from ketnghia import pagecache
-from localities.models import Locality
+from localities import signals as registers
+from localities.models import Locality, LocalityKind, Succession
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -121,20 +123,21 @@ def test_pages_of_someone_signed_in_are_made_for_them(
 
 
 def test_the_generation_changes_again_after_the_commit(django_capture_on_commit_callbacks):
-    before = pagecache.generation()
+    before = pagecache.generation(pagecache.SITE)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         factories.locality("Thôn Mới", kind="village")
-        during = pagecache.generation()
+        during = pagecache.generation(pagecache.SITE)
     assert during > before
     assert callbacks
-    assert pagecache.generation() > during
+    assert pagecache.generation(pagecache.SITE) > during
 
 
 def test_one_change_after_the_commit_however_many_rows(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         for n in range(3):
             factories.locality(f"Thôn Mới {n}", kind="village")
-    assert callbacks == [pagecache._next_generation]
+    assert [type(callback) for callback in callbacks] == [pagecache._AfterCommit]
+    assert {"locality:thon-moi-0", "locality:thon-moi-2"} <= callbacks[0].tags
 
 
 def test_the_summary_rows_are_deleted_in_one_statement():
@@ -160,3 +163,178 @@ def test_off_when_no_seconds_are_set(client, agreement, settings, django_assert_
     with django_assert_max_num_queries(100) as queries:
         get(client, "/thong-ke/")
     assert len(queries) > 10
+
+
+# --- a write drops the pages it can change, and no other -------------------------------------
+
+
+@pytest.fixture
+def world():
+    """Two published agreements between communes of one province, a commune with none."""
+    province = factories.locality("Tỉnh Gia Lai", kind=LocalityKind.PROVINCE)
+    ia_dok = factories.locality("Xã Ia Dơk", parent=province)
+    an_nhon = factories.locality("Phường An Nhơn Bắc", kind=LocalityKind.WARD, parent=province)
+    ours = factories.agreement(
+        ia_dok, an_nhon, title="Giao ước Ia Dơk – An Nhơn Bắc", published=True
+    )
+    theirs = factories.agreement(
+        factories.locality("Xã Ia Pnôn", parent=province),
+        factories.locality("Xã Đức Cơ", parent=province),
+        title="Giao ước Ia Pnôn – Đức Cơ",
+        published=True,
+    )
+    return {
+        "province": province,
+        "ia_dok": ia_dok,
+        "an_nhon": an_nhon,
+        "elsewhere": factories.locality("Xã Ia Grai", parent=province),
+        "ours": ours,
+        "theirs": theirs,
+    }
+
+
+def locality_pages(*places):
+    return [
+        path
+        for place in places
+        for path in (f"/dia-phuong/{place.slug}/", f"/thong-ke/{place.slug}/")
+    ]
+
+
+def agreement_page(agreement):
+    return f"/giao-uoc/{agreement.slug}/"
+
+
+def assert_served_from_cache(client, django_assert_num_queries, paths):
+    for path in paths:
+        with django_assert_num_queries(0):
+            get(client, path)
+
+
+def assert_made_afresh(client, django_assert_max_num_queries, paths):
+    for path in paths:
+        with django_assert_max_num_queries(100) as queries:
+            get(client, path)
+        assert queries, f"{path} was served from the cache"
+
+
+def test_an_activity_drops_the_pages_that_show_it_and_no_other(
+    client, world, django_assert_num_queries, django_assert_max_num_queries
+):
+    shown = [
+        agreement_page(world["ours"]),
+        *locality_pages(world["ia_dok"], world["an_nhon"], world["province"]),
+        "/thong-ke/",
+        "/",
+    ]
+    others = [
+        agreement_page(world["theirs"]),
+        *locality_pages(world["elsewhere"], world["theirs"].parties.first().locality),
+    ]
+    for path in shown + others:
+        get(client, path)
+
+    factories.activity(world["ours"], value_vnd=30_000_000)
+
+    assert_served_from_cache(client, django_assert_num_queries, others)
+    assert_made_afresh(client, django_assert_max_num_queries, shown)
+    money = format_vnd_words(30_000_000)
+    assert money in get(client, "/thong-ke/")
+    assert money in get(client, f"/thong-ke/{world['ia_dok'].slug}/")
+    assert money not in get(client, f"/thong-ke/{world['elsewhere'].slug}/")
+
+
+def test_an_activity_drops_the_pages_of_the_units_that_succeeded_its_parties(
+    client, world, django_assert_num_queries, django_assert_max_num_queries
+):
+    """A ward formed by a merger shows the agreements of the communes merged into it."""
+    ward = factories.locality("Phường Mới", kind=LocalityKind.WARD, parent=world["province"])
+    Succession.objects.create(predecessor=world["ia_dok"], successor=ward)
+    for path in locality_pages(ward, world["elsewhere"]):
+        get(client, path)
+
+    factories.activity(world["ours"])
+
+    assert_served_from_cache(client, django_assert_num_queries, locality_pages(world["elsewhere"]))
+    assert_made_afresh(client, django_assert_max_num_queries, locality_pages(ward))
+
+
+def test_an_activity_given_to_another_unit_drops_the_first_ones_pages(
+    client, world, django_assert_max_num_queries
+):
+    """What a write drops is read from the row as it was too."""
+    first, second = world["elsewhere"], factories.locality("Xã Ia Ly", parent=world["province"])
+    activity = factories.activity(world["ours"], recipient=first)
+    pages = locality_pages(first, second)
+    for path in pages:
+        get(client, path)
+
+    activity = Activity.objects.get(pk=activity.pk)
+    activity.recipient = second
+    activity.save()
+
+    assert_made_afresh(client, django_assert_max_num_queries, pages)
+
+
+def test_a_locality_renamed_drops_its_pages_and_those_naming_it(
+    client, world, django_assert_num_queries
+):
+    ia_dok, theirs = world["ia_dok"], agreement_page(world["theirs"])
+    for path in [*locality_pages(ia_dok), agreement_page(world["ours"]), theirs]:
+        get(client, path)
+
+    ia_dok.name = "Xã Ia Dơk Mới"
+    ia_dok.save()
+
+    for path in [*locality_pages(ia_dok), agreement_page(world["ours"])]:
+        assert "Xã Ia Dơk Mới" in get(client, path), path
+    assert_served_from_cache(client, django_assert_num_queries, [theirs])
+
+
+def test_a_unit_with_units_below_it_renamed_drops_every_page(client, world):
+    """Every page below it names it, in its breadcrumbs."""
+    path = f"/dia-phuong/{world['elsewhere'].slug}/"
+    assert "Tỉnh Gia Lai" in get(client, path)
+    world["province"].name = "Tỉnh Gia Lai Mới"
+    world["province"].save()
+    assert "Tỉnh Gia Lai Mới" in get(client, path)
+
+
+def test_an_agreement_whose_address_changes_is_gone_from_the_old_one(client, world):
+    agreement = world["ours"]
+    old = agreement_page(agreement)
+    get(client, old)
+    agreement.slug = "giao-uoc-ia-dok-an-nhon-bac"
+    agreement.save()
+    assert client.get(old).status_code == 404
+    get(client, agreement_page(agreement))
+
+
+def test_a_bulk_write_drops_every_page(
+    client, world, django_assert_num_queries, django_assert_max_num_queries
+):
+    """Writes that bypass the models' signals announce themselves (localities.signals)."""
+    pages = [agreement_page(world["theirs"]), *locality_pages(world["elsewhere"]), "/"]
+    for path in pages:
+        get(client, path)
+    assert_served_from_cache(client, django_assert_num_queries, pages)
+
+    registers.data_changed.send(sender=__name__)
+
+    assert_made_afresh(client, django_assert_max_num_queries, pages)
+
+
+def test_a_write_finds_what_it_drops_in_a_few_queries_and_none_with_the_cache_off(
+    world, settings, django_assert_max_num_queries, django_assert_num_queries
+):
+    activity = factories.activity(world["ours"], giver=world["ia_dok"])
+
+    def saved_again():
+        pagecache._before_save(Activity, activity)
+        pagecache._saved(Activity, activity)
+
+    with django_assert_max_num_queries(4):
+        saved_again()
+    settings.PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(0):
+        saved_again()
