@@ -444,6 +444,17 @@ class ActivitySummary(models.Model):
         verbose_name_plural = _("activity summaries")
         # Derived rows: nobody adds, changes or deletes them by hand, nor needs to view them.
         default_permissions = ()
+        indexes = [
+            # The top givers and recipients of every year: the first rows by value.
+            models.Index(
+                F("role"),
+                F("status"),
+                F("published"),
+                F("value_vnd").desc(),
+                name="activities_summary_top",
+                condition=Q(role__in=["giver_total", "recipient_total"]),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

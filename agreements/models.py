@@ -190,6 +190,13 @@ class Agreement(models.Model):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         ordering = ["-signed_on", "-id"]
+        indexes = [
+            # "In force", the pairs, the anniversaries: the published agreements by date, read
+            # from the index alone.
+            models.Index(
+                fields=["status", "signed_on", "ended_on"], name="agreements_status_dates"
+            ),
+        ]
         permissions = [("publish_agreement", _("Can publish and unpublish agreements"))]
         constraints = [
             models.CheckConstraint(
@@ -315,6 +322,8 @@ class Commitment(models.Model):
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
         ordering = ["position", "id"]
+        # The dashboards count agreements by area.
+        indexes = [models.Index(fields=["area", "agreement"], name="agreements_commitment_area")]
 
     def __str__(self):
         return self.text[:80]

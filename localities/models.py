@@ -126,6 +126,14 @@ class Locality(models.Model):
         verbose_name = _("locality")
         verbose_name_plural = _("localities")
         ordering = ["search_key", "id"]
+        indexes = [
+            # The ethnic-minority villages counted on every dashboard.
+            models.Index(
+                fields=["kind", "is_ethnic_minority_area"],
+                condition=Q(dissolved_on__isnull=True),
+                name="localities_current_kind",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=LocalityKind.values),

@@ -233,8 +233,7 @@ def _source(a):
         return _Source(role, scope, None, None)
     # Published figures from the rows; the drafts in the reader's charge (few) from their
     # activities.
-    drafts = rules.counted_agreements(a).filter(status=AgreementStatus.DRAFT)
-    return _Source(role, scope, True, drafts)
+    return _Source(role, scope, True, rules.counted_drafts(a))
 
 
 def _province_wide(a, source):
@@ -433,16 +432,22 @@ def _inherited_agreements(a):
 
 
 def _locality_figures(a):
-    """Localities with a partner and ethnic-minority villages with one: one query."""
-    localities = Locality.objects.all()
-    if a.here is not None:
-        localities = localities.filter(tree.below("", a.here))
-    partnered = Q(pk__in=rules.partnered(a))
-    return localities.aggregate(
-        with_partner=Count("pk", filter=partnered),
-        villages=Count("pk", filter=rules.minority_villages()),
-        villages_with_partner=Count("pk", filter=rules.minority_villages() & partnered),
+    """Localities with a partner and ethnic-minority villages with one (rules.partnered):
+    two queries, over the parties of the agreements in force rather than the register."""
+    parties = Party.objects.filter(
+        agreement__in=rules.counted_agreements(a).filter(rules.in_force(a.end))
     )
+    villages = Locality.objects.filter(rules.minority_villages())
+    if a.here is not None:
+        parties = parties.filter(tree.below("locality", a.here))
+        villages = villages.filter(tree.below("", a.here))
+    found = parties.aggregate(
+        with_partner=Count("locality", distinct=True),
+        villages_with_partner=Count(
+            "locality", distinct=True, filter=rules.minority_villages("locality__")
+        ),
+    )
+    return {**found, "villages": villages.count()}
 
 
 def _by_area(a, source):
@@ -496,21 +501,20 @@ def _ranked(rows, key="locality"):
 
 
 def _live_givers(activities):
-    """Every giver of `activities` and its measures: the named givers, and the parties that
-    gave jointly (agreements.parties): two queries."""
+    """Every giver of `activities` and its measures: the named givers, and the signing parties
+    that gave jointly, other than the recipient (agreements.parties): two queries."""
     named = activities.filter(giver__isnull=False).order_by().values(locality=F("giver"))
-    path = "agreement__activities__"
-    joint = activities.filter(giver__isnull=True).order_by().values("pk")
-    # Not the recipient.
-    condition = Q(**{f"{path}in": joint}) & ~Q(locality_id=Coalesce(f"{path}recipient_id", 0))
     jointly = (
-        Party.objects.filter(role=PartyRole.PARTY, agreement__activities__in=joint)
+        activities.filter(giver__isnull=True)
+        .annotate(party=F("agreement__parties__locality"), party_role=F("agreement__parties__role"))
+        .filter(party_role=PartyRole.PARTY)
+        .exclude(party=Coalesce("recipient_id", 0))
         .order_by()
-        .values("locality")
-        .annotate(**measures(path, condition))
-        .filter(n__gt=0)
+        .values(locality=F("party"))
     )
-    return _merged(lambda r: r["locality"], named.annotate(**measures()), jointly)
+    return _merged(
+        lambda r: r["locality"], named.annotate(**measures()), jointly.annotate(**measures())
+    )
 
 
 def _live_recipients(activities):
@@ -525,8 +529,21 @@ def _live_recipients(activities):
 def _row_top(a, rows, role, live):
     """The top rows of a role from the summary rows: the localities themselves, not rolled up;
     with the drafts in a staff member's charge (`live`) added."""
-    if a.filters.year_from is None and a.filters.year_to is None:
-        # Every year: one row per locality, already added up.
+    every_year = a.filters.year_from is None and a.filters.year_to is None
+    if every_year and rows.published is not None and live is None:
+        # One row per locality, already added up: the first by value, from their index (a
+        # value of 0 with nothing valued ranks after 0 valued: _ranked sorts the few kept).
+        total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
+        first = _summary(total, a.filters.status, rows.published).order_by("-value_vnd", "-n")
+        columns = dict(zip(summaries.MEASURES, MEASURES, strict=True))
+        return _ranked(
+            [
+                {"locality": row["scope"], **{columns[c]: row[c] for c in summaries.MEASURES}}
+                for row in first.values("scope", *summaries.MEASURES)[: TOP_LOCALITIES * 3]
+            ]
+        )
+    if every_year:
+        # Every year: one row per locality and publication, already added up.
         total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
         found = _summary(total, a.filters.status, rows.published)
     else:
@@ -774,11 +791,16 @@ def dashboard(filters, today=None):
 
 
 def _given_and_received(a):
-    """(given, received) Sides of the question's locality: two queries."""
+    """(given, received) Sides of the question's locality: three queries."""
     status = a.filters.status
-    anywhere = rules.of_any_agreement(a)
-    given = totals_by_type(anywhere.filter(rules.given_by(a)), status)
-    received = totals_by_type(anywhere.filter(rules.received_by(a)), status)
+    named, jointly = rules.given_by(a)
+    rows = _merged(
+        lambda r: r["activity_type_id"],
+        *(part.order_by().values(*TYPE_FIELDS).annotate(**measures()) for part in (named, jointly)),
+    )
+    rows.sort(key=lambda r: (r["activity_type__position"], r["activity_type__name"]))
+    given = [type_total(row, status) for row in rows]
+    received = totals_by_type(rules.received_by(a), status)
     return Side(given, money_of(given)), Side(received, money_of(received))
 
 

@@ -6,7 +6,7 @@ or from the activities, so that every page counts the same things.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -52,15 +52,29 @@ class Ask:
     end: datetime.date
     here: list[int] | None  # the locality's units; None: everywhere
     inherited: list[int]  # those of `here` that are units it succeeded, or below them
+    drafts: list[int] | None = None  # the drafts in a staff scope's charge (read once)
 
 
 def ask(filters, today=None):
     today = today or timezone.localdate()
-    here, inherited = None, []
+    here, inherited, drafts = None, [], None
     if filters.locality is not None:
         here, inherited = tree.area_ids(filters.locality)
+    if filters.include_drafts and filters.drafts_scope is not None:
+        # Few, and read by most sections: their ids once, rather than the scope's joins each
+        # time.
+        drafts = list(
+            Agreement.objects.within(filters.drafts_scope)
+            .filter(status=AgreementStatus.DRAFT)
+            .values_list("pk", flat=True)
+        )
     return Ask(
-        filters=filters, today=today, end=period_end(filters, today), here=here, inherited=inherited
+        filters=filters,
+        today=today,
+        end=period_end(filters, today),
+        here=here,
+        inherited=inherited,
+        drafts=drafts,
     )
 
 
@@ -75,24 +89,22 @@ def period_end(filters, today):
 # --- agreements --------------------------------------------------------------------------------
 
 
-def visible_agreements(filters):
+def visible_agreements(a):
     """Published agreements, and the drafts the reader may see (signed-in staff)."""
-    if not filters.include_drafts:
+    if not a.filters.include_drafts:
         return Agreement.objects.published()
-    if filters.drafts_scope is None:
+    if a.filters.drafts_scope is None:
         return Agreement.objects.all()
-    return Agreement.objects.filter(
-        Q(status=AgreementStatus.PUBLISHED)
-        | Q(pk__in=Agreement.objects.within(filters.drafts_scope).values("pk"))
-    )
+    return Agreement.objects.filter(Q(status=AgreementStatus.PUBLISHED) | Q(pk__in=a.drafts))
 
 
-def counted_agreements(a):
+def counted_agreements(a, agreements=None):
     """The agreements the question picks, each once (subqueries, never joins): visible, with a
     party (signing or coordinating) among the locality's units, with a party of the chosen
-    kind, with a commitment in the chosen area."""
+    kind, with a commitment in the chosen area. `agreements`: another set to pick from."""
     filters = a.filters
-    agreements = visible_agreements(filters)
+    if agreements is None:
+        agreements = visible_agreements(a)
     if a.here is not None:
         agreements = agreements.filter(
             pk__in=Party.objects.filter(tree.below("locality", a.here)).values("agreement_id")
@@ -106,6 +118,11 @@ def counted_agreements(a):
             pk__in=Commitment.objects.filter(area=filters.area).values("agreement_id")
         )
     return agreements
+
+
+def counted_drafts(a):
+    """The counted agreements that are drafts in the reader's charge (a staff scope)."""
+    return counted_agreements(a, Agreement.objects.filter(pk__in=a.drafts))
 
 
 def in_force(end, prefix=""):
@@ -132,9 +149,16 @@ def partnered(a):
     )
 
 
-def minority_villages():
-    """The ethnic-minority villages that exist today (Plan 43/KH-UBND's targets)."""
-    return Q(kind=LocalityKind.VILLAGE, is_ethnic_minority_area=True, dissolved_on__isnull=True)
+def minority_villages(prefix=""):
+    """The ethnic-minority villages that exist today (Plan 43/KH-UBND's targets); `prefix`
+    reaches the locality from another model ("locality__")."""
+    return Q(
+        **{
+            f"{prefix}kind": LocalityKind.VILLAGE,
+            f"{prefix}is_ethnic_minority_area": True,
+            f"{prefix}dissolved_on__isnull": True,
+        }
+    )
 
 
 # --- activities --------------------------------------------------------------------------------
@@ -184,19 +208,25 @@ def joint_giver_in(ids):
 
 
 def given_by(a):
-    """Activities the locality or a unit below it gave, itself or jointly with the other
-    parties, under any agreement the other filters match: a village gives under its
-    commune's agreement."""
-    return Q(giver__in=a.here) | joint_giver_in(a.here)
+    """(named, joint): the activities the locality or a unit below it gave itself, and those
+    it gave jointly with the other signing parties, under any agreement the other filters
+    match (a village gives under its commune's agreement). Apart, so that each reads its own
+    index: the giver's, and the agreements'."""
+    anywhere = of_any_agreement(a)
+    signed_here = Party.objects.filter(tree.below("locality", a.here), role=PartyRole.PARTY).values(
+        "agreement_id"
+    )
+    joint = anywhere.filter(joint_giver_in(a.here), giver__isnull=True, agreement__in=signed_here)
+    return anywhere.filter(giver__in=a.here), joint
 
 
 def received_by(a):
-    return Q(recipient__in=a.here)
+    return of_any_agreement(a).filter(recipient__in=a.here)
 
 
 def of_any_agreement(a):
     """The activities of the agreements every filter but the locality picks, in the period."""
-    anywhere = Ask(filters=a.filters, today=a.today, end=a.end, here=None, inherited=[])
+    anywhere = replace(a, here=None, inherited=[])
     return Activity.objects.filter(
         in_period(a.filters), agreement__in=counted_agreements(anywhere), status=a.filters.status
     )

@@ -176,7 +176,9 @@ def coverage(request):
     page_obj = Paginator(range(totals.communes), COMMUNES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = reports.coverage(filters, first=page_obj.start_index() - 1, count=COMMUNES_PER_PAGE)
+    # An empty page starts at 0, not -1.
+    first = max(page_obj.start_index() - 1, 0)
+    rows = reports.coverage(filters, first=first, count=COMMUNES_PER_PAGE)
     context = _page_context(request, form, filters, COVERAGE_FIELDS)
     context.update(
         rows=rows,

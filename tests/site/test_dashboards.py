@@ -868,3 +868,25 @@ def test_goods_tiles_show_quantities_with_units(client, places):
     content = html(get(client, PROVINCE))
     assert format_quantity(Decimal(5), "căn", Qualifier.OVER) in content
     assert Locality.objects.filter(slug="lang-thu").exists()
+
+
+def test_the_coverage_of_a_province_without_villages_is_an_empty_page(client):
+    response = client.get("/thong-ke/vung-dong-bao/", {"page": 3})
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert response.context["totals"].communes == 0
+
+
+def test_the_coverage_lists_fifty_communes_a_page_with_totals_of_them_all(client):
+    province = factories.locality("Tỉnh Thử", kind=LocalityKind.PROVINCE)
+    for n in range(51):
+        commune = factories.locality(f"Xã {n:02d}", parent=province)
+        factories.locality(
+            f"Làng {n:02d}", kind=LocalityKind.VILLAGE, parent=commune, is_ethnic_minority_area=True
+        )
+    first = client.get("/thong-ke/vung-dong-bao/").context
+    last = client.get("/thong-ke/vung-dong-bao/", {"page": 2}).context
+    assert [len(first["rows"]), len(last["rows"])] == [50, 1]
+    assert last["rows"][0].commune.name == "Xã 50"
+    assert (first["totals"].communes, first["totals"].without_partner) == (51, 51)
+    assert last["totals"] == first["totals"]

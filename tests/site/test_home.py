@@ -176,7 +176,7 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         agreement.legal_basis.add(document)
         factories.activity(agreement)
         factories.activity(agreement, "nha-o", quantity=2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         home(client)
 
 
