@@ -36,6 +36,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.db.models.sql import Query
 
 from activities.models import Activity, ActivitySummary, Qualifier, SummaryRole
+from activities.reports import totals
 from agreements.models import Agreement, AgreementStatus, Commitment, Party, PartyRole
 from localities import signals, tree
 from localities.models import Locality, Succession
@@ -51,19 +52,10 @@ KEY = (
     "first_year",
     "last_year",
 )
-# The measures of a row, as ActivitySummary's columns (totals.MEASURES names them when read).
-MEASURES = (
-    "n",
-    "quantity",
-    "value_vnd",
-    "quantity_over",
-    "quantity_about",
-    "quantity_nearly",
-    "quantity_missing",
-    "value_over",
-    "value_about",
-    "value_nearly",
-    "value_missing",
+# The measures of a row, as ActivitySummary's columns: totals.MEASURES, but for the two sums,
+# which the summary names as the activities do.
+MEASURES = tuple(
+    {"quantity_sum": "quantity", "value_sum": "value_vnd"}.get(m, m) for m in totals.MEASURES
 )
 NOTHING = (0, Decimal(0), 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
@@ -194,35 +186,27 @@ def contribution_sql(activity_ids=None):
             params * 2,
         ),
     ]
+    recipients = (
+        f"SELECT a.id AS activity_id, a.recipient_id AS locality_id {base} "
+        f"WHERE a.recipient_id IS NOT NULL AND {only_activities}"
+    )
     # Each giver and recipient by years, and again over every year (years 0–0: the top lists).
-    by_years = (f"{first}, {last}", by)
-    every_year = ("0, 0", "g.status, a.status")
-    for role, (years, group) in (
-        (SummaryRole.GIVER, by_years),
-        (SummaryRole.GIVER_TOTAL, every_year),
+    for roles, who, who_params in (
+        ((SummaryRole.GIVER, SummaryRole.GIVER_TOTAL), givers, 2),
+        ((SummaryRole.RECIPIENT, SummaryRole.RECIPIENT_TOTAL), recipients, 1),
     ):
-        selects.append(
-            (
-                f"SELECT '{role}', w.locality_id, {null}, {null}, {null}, {published}, "
-                f"a.status, {years}, {measures} {base} "
-                f"JOIN ({givers}) w ON w.activity_id = a.id WHERE {only_activities} "
-                f"GROUP BY w.locality_id, {group}",
-                params * 3,
+        for role, years, group in zip(
+            roles, (f"{first}, {last}", "0, 0"), (by, "g.status, a.status"), strict=True
+        ):
+            selects.append(
+                (
+                    f"SELECT '{role}', w.locality_id, {null}, {null}, {null}, {published}, "
+                    f"a.status, {years}, {measures} {base} "
+                    f"JOIN ({who}) w ON w.activity_id = a.id WHERE {only_activities} "
+                    f"GROUP BY w.locality_id, {group}",
+                    params * (who_params + 1),
+                )
             )
-        )
-    for role, (years, group) in (
-        (SummaryRole.RECIPIENT, by_years),
-        (SummaryRole.RECIPIENT_TOTAL, every_year),
-    ):
-        selects.append(
-            (
-                f"SELECT '{role}', a.recipient_id, {null}, {null}, {null}, {published}, "
-                f"a.status, {years}, {measures} {base} "
-                f"WHERE a.recipient_id IS NOT NULL AND {only_activities} "
-                f"GROUP BY a.recipient_id, {group}",
-                params,
-            )
-        )
     selects += [
         (
             f"SELECT '{SummaryRole.FUNDER}', {null}, {null}, {null}, a.funder_id, {published}, "
