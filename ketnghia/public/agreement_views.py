@@ -35,7 +35,7 @@ def agreement_list(request):
 @require_safe
 @cached_page
 def agreement_detail(request, slug):
-    context = queries.agreement_detail(slug)
+    context = queries.agreement_detail(slug, request.GET.get("page"))
     if context is None:
         raise Http404
     agreement = context["agreement"]

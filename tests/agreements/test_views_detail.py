@@ -301,8 +301,10 @@ def full_agreement(scale):
 
 @pytest.mark.parametrize("scale", [1, 20])
 def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, scale):
-    """The agreement, its parties, legal basis, commitments, programmes, events, activities,
-    photos and sources, then the delivered and pledged totals: eleven queries.
+    """The agreement (with how many events and activities it has), its parties, legal basis,
+    commitments, programmes, photos and sources, the keys of the timeline's page, its events,
+    its activities, then the delivered and pledged totals: twelve queries (the timeline's
+    pages, one query more than when it was read whole).
 
     The first view of a photo makes its thumbnail and records it (sorl-thumbnail's key-value
     store, kept in the cache and the database); later views find it in the cache.
@@ -310,7 +312,7 @@ def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, sca
     agreement = full_agreement(scale)
     url = f"/giao-uoc/{agreement.slug}/"
     assert client.get(url).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
     content = response.content.decode()
@@ -323,3 +325,71 @@ def test_an_activity_names_its_funder(client):
     factories.activity(agreement, funder=factories.funder("Công ty Thử"))
     content = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
     assert gettext("Funded by %(funder)s") % {"funder": "Công ty Thử"} in content
+
+
+def long_agreement(count, description=""):
+    """A published agreement with `count` activities, one a day from 1 January 2020, each worth
+    one million đồng."""
+    agreement = factories.agreement(published=True)
+    for n in range(count):
+        factories.activity(
+            agreement,
+            value_vnd=1_000_000,
+            starts_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=n),
+            recipient_detail=f"Hộ số {n + 1}",
+            description=description,
+        )
+    return agreement
+
+
+def entries(content):
+    """The timeline's entries on the page, as the recipient numbers they name."""
+    return [int(n) for n in re.findall(r"Hộ số (\d+)", section(content, "timeline"))]
+
+
+def test_the_timeline_is_paged_a_hundred_entries_at_a_time(client):
+    agreement = long_agreement(250)
+    url = f"/giao-uoc/{agreement.slug}/"
+    first = client.get(url).content.decode()
+    assert entries(first) == list(range(1, 101))
+    assert entries(client.get(url, {"page": 2}).content.decode()) == list(range(101, 201))
+    last = client.get(url, {"page": 3}).content.decode()
+    assert entries(last) == list(range(201, 251))
+    said = gettext("%(total)s entries in all: entries %(first)s to %(last)s are shown.")
+    assert said % {"total": 250, "first": 201, "last": 250} in section(last, "timeline")
+    assert 'href="?page=2"' in section(last, "timeline")
+    # Every activity is counted, whatever the page.
+    for content in (first, last):
+        tiles = content.split('<ul class="tiles">')[1].split("</ul>")[0]
+        assert '<span class="value">250</span>' in tiles
+
+
+def test_the_results_are_the_same_on_every_page(client):
+    agreement = long_agreement(250)
+    url = f"/giao-uoc/{agreement.slug}/"
+    pages = [section(client.get(url, {"page": n}).content.decode(), "totals") for n in (1, 2, 3)]
+    assert f"250.000.000{NBSP}đ" in pages[0]
+    assert pages[0] == pages[1] == pages[2]
+
+
+@pytest.mark.parametrize("number", ["9", "abc", "0", "-1"])
+def test_a_page_number_that_is_not_one_is_answered_as_the_lists_do(client, number):
+    """A number out of range, the last page; not a number, the first (Paginator.get_page)."""
+    agreement = long_agreement(150)
+    content = client.get(f"/giao-uoc/{agreement.slug}/", {"page": number}).content.decode()
+    expected = range(1, 101) if number == "abc" else range(101, 151)
+    assert entries(content) == list(expected)
+
+
+def test_a_short_timeline_is_one_page_without_pagination(client):
+    content = client.get(f"/giao-uoc/{long_agreement(3).slug}/").content.decode()
+    timeline = section(content, "timeline")
+    assert entries(content) == [1, 2, 3]
+    assert 'class="pagination"' not in timeline
+    assert '<p class="muted">' not in timeline.split("<ol")[0]
+
+
+def test_a_page_of_a_long_timeline_stays_under_150_kb(client):
+    agreement = long_agreement(250, description=("Hỗ trợ xây nhà. " * 20)[:300])
+    content = client.get(f"/giao-uoc/{agreement.slug}/").content
+    assert len(content) < 150_000
