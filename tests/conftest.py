@@ -48,3 +48,27 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         yield
         transaction.set_rollback(True)
     cache.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (which empties every table, the rows of the data
+    migrations included: activity types, commitment areas, roles), put those rows back at once.
+    serialized_rollback only restores them when the next transactional test starts, and
+    pytest-xdist may run a plain test of another file next on the same worker."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "live_server" in fixtures or "transactional_db" in fixtures
+    )
+    if not transactional:
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)

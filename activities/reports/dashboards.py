@@ -413,9 +413,8 @@ def _agreement_figures(a):
                 rules.in_period(a.filters), agreement=OuterRef("pk"), status=a.filters.status
             )
         )
-        figures["drafts"] = Count(
-            "pk", filter=Q(status=AgreementStatus.DRAFT) & (rules.listed(a) | counted_activity)
-        )
+        shown = rules.listed(a) | rules.in_force(a.end) | counted_activity
+        figures["drafts"] = Count("pk", filter=Q(status=AgreementStatus.DRAFT) & shown)
     return {"drafts": 0, **counted.aggregate(**figures)}
 
 

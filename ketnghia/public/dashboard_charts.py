@@ -17,12 +17,16 @@ class GoodsTile:
     figure: str
     unit: str
     name: str
+    note: str = ""  # records without a quantity, said beside the figure
 
 
 def goods_tiles(goods):
     return [
         GoodsTile(
-            format_quantity(total.quantity, "", total.quantity_qualifier), total.unit, total.name
+            format_quantity(total.quantity, "", total.quantity_qualifier),
+            total.unit,
+            total.name,
+            total.quantity_note,
         )
         for total in goods
     ]

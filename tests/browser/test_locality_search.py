@@ -171,7 +171,9 @@ STATES = [
 
 
 @pytest.mark.browser
-@pytest.mark.django_db
+# Transactional like the rest of the file: xdist runs a file's tests together, and pytest-django
+# runs transactional tests after the others only when a whole file is.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_state_of_the_field_is_valid_html(client, demo, tmp_path):
     files, names = [], {}
     for index, path in enumerate(STATES):
