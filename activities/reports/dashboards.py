@@ -530,17 +530,24 @@ def _row_top(a, rows, role, live):
     with the drafts in a staff member's charge (`live`) added."""
     every_year = a.filters.year_from is None and a.filters.year_to is None
     if every_year and rows.published is not None and live is None:
-        # One row per locality, already added up: the first by value, from their index (a
-        # value of 0 with nothing valued ranks after 0 valued: _ranked sorts the few kept).
+        # One row per locality, already added up: the first by value (nothing valued last), as
+        # _ranked orders them.
         total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
-        first = _summary(total, a.filters.status, rows.published).order_by("-value_vnd", "-n")
-        columns = dict(zip(summaries.MEASURES, MEASURES, strict=True))
-        return _ranked(
-            [
-                {"locality": row["scope"], **{columns[c]: row[c] for c in summaries.MEASURES}}
-                for row in first.values("scope", *summaries.MEASURES)[: TOP_LOCALITIES * 3]
-            ]
+        first = (
+            _summary(total, a.filters.status, rows.published)
+            .filter(n__gt=0)  # rows an edit left at zero stay until the next rebuild
+            .annotate(
+                unvalued=Case(
+                    When(n=F("value_missing"), then=1), default=0, output_field=IntegerField()
+                )
+            )
+            .order_by("unvalued", "-value_vnd", "-n", "scope")
         )
+        columns = dict(zip(summaries.MEASURES, MEASURES, strict=True))
+        return [
+            {"locality": row["scope"], **{columns[c]: row[c] for c in summaries.MEASURES}}
+            for row in first.values("scope", *summaries.MEASURES)[:TOP_LOCALITIES]
+        ]
     if every_year:
         # Every year: one row per locality and publication, already added up.
         total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)

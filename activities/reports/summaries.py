@@ -13,9 +13,9 @@ reports.rules; it serves both ways of keeping the rows:
   it, the contributions of the activities it concerns are read; after it, read again; the
   difference is added to the rows. Writes that change contributions: an activity's save or
   delete; an agreement's status (published or not); a party's or a commitment's save or
-  delete (the localities and areas an agreement counts in); a locality's parent or kind (the
-  units its agreements count in). Every path through the models (admin, services, Excel
-  import, the demo loader) goes through these signals.
+  delete (the localities and areas an agreement counts in, its joint givers); a locality's
+  parent, and a succession (the units its agreements count in). Every path through the models
+  (admin, services, Excel import, the demo loader) goes through these signals.
 
 Concurrent writers: every maintenance step first takes one transaction-level lock
 (pg_advisory_xact_lock on PostgreSQL; SQLite's IMMEDIATE transactions already let one writer

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from PIL import Image
 
 from activities.models import ActivityStatus, Qualifier
@@ -355,7 +355,11 @@ def test_the_timeline_is_paged_a_hundred_entries_at_a_time(client):
     assert entries(client.get(url, {"page": 2}).content.decode()) == list(range(101, 201))
     last = client.get(url, {"page": 3}).content.decode()
     assert entries(last) == list(range(201, 251))
-    said = gettext("%(total)s entries in all: entries %(first)s to %(last)s are shown.")
+    said = ngettext(
+        "%(total)s entry in all: entries %(first)s to %(last)s are shown.",
+        "%(total)s entries in all: entries %(first)s to %(last)s are shown.",
+        250,
+    )
     assert said % {"total": 250, "first": 201, "last": 250} in section(last, "timeline")
     assert 'href="?page=2"' in section(last, "timeline")
     # Every activity is counted, whatever the page.
