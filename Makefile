@@ -25,6 +25,8 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite (unit, database, admin and browser tests) on DATABASE_URL (SQLite by default).
+# Files go to the workers in pytest-django's order (transactional tests last: their flush empties
+# the rows the data migrations wrote), not largest first.
 # The browser tests need Java and the npm test tools (the Nu Html Checker, axe-core).
 BROWSER_TOOLS := tests/browser/node_modules/.installed
 
@@ -33,7 +35,7 @@ $(BROWSER_TOOLS): tests/browser/package.json tests/browser/package-lock.json
 	touch $@
 
 test: install $(BROWSER_TOOLS)
-	$(BIN)/pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder -q $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

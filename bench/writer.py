@@ -87,7 +87,8 @@ def run(agreement, giver, count, seconds, interval=1.0, stopped=lambda: False):
         except Exception as error:
             errors[type(error).__name__] += 1
             first_error = first_error or f"{type(error).__name__}: {error}"[:300]
-            connection.close_if_unusable_or_obsolete()  # a broken one is replaced next time
+            if not connection.in_atomic_block:  # (a test's transaction is not to close)
+                connection.close_if_unusable_or_obsolete()  # a broken one is replaced next time
         else:
             latencies.append(time.perf_counter() - begun)
         _wait_until(min(started + (n + 1) * interval, deadline), stopped)

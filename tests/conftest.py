@@ -50,25 +50,33 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     cache.clear()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a transactional test's flush (which empties every table, the rows of the data
-    migrations included: activity types, commitment areas, roles), put those rows back at once.
-    serialized_rollback only restores them when the next transactional test starts, and
-    pytest-xdist may run a plain test of another file next on the same worker."""
-    yield
+def _transactional(item):
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
-        "live_server" in fixtures or "transactional_db" in fixtures
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(fixtures)
     )
-    if not transactional:
-        return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
 
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all(initialized_only=True):
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
+
+def _uses_database(item):
+    return item.get_closest_marker("django_db") is not None or "db" in getattr(
+        item, "fixturenames", ()
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """A file's database tests are all transactional or none is. make test hands whole files to
+    the pytest-xdist workers in pytest-django's order, where a file of transactional tests comes
+    after the plain ones; a transactional test amid plain ones would flush the rows the data
+    migrations wrote (activity types, commitment areas, roles) under the plain tests after it."""
+    kinds = {}
+    for item in items:
+        if _uses_database(item):
+            kinds.setdefault(item.path, set()).add(_transactional(item))
+    mixed = sorted(str(path) for path, found in kinds.items() if len(found) > 1)
+    if mixed:
+        raise pytest.UsageError(
+            "These files mix transactional and plain database tests; make each file one kind: "
+            + ", ".join(mixed)
+        )

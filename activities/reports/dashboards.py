@@ -49,6 +49,7 @@ from agreements.models import (
     Party,
     PartyRole,
     Programme,
+    in_force_condition,
 )
 from localities import tree
 from localities.models import Locality
@@ -403,7 +404,7 @@ def year_bars(rows):
 def _agreement_figures(a):
     counted = rules.counted_agreements(a)
     figures = {
-        "in_force": Count("pk", filter=rules.in_force(a.end)),
+        "in_force": Count("pk", filter=in_force_condition(a.end)),
         "listed": Count("pk", filter=rules.listed(a)),
         "inherited": Count("pk", filter=Q(pk__in=_inherited_agreements(a))),
     }
@@ -413,7 +414,7 @@ def _agreement_figures(a):
                 rules.in_period(a.filters), agreement=OuterRef("pk"), status=a.filters.status
             )
         )
-        shown = rules.listed(a) | rules.in_force(a.end) | counted_activity
+        shown = rules.listed(a) | in_force_condition(a.end) | counted_activity
         figures["drafts"] = Count("pk", filter=Q(status=AgreementStatus.DRAFT) & shown)
     return {"drafts": 0, **counted.aggregate(**figures)}
 
@@ -434,7 +435,7 @@ def _locality_figures(a):
     """Localities with a partner and ethnic-minority villages with one (rules.partnered):
     two queries, over the parties of the agreements in force rather than the register."""
     parties = Party.objects.filter(
-        agreement__in=rules.counted_agreements(a).filter(rules.in_force(a.end))
+        agreement__in=rules.counted_agreements(a).filter(in_force_condition(a.end))
     )
     villages = Locality.objects.filter(rules.minority_villages())
     if a.here is not None:
@@ -687,7 +688,7 @@ def _anniversaries(a):
     this_year, until = today.year, one_year_after(today)
     agreements = (
         rules.counted_agreements(a)
-        .filter(rules.in_force(today))
+        .filter(in_force_condition(today))
         .annotate(
             signed_year=ExtractYear("signed_on"),
             cycle=Mod(ExtractYear("signed_on"), ANNIVERSARY_EVERY),

@@ -125,10 +125,6 @@ def counted_drafts(a):
     return counted_agreements(a, Agreement.objects.filter(pk__in=a.drafts))
 
 
-def in_force(end, prefix=""):
-    return in_force_condition(end, prefix)
-
-
 def listed(a, prefix=""):
     """The agreements listed as pairs: signed by the end of the period and not ended before
     its start (in force at some time in the chosen years; with none chosen, every one signed
@@ -144,9 +140,9 @@ def listed(a, prefix=""):
 def partnered(a):
     """The ids of the localities with a partner: a party (signing or coordinating) of a counted
     agreement in force at the end of the period. The one definition, on every page."""
-    return Party.objects.filter(agreement__in=counted_agreements(a).filter(in_force(a.end))).values(
-        "locality_id"
-    )
+    return Party.objects.filter(
+        agreement__in=counted_agreements(a).filter(in_force_condition(a.end))
+    ).values("locality_id")
 
 
 def minority_villages(prefix=""):

@@ -41,14 +41,7 @@ TIMELINE_PAGE_SIZE = 100
 def _cards(queryset):
     """Agreements as cards: their parties with their localities and how many activities they
     have. Two queries for a page (the page, then its parties)."""
-    activity_count = (
-        Activity.objects.filter(agreement=OuterRef("pk"))
-        .order_by()
-        .values("agreement")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return queryset.annotate(activity_count=Coalesce(Subquery(activity_count), 0)).prefetch_related(
+    return queryset.annotate(activity_count=_count(Activity)).prefetch_related(
         Prefetch(
             "parties",
             queryset=Party.objects.select_related("locality").only(

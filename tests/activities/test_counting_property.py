@@ -47,31 +47,29 @@ def reader_filters(filters, reader, w):
     return replace(filters, include_drafts=True, drafts_scope=Scope(frozenset({w[reader].pk})))
 
 
-def assert_same(shown, counted, what):
-    wrong = naive.differences(shown, counted)
-    assert not wrong, f"{what}: " + "; ".join(wrong)
-
-
-def check(filters, today, *, dashboard_of=None, what=""):
-    """Every figure of the dashboard, of a locality's dashboard and of the coverage table
-    equals the one counted plainly."""
+def wrong_figures(filters, today, *, dashboard_of=None, what=""):
+    """The figures of the dashboard, of a locality's dashboard and of the coverage table that
+    differ from the ones counted plainly, each named: empty when all agree."""
     data = naive.read()
-    assert_same(
-        naive.shown(reports.dashboard(filters, today)),
-        naive.dashboard(filters, today, data),
-        f"dashboard {what}",
-    )
+    wrong = [
+        f"dashboard {what}: {difference}"
+        for difference in naive.differences(
+            naive.shown(reports.dashboard(filters, today)), naive.dashboard(filters, today, data)
+        )
+    ]
     shown_rows = naive.shown_coverage(reports.coverage(filters, today))
     counted_rows = naive.coverage(filters, today, data)
-    assert shown_rows == counted_rows, (
-        f"coverage {what}: shown {shown_rows!r}, counted plainly {counted_rows!r}"
-    )
+    if shown_rows != counted_rows:
+        wrong.append(f"coverage {what}: shown {shown_rows!r}, counted plainly {counted_rows!r}")
     if dashboard_of is not None:
-        assert_same(
-            naive.shown_locality(reports.locality_dashboard(dashboard_of, filters, today)),
-            naive.locality_dashboard(dashboard_of, filters, today, data),
-            f"locality dashboard of {dashboard_of.name} {what}",
-        )
+        wrong += [
+            f"locality dashboard of {dashboard_of.name} {what}: {difference}"
+            for difference in naive.differences(
+                naive.shown_locality(reports.locality_dashboard(dashboard_of, filters, today)),
+                naive.locality_dashboard(dashboard_of, filters, today, data),
+            )
+        ]
+    return wrong
 
 
 # --- a small world, and random data in it ----------------------------------------------------
@@ -282,19 +280,21 @@ def test_every_figure_equals_a_plain_recomputation(dataset, question):
             status=question["status"],
         )
         dashboard_of = Locality.objects.get(pk=w[question["dashboard_of"]].pk)
+        wrong = []
         for reader in (PUBLIC, PROVINCE_STAFF, question["commune"]):
-            check(
+            wrong += wrong_figures(
                 reader_filters(filters, reader, w),
                 TODAY,
                 dashboard_of=dashboard_of,
                 what=f"for {reader}, {question}",
             )
-            check(
+            wrong += wrong_figures(
                 reader_filters(replace(filters, locality=None), reader, w),
                 TODAY,
                 what=f"for {reader}, the province, {question}",
             )
         transaction.set_rollback(True)
+    assert not wrong, "\n".join(wrong)
 
 
 # --- one dataset by hand ---------------------------------------------------------------------
@@ -440,7 +440,9 @@ def test_by_hand_for_the_public(hand):
     assert rows == [(w["old"].pk, ids(w, "v3"), 1, 1), (w["c1"].pk, ids(w, "v2"), 1, 2)]
 
     for filters in (ALL, replace(ALL, year_from=2012, year_to=2020)):
-        check(filters, TODAY, dashboard_of=w["ward"], what="for the public")
+        assert not (
+            wrong := wrong_figures(filters, TODAY, dashboard_of=w["ward"], what="for the public")
+        ), "\n".join(wrong)
 
 
 def test_by_hand_for_province_staff(hand):
@@ -458,7 +460,9 @@ def test_by_hand_for_province_staff(hand):
     assert d.has_drafts
 
     for filters in (staff, replace(staff, year_from=2021, status=ActivityStatus.PLEDGED)):
-        check(filters, TODAY, dashboard_of=w["c1"], what="for province staff")
+        assert not (
+            wrong := wrong_figures(filters, TODAY, dashboard_of=w["c1"], what="for province staff")
+        ), "\n".join(wrong)
 
 
 def test_by_hand_for_the_staff_of_a_commune(hand):
@@ -478,7 +482,11 @@ def test_by_hand_for_the_staff_of_a_commune(hand):
     assert d.has_drafts
 
     for filters in (staff, ward_staff, replace(staff, year_to=2021)):
-        check(filters, TODAY, dashboard_of=w["v1"], what=f"for {filters.drafts_scope}")
+        assert not (
+            wrong := wrong_figures(
+                filters, TODAY, dashboard_of=w["v1"], what=f"for {filters.drafts_scope}"
+            )
+        ), "\n".join(wrong)
 
 
 def test_past_eight_periods_the_smallest_share_a_bar(hand):
@@ -497,7 +505,8 @@ def test_past_eight_periods_the_smallest_share_a_bar(hand):
     assert (shared.first_year, shared.last_year, shared.activities) == (2004, 2007, 2)
     assert shared.money.value_vnd == 3 * MILLION
     assert shared.label == "2 giai đoạn khác, 2004\N{EN DASH}2007"
-    check(ALL, TODAY, what="with nine periods")
+    wrong = wrong_figures(ALL, TODAY, what="with nine periods")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_the_staff_of_a_ward_do_not_see_the_drafts_of_the_commune_it_succeeded(hand):
@@ -511,7 +520,11 @@ def test_the_staff_of_a_ward_do_not_see_the_drafts_of_the_commune_it_succeeded(h
     d = reports.dashboard(ward_staff, TODAY)
     assert d.agreements_in_force == 2  # a1, a2: the draft is not the ward staff's
     assert d.money.value_vnd == (350 + 20) * MILLION, "the ward's draft a5, not the old commune's"
-    check(ward_staff, TODAY, dashboard_of=w["ward"], what="for the ward's staff")
+    assert not (
+        wrong := wrong_figures(
+            ward_staff, TODAY, dashboard_of=w["ward"], what="for the ward's staff"
+        )
+    ), "\n".join(wrong)
 
 
 def test_one_step_of_succession_is_followed(hand):
@@ -535,7 +548,11 @@ def test_one_step_of_succession_is_followed(hand):
         1,
         (50 + 9) * MILLION,
     )
-    check(ALL, TODAY, dashboard_of=w["ward"], what="with two steps of succession")
+    assert not (
+        wrong := wrong_figures(
+            ALL, TODAY, dashboard_of=w["ward"], what="with two steps of succession"
+        )
+    ), "\n".join(wrong)
 
 
 def test_a_draft_in_force_is_marked(hand):

@@ -71,7 +71,7 @@ def test_it_stops_by_itself_when_stopped_or_out_of_time(commune_agreement):
     summary = writer.run(
         published, commune, 100, 30, interval=0, stopped=lambda: written.count() >= 2
     )
-    assert summary["writes"] == 2
+    assert summary["writes"] == 2, summary
 
     started = time.monotonic()
     summary = writer.run(published, commune, 100, seconds=0.3, interval=0.1)
@@ -92,7 +92,7 @@ def test_a_failed_write_is_counted_and_the_writer_goes_on(commune_agreement, mon
 
     monkeypatch.setattr(writer, "write", sometimes_failing)
     summary = writer.run(published, commune, count=3, seconds=30, interval=0)
-    assert summary["writes"] == 2
+    assert summary["writes"] == 2, summary
     assert summary["errors"] == {"DoesNotExist": 1}
     assert summary["first_error"].startswith("DoesNotExist: ")
 

@@ -171,8 +171,8 @@ STATES = [
 
 
 @pytest.mark.browser
-# Transactional like the rest of the file: xdist runs a file's tests together, and pytest-django
-# runs transactional tests after the others only when a whole file is.
+# Transactional like the rest of the file: make test hands out whole files, and a file runs
+# after the plain tests of its worker only when all its tests are transactional.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_state_of_the_field_is_valid_html(client, demo, tmp_path):
     files, names = [], {}

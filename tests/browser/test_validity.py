@@ -88,7 +88,9 @@ def readable(message, names):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db
+# Transactional like the file's other test: the whole file then runs after the plain tests of
+# its worker (make test hands out whole files), whose rows its flush would take away.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_public_page_is_valid_html(client, demo, tmp_path):
     saved, names = [], {}
     for name, path in public_pages():
