@@ -363,6 +363,16 @@ class SummaryRole(models.TextChoices):
     FUNDER = "funder", _("Activities the funder paid for")
     GIVER_TOTAL = "giver_total", _("Activities the locality itself gave, every year")
     RECIPIENT_TOTAL = "recipient_total", _("Activities the locality itself received, every year")
+    PARTY_AREA = (
+        "party_area",
+        _("Activities of agreements with a party in or below the locality, by commitment area"),
+    )
+    PARTY_FUNDER = (
+        "party_funder",
+        _("Activities of agreements with a party in or below the locality, by funder"),
+    )
+    GIVEN = "given", _("Activities the locality or a unit below it gave, alone or jointly")
+    RECEIVED = "received", _("Activities the locality or a unit below it received")
 
 
 class ActivitySummary(models.Model):
@@ -382,7 +392,13 @@ class ActivitySummary(models.Model):
       jointly is in each of its givers' rows (docs/counting.md);
     - FUNDER: by the funder that paid, without type;
     - GIVER_TOTAL / RECIPIENT_TOTAL: the GIVER / RECIPIENT rows of every year added up
-      (first_year = last_year = 0): the top lists without a period read a row per locality.
+      (first_year = last_year = 0): the top lists without a period read a row per locality;
+    - PARTY_AREA / PARTY_FUNDER: the AREA / FUNDER rows of each `scope` as PARTY has them (a
+      locality's dashboard reads its areas and funders from them);
+    - GIVEN / RECEIVED: by type, what `scope` gave (received) itself or through the units below
+      it or the units it succeeded, under any agreement, as PARTY counts parties: a giver or
+      recipient counts in its unit, the units above it and their successors, each activity once
+      per scope (two joint givers in one commune count once there).
     """
 
     role = models.CharField(_("role"), max_length=20, choices=SummaryRole.choices)
@@ -465,7 +481,7 @@ class ActivitySummary(models.Model):
                     funder__isnull=True,
                 )
                 | Q(
-                    role=SummaryRole.PARTY,
+                    role__in=[SummaryRole.PARTY, SummaryRole.GIVEN, SummaryRole.RECEIVED],
                     scope__isnull=False,
                     area__isnull=True,
                     activity_type__isnull=False,
@@ -496,6 +512,20 @@ class ActivitySummary(models.Model):
                     area__isnull=True,
                     activity_type__isnull=True,
                     funder__isnull=False,
+                )
+                | Q(
+                    role=SummaryRole.PARTY_AREA,
+                    scope__isnull=False,
+                    area__isnull=False,
+                    activity_type__isnull=True,
+                    funder__isnull=True,
+                )
+                | Q(
+                    role=SummaryRole.PARTY_FUNDER,
+                    scope__isnull=False,
+                    area__isnull=True,
+                    activity_type__isnull=True,
+                    funder__isnull=False,
                 ),
                 name="activities_activitysummary_key_shape",
                 violation_error_message=_("This summary row's key does not match its role."),
@@ -521,18 +551,41 @@ class ActivitySummary(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["role", "area", "published", "status", "first_year", "last_year"],
-                condition=Q(area__isnull=False),
+                condition=Q(scope__isnull=True, area__isnull=False),
                 name="activities_summary_area_key",
             ),
             models.UniqueConstraint(
                 fields=["role", "scope", "published", "status", "first_year", "last_year"],
-                condition=Q(scope__isnull=False, activity_type__isnull=True),
+                condition=Q(
+                    scope__isnull=False,
+                    activity_type__isnull=True,
+                    area__isnull=True,
+                    funder__isnull=True,
+                ),
                 name="activities_summary_total_key",
             ),
             models.UniqueConstraint(
                 fields=["role", "funder", "published", "status", "first_year", "last_year"],
-                condition=Q(funder__isnull=False),
+                condition=Q(scope__isnull=True, funder__isnull=False),
                 name="activities_summary_funder_key",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "scope", "area", "published", "status", "first_year", "last_year"],
+                condition=Q(scope__isnull=False, area__isnull=False),
+                name="activities_summary_scope_area_key",
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "role",
+                    "scope",
+                    "funder",
+                    "published",
+                    "status",
+                    "first_year",
+                    "last_year",
+                ],
+                condition=Q(scope__isnull=False, funder__isnull=False),
+                name="activities_summary_scope_funder_key",
             ),
         ]
 

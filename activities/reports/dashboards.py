@@ -38,7 +38,6 @@ from activities.reports.totals import (
     measures,
     money,
     money_of,
-    totals_by_type,
     type_total,
 )
 from agreements.models import (
@@ -63,6 +62,8 @@ DATES_SHOWN = 25
 # share one bar ("other periods"), each still counted once and never split into years.
 PERIOD_BARS = 8
 ANNIVERSARY_EVERY = 5  # years
+# The earliest year of signing looked for anniversaries (the filters' years start there too).
+SIGNED_SINCE = 1900
 
 
 @dataclass(frozen=True)
@@ -238,11 +239,21 @@ def _source(a):
 
 
 def _province_wide(a, source):
-    """(rows, live agreements) for a section whose rows are kept for the province only (by
-    area, top lists, funders): a locality's are read from its agreements' activities."""
+    """(rows, live agreements) for the top lists, whose rows are kept for the province only:
+    a locality's are read from its agreements' activities."""
     if source.role == SummaryRole.ALL:
         return source, source.live
     return None, rules.counted_agreements(a)
+
+
+def _rows_by(source, role, status):
+    """The summary rows of `role` (AREA or FUNDER) for the source's scope: the province's, or
+    a locality's (PARTY_AREA, PARTY_FUNDER); None when no row answers."""
+    if source.role is None:
+        return None
+    if source.role == SummaryRole.PARTY:
+        role = {SummaryRole.AREA: SummaryRole.PARTY_AREA}.get(role, SummaryRole.PARTY_FUNDER)
+    return _summary(role, status, source.published, source.scope)
 
 
 SUMS = {f"s_{name}": Sum(column) for name, column in zip(MEASURES, summaries.MEASURES, strict=True)}
@@ -256,15 +267,25 @@ def _summed(row):
 def _summary(role, status, published, scope=None):
     """The rows of a role. The conditions on empty columns name the shape of the role's rows,
     so that its partial index serves."""
+    total = {
+        "scope__isnull": False,
+        "activity_type__isnull": True,
+        "area__isnull": True,
+        "funder__isnull": True,
+    }
     shape = {
         SummaryRole.ALL: {"scope__isnull": True, "area__isnull": True},
         SummaryRole.PARTY: {"scope": scope, "activity_type__isnull": False},
-        SummaryRole.AREA: {"area__isnull": False},
-        SummaryRole.GIVER: {"scope__isnull": False, "activity_type__isnull": True},
-        SummaryRole.RECIPIENT: {"scope__isnull": False, "activity_type__isnull": True},
-        SummaryRole.FUNDER: {"funder__isnull": False},
-        SummaryRole.GIVER_TOTAL: {"scope__isnull": False, "activity_type__isnull": True},
-        SummaryRole.RECIPIENT_TOTAL: {"scope__isnull": False, "activity_type__isnull": True},
+        SummaryRole.AREA: {"scope__isnull": True, "area__isnull": False},
+        SummaryRole.GIVER: total,
+        SummaryRole.RECIPIENT: total,
+        SummaryRole.FUNDER: {"scope__isnull": True, "funder__isnull": False},
+        SummaryRole.GIVER_TOTAL: total,
+        SummaryRole.RECIPIENT_TOTAL: total,
+        SummaryRole.PARTY_AREA: {"scope": scope, "area__isnull": False},
+        SummaryRole.PARTY_FUNDER: {"scope": scope, "funder__isnull": False},
+        SummaryRole.GIVEN: {"scope": scope, "activity_type__isnull": False},
+        SummaryRole.RECEIVED: {"scope": scope, "activity_type__isnull": False},
     }[role]
     rows = ActivitySummary.objects.filter(role=role, status=status, **shape)
     if published is not None:
@@ -457,11 +478,10 @@ def _by_area(a, source):
     commitments = Commitment.objects.filter(agreement__in=rules.counted_agreements(a)).order_by()
     agreements = Count("agreement", filter=rules.listed(a, "agreement__"), distinct=True)
     counts = dict(commitments.values_list("area").annotate(agreements=agreements))
-    rows, live = _province_wide(a, source)
+    rows, live = _rows_by(source, SummaryRole.AREA, a.filters.status), source.live
     sums = []
     if rows is not None:
-        found = _summary(SummaryRole.AREA, a.filters.status, rows.published)
-        sums.append(_grouped(found.filter(_in_period(a.filters)), "area"))
+        sums.append(_grouped(rows.filter(_in_period(a.filters)), "area"))
     if live is not None:
         # Joined to the activities, an agreement's second commitment in an area would count
         # its activities twice: only its first one in each area is joined.
@@ -530,53 +550,55 @@ def _row_top(a, rows, role, live):
     """The top rows of a role from the summary rows: the localities themselves, not rolled up;
     with the drafts in a staff member's charge (`live`) added."""
     every_year = a.filters.year_from is None and a.filters.year_to is None
-    if every_year and rows.published is not None and live is None:
+    total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
+    if every_year and rows.published is not None:
         # One row per locality, already added up: the first by value (nothing valued last), as
-        # _ranked orders them.
-        total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
-        first = (
+        # _ranked orders them. Values are never negative, so nothing valued (a value of 0) is
+        # among the last by value, after those valued at 0: the database reads the first rows
+        # by value from their index and orders only the ties.
+        same = [c for c, m in zip(summaries.MEASURES, MEASURES, strict=True) if c == m]
+        renamed = {m: F(c) for c, m in zip(summaries.MEASURES, MEASURES, strict=True) if c != m}
+        ordered = (
             _summary(total, a.filters.status, rows.published)
             .filter(n__gt=0)  # rows an edit left at zero stay until the next rebuild
+            .order_by(
+                F("value_vnd").desc(),
+                Case(When(n=F("value_missing"), then=1), default=0, output_field=IntegerField()),
+                "-n",
+                "scope_id",
+            )
+            .values(*same, locality=F("scope"), **renamed)
+        )
+        shaped = dict
+    else:
+        if every_year:
+            # Every year: one row per locality and publication, already added up.
+            found = _summary(total, a.filters.status, rows.published)
+        else:
+            found = _summary(role, a.filters.status, rows.published).filter(_in_period(a.filters))
+        ordered = (
+            found.values(locality=F("scope"))
+            .annotate(**SUMS)
+            .filter(s_n__gt=0)
             .annotate(
-                unvalued=Case(
-                    When(n=F("value_missing"), then=1), default=0, output_field=IntegerField()
+                ordered_value=Case(
+                    When(s_n=F("s_value_missing"), then=Value(None)),
+                    default=F("s_value_sum"),
+                    output_field=BigIntegerField(),
                 )
             )
-            .order_by("unvalued", "-value_vnd", "-n", "scope")
+            .order_by(F("ordered_value").desc(nulls_last=True), "-s_n", "locality")
         )
-        columns = dict(zip(summaries.MEASURES, MEASURES, strict=True))
-        return [
-            {"locality": row["scope"], **{columns[c]: row[c] for c in summaries.MEASURES}}
-            for row in first.values("scope", *summaries.MEASURES)[:TOP_LOCALITIES]
-        ]
-    if every_year:
-        # Every year: one row per locality and publication, already added up.
-        total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
-        found = _summary(total, a.filters.status, rows.published)
-    else:
-        found = _summary(role, a.filters.status, rows.published).filter(_in_period(a.filters))
-    ordered = (
-        found.values(locality=F("scope"))
-        .annotate(**SUMS)
-        .filter(s_n__gt=0)
-        .annotate(
-            ordered_value=Case(
-                When(s_n=F("s_value_missing"), then=Value(None)),
-                default=F("s_value_sum"),
-                output_field=BigIntegerField(),
-            )
-        )
-        .order_by(F("ordered_value").desc(nulls_last=True), "-s_n", "locality")
-    )
+        shaped = _summed
     if live is None:
-        return [_summed(row) for row in ordered[:TOP_LOCALITIES]]
+        return [shaped(row) for row in ordered[:TOP_LOCALITIES]]
     # The drafts' rows (few) added to the published rows of the same localities and of the
     # first ones: exact, as drafts only add to a locality's figures.
     drafts = _live_activities(a, live)
     extra = _live_givers(drafts) if role == SummaryRole.GIVER else _live_recipients(drafts)
     ids = [row["locality"] for row in extra]
-    first = [_summed(row) for row in ordered[: TOP_LOCALITIES + len(ids)]]
-    theirs = [_summed(row) for row in ordered.filter(scope__in=ids)] if ids else []
+    first = [shaped(row) for row in ordered[: TOP_LOCALITIES + len(ids)]]
+    theirs = [shaped(row) for row in ordered.filter(scope__in=ids)] if ids else []
     seen = {row["locality"] for row in first}
     return _ranked(
         _merged(
@@ -600,11 +622,10 @@ def _top(a, source):
 
 def _funders(a, source):
     """The funders that paid for the counted activities: two or three queries."""
-    rows, live = _province_wide(a, source)
+    rows, live = _rows_by(source, SummaryRole.FUNDER, a.filters.status), source.live
     sums = []
     if rows is not None:
-        found = _summary(SummaryRole.FUNDER, a.filters.status, rows.published)
-        sums.append(_grouped(found.filter(_in_period(a.filters)), "funder"))
+        sums.append(_grouped(rows.filter(_in_period(a.filters)), "funder"))
     if live is not None:
         activities = _live_activities(a, live).filter(funder__isnull=False).order_by()
         sums.append(activities.values("funder").annotate(**measures()))
@@ -672,41 +693,50 @@ def anniversary(signed_on, year):
         return signed_on.replace(year=year, day=28)
 
 
-def _month_day(day):
-    return day.month * 100 + day.day
+def _first_day_from(year, month, day):
+    """The first day of `year` whose month and day are (month, day) or later: 29 February
+    is 1 March in a common year."""
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return datetime.date(year, 3, 1)
 
 
 def _anniversaries(a):
     """Agreements in force today with a 5th, 10th, 15th… anniversary in the next 12 months.
 
-    The database picks them by the year and the month and day of signing (one query): this
-    year's anniversary from today on, or next year's before the same day. The 29th of
-    February needs no case of its own: comparing its month and day (0229) with today's gives
-    the same answer as comparing the 28th it moves to.
+    The database picks them by their signing day, within a range of days for each cycle (one
+    query): this year's anniversary from today on (signed 5, 10… years ago, on today's month
+    and day or later), or next year's before the same day. Dates compare as their month and
+    day do, so the 29th of February needs no case of its own: it is on or after any 28th,
+    and its anniversary in a common year is the 28th. Agreements signed before
+    SIGNED_SINCE (none in a twinning register) are not looked for.
     """
     today = a.today
     this_year, until = today.year, one_year_after(today)
-    agreements = (
+    cycles = Q()
+    for years in range(ANNIVERSARY_EVERY, this_year - SIGNED_SINCE + 2, ANNIVERSARY_EVERY):
+        # This year's, from today: signed `years` ago, on today's month and day or later.
+        year = this_year - years
+        if year >= SIGNED_SINCE:
+            cycles |= Q(
+                signed_on__gte=_first_day_from(year, today.month, today.day),
+                signed_on__lte=datetime.date(year, 12, 31),
+            )
+        # Next year's, before the same day.
+        year = this_year + 1 - years
+        cycles |= Q(
+            signed_on__gte=datetime.date(year, 1, 1),
+            signed_on__lt=_first_day_from(year, until.month, until.day),
+        )
+    this_years = Q(cycle=this_year % ANNIVERSARY_EVERY)  # next year's are of the next cycle
+    found = (
         rules.counted_agreements(a)
-        .filter(in_force_condition(today))
+        .filter(in_force_condition(today), cycles)
         .annotate(
-            signed_year=ExtractYear("signed_on"),
             cycle=Mod(ExtractYear("signed_on"), ANNIVERSARY_EVERY),
             month_day=ExtractMonth("signed_on") * 100 + ExtractDay("signed_on"),
         )
-    )
-    this_years = Q(
-        cycle=this_year % ANNIVERSARY_EVERY,
-        signed_year__lt=this_year,
-        month_day__gte=_month_day(today),
-    )
-    next_years = Q(
-        cycle=(this_year + 1) % ANNIVERSARY_EVERY,
-        signed_year__lt=this_year + 1,
-        month_day__lt=_month_day(until),
-    )
-    found = (
-        agreements.filter(this_years | next_years)
         .annotate(
             later=Case(When(this_years, then=Value(0)), default=1, output_field=IntegerField())
         )
@@ -738,13 +768,21 @@ def _programmes_ending(a):
 
 
 def _latest(a):
-    """Two queries: the latest ids, from the activities alone (so that the database can walk
-    its indexes), then those rows with what they show."""
+    """Two queries (three for a locality): the latest ids, from the activities alone (so that
+    the database can walk its indexes), then those rows with what they show."""
+    activities = rules.counted_activities(a)
+    if a.here is not None:
+        # A locality's agreements by their ids: joined instead, the database would walk the
+        # country's activities from the latest until it met ten of them.
+        agreements = list(rules.counted_agreements(a).values_list("pk", flat=True))
+        activities = Activity.objects.filter(
+            rules.in_period(a.filters), agreement__in=agreements, status=a.filters.status
+        )
     # A figure over a period counts from its end: "20 years to 7-2023" is news of 2023.
     ids = list(
-        rules.counted_activities(a)
-        .order_by(Coalesce("ends_on", "starts_on").desc(), "-starts_on", "-pk")
-        .values_list("pk", flat=True)[:LATEST_ACTIVITIES]
+        activities.order_by(
+            Coalesce("ends_on", "starts_on").desc(), "-starts_on", "-pk"
+        ).values_list("pk", flat=True)[:LATEST_ACTIVITIES]
     )
     found = Activity.objects.select_related(
         "activity_type", "agreement", "giver__parent", "recipient__parent"
@@ -798,17 +836,34 @@ def dashboard(filters, today=None):
 
 
 def _given_and_received(a):
-    """(given, received) Sides of the question's locality: three queries."""
-    status = a.filters.status
+    """(given, received) Sides of the question's locality: two queries on the summary rows
+    (GIVEN, RECEIVED), three more on the drafts in a staff member's charge; three on the
+    activities by kind of party or area, which the rows are not kept by."""
+    filters = a.filters
     named, jointly = rules.given_by(a)
-    rows = _merged(
-        lambda r: r["activity_type_id"],
-        *(part.order_by().values(*TYPE_FIELDS).annotate(**measures()) for part in (named, jointly)),
-    )
-    rows.sort(key=lambda r: (r["activity_type__position"], r["activity_type__name"]))
-    given = [type_total(row, status) for row in rows]
-    received = totals_by_type(rules.received_by(a), status)
-    return Side(given, money_of(given)), Side(received, money_of(received))
+    received = rules.received_by(a)
+    parts = {SummaryRole.GIVEN: [named, jointly], SummaryRole.RECEIVED: [received]}
+    published = False  # no row answers
+    if not filters.party_kind and filters.area is None:
+        published = None if filters.include_drafts and filters.drafts_scope is None else True
+        # The rows hold the published activities (or all of them): the activities read are
+        # only those of the drafts in the reader's charge, if any.
+        drafts = a.drafts if filters.include_drafts and filters.drafts_scope else []
+        parts = {
+            role: [part.filter(agreement__in=drafts) for part in found] if drafts else []
+            for role, found in parts.items()
+        }
+    sides = []
+    for role, found in parts.items():
+        sums = [part.order_by().values(*TYPE_FIELDS).annotate(**measures()) for part in found]
+        if published is not False:
+            rows = _summary(role, filters.status, published, filters.locality.pk)
+            sums.append(_grouped(rows.filter(_in_period(filters)), *TYPE_FIELDS))
+        rows = _merged(lambda r: r["activity_type_id"], *sums)
+        rows.sort(key=lambda r: (r["activity_type__position"], r["activity_type__name"]))
+        by_type = [type_total(row, filters.status) for row in rows]
+        sides.append(Side(by_type, money_of(by_type)))
+    return tuple(sides)
 
 
 def locality_dashboard(locality, filters, today=None):
@@ -821,7 +876,7 @@ def locality_dashboard(locality, filters, today=None):
 
 def given_and_received(locality, today=None):
     """What a locality (with the units below it and the units it succeeded) gave and received,
-    delivered under published agreements, as its dashboard counts it: three queries (the
+    delivered under published agreements, as its dashboard counts it: two queries (the
     locality page)."""
     return _given_and_received(rules.ask(DashboardFilters(locality=locality), today))
 

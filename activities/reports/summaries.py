@@ -69,6 +69,10 @@ SHAPES = {
     SummaryRole.FUNDER: "activities_summary_funder_key",
     SummaryRole.GIVER_TOTAL: "activities_summary_total_key",
     SummaryRole.RECIPIENT_TOTAL: "activities_summary_total_key",
+    SummaryRole.PARTY_AREA: "activities_summary_scope_area_key",
+    SummaryRole.PARTY_FUNDER: "activities_summary_scope_funder_key",
+    SummaryRole.GIVEN: "activities_summary_scope_key",
+    SummaryRole.RECEIVED: "activities_summary_scope_key",
 }
 
 # Activities read per statement when contributions are computed for a list of them.
@@ -133,23 +137,29 @@ def contribution_sql(activity_ids=None):
     by = f"g.status, a.status, {first}, {last}"
     measures = _measures()
 
-    # The units an agreement counts in (tree.area_ids read the other way): each party's
-    # locality, the units above it, and the units that succeeded any of them. UNION keeps each
-    # (agreement, unit) once, so an activity counts once in a commune whose two villages signed.
-    levels = []
-    joins = f"JOIN {locality} l0 ON l0.id = p.locality_id"
-    for depth in range(tree.DEPTH + 1):
-        if depth:
-            joins += f" JOIN {locality} l{depth} ON l{depth}.id = l{depth - 1}.parent_id"
-        where = only_agreements.format(alias="p")
-        levels.append(
-            f"SELECT p.agreement_id, l{depth}.id AS scope_id FROM {party} p {joins} WHERE {where}"
-        )
-        levels.append(
-            f"SELECT p.agreement_id, s.successor_id AS scope_id FROM {party} p {joins} "
-            f"JOIN {succession} s ON s.predecessor_id = l{depth}.id WHERE {where}"
-        )
-    scopes = " UNION ".join(levels)
+    def units(rows, key):
+        """(SQL, copies of its parameters): each (key, unit) once for the (key, locality_id)
+        `rows`: the locality, the units above it, and the units that succeeded any of them
+        (tree.area_ids read the other way). UNION keeps each pair once, so an activity counts
+        once in a commune whose two villages signed (or gave)."""
+        levels = []
+        joins = f"JOIN {locality} l0 ON l0.id = p.locality_id"
+        for depth in range(tree.DEPTH + 1):
+            if depth:
+                joins += f" JOIN {locality} l{depth} ON l{depth}.id = l{depth - 1}.parent_id"
+            levels.append(f"SELECT p.{key}, l{depth}.id AS scope_id FROM ({rows}) p {joins}")
+            levels.append(
+                f"SELECT p.{key}, s.successor_id AS scope_id FROM ({rows}) p {joins} "
+                f"JOIN {succession} s ON s.predecessor_id = l{depth}.id"
+            )
+        return " UNION ".join(levels), len(levels)
+
+    # The units an agreement counts in: its parties' (signing or coordinating).
+    parties = (
+        f"SELECT x.agreement_id, x.locality_id FROM {party} x WHERE "
+        + only_agreements.format(alias="x")
+    )
+    scopes, copies = units(parties, "agreement_id")
     areas = (
         f"SELECT DISTINCT c.agreement_id, c.area_id FROM {commitment} c WHERE "
         + only_agreements.format(alias="c")
@@ -176,7 +186,7 @@ def contribution_sql(activity_ids=None):
             f"{published}, a.status, {first}, {last}, {measures} {base} "
             f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id WHERE {only_activities} "
             f"GROUP BY s.scope_id, a.activity_type_id, {by}",
-            params * (len(levels) + 1),
+            params * (copies + 1),
         ),
         (
             f"SELECT '{SummaryRole.AREA}', {null}, c.area_id, {null}, {null}, {published}, "
@@ -214,7 +224,39 @@ def contribution_sql(activity_ids=None):
             f"WHERE a.funder_id IS NOT NULL AND {only_activities} GROUP BY a.funder_id, {by}",
             params,
         ),
+        # A locality's areas and funders: the AREA and FUNDER rows of each unit, as PARTY.
+        (
+            f"SELECT '{SummaryRole.PARTY_AREA}', s.scope_id, c.area_id, {null}, {null}, "
+            f"{published}, a.status, {first}, {last}, {measures} {base} "
+            f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id "
+            f"JOIN ({areas}) c ON c.agreement_id = a.agreement_id WHERE {only_activities} "
+            f"GROUP BY s.scope_id, c.area_id, {by}",
+            params * (copies + 2),
+        ),
+        (
+            f"SELECT '{SummaryRole.PARTY_FUNDER}', s.scope_id, {null}, {null}, a.funder_id, "
+            f"{published}, a.status, {first}, {last}, {measures} {base} "
+            f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id "
+            f"WHERE a.funder_id IS NOT NULL AND {only_activities} "
+            f"GROUP BY s.scope_id, a.funder_id, {by}",
+            params * (copies + 1),
+        ),
     ]
+    # What each unit gave and received, through the units below it and those it succeeded.
+    for role, who, who_params in (
+        (SummaryRole.GIVEN, givers, 2),
+        (SummaryRole.RECEIVED, recipients, 1),
+    ):
+        theirs, copies = units(who, "activity_id")
+        selects.append(
+            (
+                f"SELECT '{role}', u.scope_id, {null}, a.activity_type_id, {null}, {published}, "
+                f"a.status, {first}, {last}, {measures} {base} "
+                f"JOIN ({theirs}) u ON u.activity_id = a.id WHERE {only_activities} "
+                f"GROUP BY u.scope_id, a.activity_type_id, {by}",
+                params * (who_params * copies + 1),
+            )
+        )
     return (
         " UNION ALL ".join(sql for sql, _params in selects),
         [p for _sql, params in selects for p in params],
@@ -418,10 +460,11 @@ def finished(sender, instance, raw=False, **kwargs):
 
 def _of_units(unit_ids):
     """The activities whose figures depend on where `unit_ids` lie: those of the agreements
-    they are parties to, and those they received (a recipient's units decide joint givers)."""
+    they are parties to, and those they gave or received (what a unit gave and received
+    counts in the units above it)."""
     agreements = Party.objects.filter(locality__in=unit_ids).values("agreement_id")
     return Activity.objects.filter(
-        Q(agreement__in=agreements) | Q(recipient__in=unit_ids)
+        Q(agreement__in=agreements) | Q(giver__in=unit_ids) | Q(recipient__in=unit_ids)
     ).values_list("pk", flat=True)
 
 

@@ -37,7 +37,7 @@ class LocalityPage:
 
 
 def locality_page(slug, page_number=None):
-    """Everything the locality page shows: ten queries whatever the data (nine without
+    """Everything the locality page shows: nine queries whatever the data (eight without
     agreements). Raises Http404 for an unknown slug."""
     locality = get_object_or_404(tree.with_ancestors(), slug=slug)
     # The ids, read first (two queries): the database then plans every use with the list.

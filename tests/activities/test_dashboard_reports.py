@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from activities import reports
 from activities.models import Activity, ActivityStatus, Measure, Qualifier
+from activities.reports import dashboards, rules
 from agreements.models import CommitmentArea, Programme
 from ketnghia.queries import home_page
 from localities.models import Locality, LocalityKind
@@ -427,6 +428,33 @@ def test_an_agreement_signed_on_29_february(world):
     assert anniversaries(D(2028, 2, 29), leap) == [(leap.pk, 25, D(2029, 2, 28))]
     assert anniversaries(D(2024, 2, 29), leap) == [(leap.pk, 20, D(2024, 2, 29))]
     assert anniversaries(D(2024, 3, 1), leap) == []
+
+
+def test_anniversaries_of_every_day_equal_a_plain_count(world):
+    """For each day of 2027 and 2028 (a leap year), the anniversaries shown are those a plain
+    walk over the agreements finds: in force that day, a multiple of five years since signing,
+    falling from that day to a year later (the 29th of February's on the 28th)."""
+    signed = [D(1998, 2, 28), D(2004, 2, 29), D(2008, 3, 1)]
+    signed += [D(2013, 12, 31), D(2018, 1, 1), D(2022, 6, 15), D(2023, 6, 15)]
+    mine = [factories.agreement(published=True, signed_on=day) for day in signed]
+
+    def plainly(today):
+        found = []
+        for agreement in mine:
+            for year in (today.year, today.year + 1):
+                years = year - agreement.signed_on.year
+                on = dashboards.anniversary(agreement.signed_on, year)
+                if years > 0 and years % 5 == 0 and today <= on < dashboards.one_year_after(today):
+                    found.append((agreement.pk, years, on))
+        return sorted(found, key=lambda row: (row[2], row[0]))
+
+    day = D(2027, 1, 1)
+    while day.year < 2029:
+        shown = dashboards._anniversaries(rules.ask(ALL, day))
+        assert [(a.agreement.pk, a.years, a.on) for a in shown if a.agreement in mine] == (
+            plainly(day)
+        ), day
+        day += datetime.timedelta(days=1)
 
 
 def test_from_29_february_the_next_twelve_months_end_on_28_february(world):

@@ -381,12 +381,15 @@ def test_a_village_moved_to_another_commune_takes_its_agreements_along(world):
 
 def test_the_dashboards_read_the_rows(world):
     """The province's, a commune's, a village's and a division's dashboards read the summary
-    rows: rows made wrong on purpose show wrong figures there. By kind of party or area, and
-    what a unit gave or received, the activities themselves are read."""
+    rows: rows made wrong on purpose show wrong figures there, what a unit gave or received
+    included. By kind of party or area, the activities themselves are read."""
     w, agreements = world
     for n in range(3):
         factories.activity(agreements[0], value_vnd=10 + n, giver=w["ward"], recipient=w["c1"])
-    factories.activity(agreements[1], value_vnd=100, giver=w["army"], recipient=w["v1"])
+    company = factories.funder()
+    factories.activity(
+        agreements[1], value_vnd=100, giver=w["army"], recipient=w["v1"], funder=company
+    )
     assert_in_step([w["c1"], w["v1"], w["army"]])
     # c1 has its own agreement (33) and its village v1's (100).
     counted = {None: 133, "province": 133, "c1": 133, "v1": 100, "army": 100, "ward": 33}
@@ -408,7 +411,17 @@ def test_the_dashboards_read_the_rows(world):
     doan_ket = CommitmentArea.objects.get(slug="doan-ket")
     assert reports.dashboard(replace(ALL, area=doan_ket), TODAY).money.value_vnd == 33
     commune = reports.locality_dashboard(w["c1"], ALL, TODAY)
-    assert (commune.money.value_vnd, commune.received.money.value_vnd) == (2 * 133, 133)
+    assert (commune.money.value_vnd, commune.received.money.value_vnd) == (2 * 133, 2 * 133)
+    assert reports.locality_dashboard(w["ward"], ALL, TODAY).given.money.value_vnd == 2 * 33
+    # A locality's areas and funders from its own rows too.
+    by_area = {bar.area.slug: bar.money.value_vnd for bar in commune.by_area}
+    assert (by_area["doan-ket"], by_area["quoc-phong-an-ninh"]) == (66, 200)
+    assert [(f.funder, f.money.value_vnd) for f in commune.funders] == [(company, 200)]
+    ward = reports.locality_dashboard(w["ward"], ALL, TODAY)
+    assert {bar.area.slug: bar.money.value_vnd for bar in ward.by_area}["doan-ket"] == 66
+    assert ward.funders == []
+    by_kind = reports.locality_dashboard(w["c1"], replace(ALL, party_kind="commune"), TODAY)
+    assert (by_kind.money.value_vnd, by_kind.received.money.value_vnd) == (33, 33)
 
 
 def test_every_party_counts_in_its_unit_the_units_above_and_their_successors(world):

@@ -276,5 +276,5 @@ def build(n):
 def test_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     province, commune, former = build(n)
     for place in (commune, province, former):
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(12):
             page(client, place)
