@@ -591,3 +591,75 @@ class ActivitySummary(models.Model):
 
     def __str__(self):
         return f"{self.role} {self.scope_id or ''} {self.first_year}–{self.last_year}"
+
+
+class AgreementDates(models.Model):
+    """Derived rows, kept in step by activities.reports.summaries: each party (`locality`) and
+    each commitment area (`area`) of an agreement, once, with the agreement's publication and
+    dates. "Localities with a partner" and the agreements of each area are counted from this
+    one table instead of joining parties, commitments and agreements for every view
+    (docs/counting.md, section 7)."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="+"
+    )
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("party"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    area = models.ForeignKey(
+        "agreements.CommitmentArea",
+        verbose_name=_("commitment area"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    published = models.BooleanField(_("published"))
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement's dates")
+        verbose_name_plural = _("agreements' dates")
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["published", "signed_on"],
+                name="activities_dates_party",
+                condition=Q(locality__isnull=False),
+            ),
+            models.Index(
+                fields=["area", "published", "signed_on"],
+                name="activities_dates_area",
+                condition=Q(area__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(locality__isnull=False, area__isnull=True)
+                | Q(locality__isnull=True, area__isnull=False),
+                name="activities_agreementdates_party_or_area",
+                violation_error_message=_(
+                    "A row of an agreement's dates is of a party or of an area."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "locality"],
+                condition=Q(locality__isnull=False),
+                name="activities_dates_party_key",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "area"],
+                condition=Q(area__isnull=False),
+                name="activities_dates_area_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement_id} {self.locality_id or self.area_id}"

@@ -453,19 +453,22 @@ def _inherited_agreements(a):
 
 
 def _locality_figures(a):
-    """Localities with a partner and ethnic-minority villages with one (rules.partnered):
-    two queries, over the parties of the agreements in force rather than the register."""
-    parties = Party.objects.filter(
-        agreement__in=rules.counted_agreements(a).filter(in_force_condition(a.end))
-    )
+    """Localities with a partner and ethnic-minority villages with one (rules.partners): two
+    queries, over the parties of the agreements in force (AgreementDates) rather than the
+    register."""
+    parties = rules.partners(a)
     villages = Locality.objects.filter(rules.minority_villages())
     if a.here is not None:
         parties = parties.filter(tree.below("locality", a.here))
         villages = villages.filter(tree.below("", a.here))
+    # The villages by their ids (a few thousand, from their index), not by joining every
+    # locality of the country to the parties.
     found = parties.aggregate(
         with_partner=Count("locality", distinct=True),
         villages_with_partner=Count(
-            "locality", distinct=True, filter=rules.minority_villages("locality__")
+            "locality",
+            distinct=True,
+            filter=Q(locality__in=Locality.objects.filter(rules.minority_villages()).values("pk")),
         ),
     )
     return {**found, "villages": villages.count()}
@@ -475,9 +478,14 @@ def _by_area(a, source):
     """Each area once per agreement, however many commitments it has there: two to four
     queries."""
     areas = list(CommitmentArea.objects.order_by("position", "name"))
-    commitments = Commitment.objects.filter(agreement__in=rules.counted_agreements(a)).order_by()
-    agreements = Count("agreement", filter=rules.listed(a, "agreement__"), distinct=True)
-    counts = dict(commitments.values_list("area").annotate(agreements=agreements))
+    # Each (agreement, area) is one row of AgreementDates: counted without DISTINCT.
+    counts = dict(
+        rules.counted_dates(a)
+        .filter(rules.listed(a), area__isnull=False)
+        .order_by()
+        .values_list("area")
+        .annotate(agreements=Count("pk"))
+    )
     rows, live = _rows_by(source, SummaryRole.AREA, a.filters.status), source.live
     sums = []
     if rows is not None:

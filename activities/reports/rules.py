@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from activities.models import Activity, ActivityStatus
+from activities.models import Activity, ActivityStatus, AgreementDates
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -137,12 +137,37 @@ def listed(a, prefix=""):
     return condition
 
 
+def counted_dates(a):
+    """The AgreementDates rows (each party and area of an agreement, with its dates) of the
+    agreements the question counts (counted_agreements), for the locality's parties only if it
+    has one: the dates decide the rest (in force, listed)."""
+    filters = a.filters
+    rows = AgreementDates.objects.all()
+    if filters.party_kind or filters.area is not None:
+        return rows.filter(agreement__in=counted_agreements(a))
+    if not filters.include_drafts:
+        rows = rows.filter(published=True)
+    elif filters.drafts_scope is not None:
+        rows = rows.filter(Q(published=True) | Q(agreement__in=a.drafts))
+    if a.here is not None:
+        rows = rows.filter(
+            agreement__in=Party.objects.filter(tree.below("locality", a.here)).values(
+                "agreement_id"
+            )
+        )
+    return rows
+
+
+def partners(a):
+    """The parties (signing or coordinating) of the counted agreements in force at the end of
+    the period, as AgreementDates rows: their localities are the localities with a partner.
+    The one definition, on every page."""
+    return counted_dates(a).filter(in_force_condition(a.end), locality__isnull=False)
+
+
 def partnered(a):
-    """The ids of the localities with a partner: a party (signing or coordinating) of a counted
-    agreement in force at the end of the period. The one definition, on every page."""
-    return Party.objects.filter(
-        agreement__in=counted_agreements(a).filter(in_force_condition(a.end))
-    ).values("locality_id")
+    """The ids of the localities with a partner (partners)."""
+    return partners(a).values("locality_id")
 
 
 def minority_villages(prefix=""):

@@ -1,4 +1,5 @@
-"""ActivitySummary: sums of activities kept in step with every write, or rebuilt from scratch.
+"""ActivitySummary: sums of activities kept in step with every write, or rebuilt from scratch;
+and AgreementDates, each party and area of an agreement with its dates, kept the same way.
 
 At national scale (a million activities) the dashboards' aggregates take too long; they read
 these rows instead (docs/counting.md, "Where figures are read from"). One SQL statement,
@@ -35,7 +36,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.db.models.sql import Query
 
-from activities.models import Activity, ActivitySummary, Qualifier, SummaryRole
+from activities.models import Activity, ActivitySummary, AgreementDates, Qualifier, SummaryRole
 from activities.reports import totals
 from agreements.models import Agreement, AgreementStatus, Commitment, Party, PartyRole
 from localities import signals, tree
@@ -354,19 +355,72 @@ def rebuild():
     columns = ", ".join(connection.ops.quote_name(c) for c in (*KEY, *MEASURES))
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {_table(ActivitySummary)} ({columns}) {sql}", params)
+    AgreementDates.objects.all().delete()
+    _insert_dates()
     # Run after writes that bypassed the models' signals: the pages kept whole go too.
     signals.data_changed.send(sender=__name__)
     return ActivitySummary.objects.count()
 
 
 def fill_if_empty(**kwargs):
-    """After `migrate`: a database whose activities predate the summaries gets them (not
-    after migrating back to before the summaries, nor before the activities)."""
+    """After `migrate`: a database whose activities (parties, commitments) predate the
+    summaries (the agreements' dates) gets them (not after migrating back to before them,
+    nor before the activities)."""
     tables = connection.introspection.table_names()
     if ActivitySummary._meta.db_table not in tables or Activity._meta.db_table not in tables:
         return
     if not ActivitySummary.objects.exists() and Activity.objects.exists():
         rebuild()
+        return
+    if AgreementDates._meta.db_table not in tables or AgreementDates.objects.exists():
+        return
+    if Party.objects.exists() or Commitment.objects.exists():
+        with transaction.atomic():
+            lock()
+            _insert_dates()
+
+
+# --- the agreements' dates -------------------------------------------------------------------
+
+
+def _insert_dates(agreement_ids=None):
+    """Insert the AgreementDates rows of `agreement_ids` (of every agreement by default): each
+    party once (a party is unique in its agreement) and each area once."""
+    agreement, party, commitment = _table(Agreement), _table(Party), _table(Commitment)
+    where, params = "1 = 1", []
+    if agreement_ids is not None:
+        where = f"{{alias}}.agreement_id IN ({', '.join(['%s'] * len(agreement_ids))})"
+        params = list(agreement_ids)
+    null = "CAST(NULL AS BIGINT)"
+    published = f"CASE WHEN g.status = '{AgreementStatus.PUBLISHED}' THEN TRUE ELSE FALSE END"
+    dates = f"{published}, g.signed_on, g.ended_on"
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(AgreementDates._meta.get_field(name).column)
+        for name in ("agreement", "locality", "area", "published", "signed_on", "ended_on")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(AgreementDates)} ({columns}) "
+            f"SELECT p.agreement_id, p.locality_id, {null}, {dates} "
+            f"FROM {party} p JOIN {agreement} g ON g.id = p.agreement_id "
+            f"WHERE {where.format(alias='p')} "
+            f"UNION ALL SELECT c.agreement_id, {null}, c.area_id, {dates} "
+            f"FROM (SELECT DISTINCT x.agreement_id, x.area_id FROM {commitment} x "
+            f"WHERE {where.format(alias='x')}) c JOIN {agreement} g ON g.id = c.agreement_id",
+            params * 2,
+        )
+
+
+def keep_dates(*agreement_ids):
+    """The AgreementDates rows of these agreements made again from their parties, commitments
+    and dates: after any write to them, in its transaction."""
+    ids = sorted({pk for pk in agreement_ids if pk})
+    if not ids:
+        return
+    lock()
+    AgreementDates.objects.filter(agreement_id__in=ids).delete()
+    _insert_dates(ids)
 
 
 # --- the signals -----------------------------------------------------------------------------
@@ -458,6 +512,30 @@ def finished(sender, instance, raw=False, **kwargs):
         _finish(instance)
 
 
+OLD_AGREEMENT = "_dates_old_agreement"
+
+
+def dates_saving(sender, instance, raw=False, **kwargs):
+    """A party or a commitment may move to another agreement: both are kept."""
+    old = None if raw else _old(instance, "agreement_id")
+    instance.__dict__[OLD_AGREEMENT] = old and old[0]
+
+
+def dates_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    if isinstance(instance, Agreement):
+        keep_dates(instance.pk)
+    else:
+        keep_dates(instance.agreement_id, instance.__dict__.pop(OLD_AGREEMENT, None))
+
+
+def agreement_deleted(sender, instance, **kwargs):
+    """An agreement deleted with its parties and commitments: the rows their deletions made
+    again (while the agreement was still there) go with it, in the same transaction."""
+    AgreementDates.objects.filter(agreement_id=instance.pk).delete()
+
+
 def _of_units(unit_ids):
     """The activities whose figures depend on where `unit_ids` lie: those of the agreements
     they are parties to, and those they gave or received (what a unit gave and received
@@ -495,6 +573,8 @@ def connect():
     post_delete.connect(finished, sender=Activity, dispatch_uid=f"{uid}.a4")
     pre_save.connect(agreement_saving, sender=Agreement, dispatch_uid=f"{uid}.g1")
     post_save.connect(finished, sender=Agreement, dispatch_uid=f"{uid}.g2")
+    post_save.connect(dates_changed, sender=Agreement, dispatch_uid=f"{uid}.g3")
+    post_delete.connect(agreement_deleted, sender=Agreement, dispatch_uid=f"{uid}.g4")
     for model, fields in (
         (Party, ("agreement_id", "locality_id", "role")),
         (Commitment, ("agreement_id", "area_id")),
@@ -506,6 +586,9 @@ def connect():
         post_save.connect(finished, sender=model, dispatch_uid=f"{uid}.{name}2")
         pre_delete.connect(part_deleting, sender=model, dispatch_uid=f"{uid}.{name}3")
         post_delete.connect(finished, sender=model, dispatch_uid=f"{uid}.{name}4")
+        pre_save.connect(dates_saving, sender=model, dispatch_uid=f"{uid}.{name}5")
+        post_save.connect(dates_changed, sender=model, dispatch_uid=f"{uid}.{name}6")
+        post_delete.connect(dates_changed, sender=model, dispatch_uid=f"{uid}.{name}7")
     pre_save.connect(locality_saving, sender=Locality, dispatch_uid=f"{uid}.l1")
     post_save.connect(finished, sender=Locality, dispatch_uid=f"{uid}.l2")
     pre_save.connect(succession_saving, sender=Succession, dispatch_uid=f"{uid}.s1")

@@ -29,6 +29,7 @@ from activities.models import (
     ActivityStatus,
     ActivitySummary,
     ActivityType,
+    AgreementDates,
     Qualifier,
     SummaryRole,
 )
@@ -55,7 +56,8 @@ TODAY = D(2026, 3, 1)
 
 
 def rows():
-    """The summary rows as (key, measures), leaving out rows whose activities all went."""
+    """The summary rows as (key, measures), leaving out rows whose activities all went; and
+    the agreements' dates."""
     found = ActivitySummary.objects.values_list(
         "role",
         "scope_id",
@@ -68,7 +70,11 @@ def rows():
         *summaries.MEASURES,
     )
     width = len(summaries.KEY)
-    return sorted((tuple(row[:width]), tuple(row[width:])) for row in found if any(row[width:]))
+    sums = sorted((tuple(row[:width]), tuple(row[width:])) for row in found if any(row[width:]))
+    dates = AgreementDates.objects.values_list(
+        "agreement_id", "locality_id", "area_id", "published", "signed_on", "ended_on"
+    )
+    return sums, sorted(dates, key=lambda row: tuple((v is None, str(v)) for v in row))
 
 
 def rebuilt():
@@ -185,6 +191,7 @@ operations = st.lists(
         st.tuples(st.just("kind"), st.sampled_from(["c2", "district"])),
         st.tuples(st.just("succeed"), st.sampled_from(["c2", "c3", "v2"])),
         st.tuples(st.just("unsucceed"), index),
+        st.tuples(st.just("redate"), st.integers(0, 2), st.integers(2004, 2013), st.booleans()),
     ),
     max_size=12,
 )
@@ -274,6 +281,12 @@ def apply(w, agreements, operation):
     elif kind == "succeed":
         # Into the ward, which no unit succeeds: one step of succession (docs/counting.md).
         Succession.objects.get_or_create(predecessor=w[args[0]], successor=w["ward"])
+    elif kind == "redate":
+        agreement = Agreement.objects.filter(pk=agreements[args[0]].pk).first()
+        if agreement is not None:
+            agreement.signed_on = D(args[1], 5, 1)
+            agreement.ended_on = D(args[1] + 4, 5, 1) if args[2] else None
+            agreement.save()
     elif kind == "unsucceed":
         succession = nth(Succession.objects.all(), args[0])
         if succession is not None:
@@ -331,7 +344,8 @@ def world():
 
 def test_the_rows_follow_an_activity_from_creation_to_deletion(world):
     w, agreements = world
-    assert rows() == rebuilt() == []
+    assert rows() == rebuilt()
+    assert rows()[0] == []
     activity = factories.activity(agreements[0], "nha-o", quantity=Decimal("7.25"), value_vnd=5)
     assert rows() == rebuilt()
     all_row = ActivitySummary.objects.get(role=SummaryRole.ALL)
@@ -355,7 +369,29 @@ def test_the_rows_follow_an_activity_from_creation_to_deletion(world):
     assert (all_row.first_year, all_row.last_year, all_row.value_over) == (2003, 2023, 1)
 
     activity.delete()
-    assert rows() == rebuilt() == []
+    assert rows() == rebuilt()
+    assert rows()[0] == []
+
+
+def test_an_agreement_deleted_takes_its_dates_along(world):
+    """Deleting an agreement (a draft: a published one keeps two parties) deletes its parties
+    and commitments first: the rows their deletions make again go with the agreement, and
+    nothing of it is counted after, by province staff who saw it."""
+    w, _agreements = world
+    gone = factories.agreement(w["v2"], w["district"], signed_on=D(2010, 1, 1))  # a draft
+    factories.commitment(gone, CommitmentArea.objects.get(slug="doan-ket"))
+    assert AgreementDates.objects.filter(agreement=gone).count() == 3  # 2 parties, 1 area
+    staff = replace(ALL, include_drafts=True)
+    assert reports.dashboard(staff, TODAY).localities_with_partner == 9
+    assert_counted_plainly(staff)
+    pk = gone.pk
+    with transaction.atomic():
+        gone.delete()
+    assert not AgreementDates.objects.filter(agreement_id=pk).exists()
+    assert rows() == rebuilt()
+    # v2 and the district had no other partner.
+    assert reports.dashboard(staff, TODAY).localities_with_partner == 7
+    assert_counted_plainly(staff)
 
 
 def test_publishing_moves_the_rows_of_an_agreement(world):
