@@ -196,6 +196,9 @@ class Agreement(models.Model):
             models.Index(
                 fields=["status", "signed_on", "ended_on"], name="agreements_status_dates"
             ),
+            # The same for staff, drafts included: the latest signed first (the pairs, the
+            # lists' order).
+            models.Index(fields=["-signed_on", "-id"], name="agreements_latest_signed"),
         ]
         permissions = [("publish_agreement", _("Can publish and unpublish agreements"))]
         constraints = [

@@ -935,7 +935,8 @@ def _coverage_villages(a):
 
 
 def coverage_totals(filters, today=None):
-    """The totals of the coverage table (rules.partnered): one query, two with a locality."""
+    """The totals of the coverage table (rules.partnered): one query, two with a locality (and
+    one more for the staff of a commune: rules.ask)."""
     a = rules.ask(filters, today)
     villages, partnered = _coverage_villages(a)
     found = villages.aggregate(

@@ -63,11 +63,18 @@ def ask(filters, today=None):
     if filters.include_drafts and filters.drafts_scope is not None:
         # Few, and read by most sections: their ids once, rather than the scope's joins each
         # time.
-        drafts = list(
-            Agreement.objects.within(filters.drafts_scope)
-            .filter(status=AgreementStatus.DRAFT)
-            .values_list("pk", flat=True)
-        )
+        drafts = Agreement.objects.filter(status=AgreementStatus.DRAFT)
+        scope = filters.drafts_scope
+        if not scope.is_whole:
+            # Agreement.objects.within(scope), with the scope's units by their ids first (a
+            # commune and its villages): their parties are then found through their index,
+            # not by walking up from the party of every draft of the country.
+            drafts = drafts.filter(
+                pk__in=Party.objects.filter(locality__in=tree.subtree_ids(*scope.roots)).values(
+                    "agreement_id"
+                )
+            )
+        drafts = list(drafts.values_list("pk", flat=True))
     return Ask(
         filters=filters,
         today=today,
