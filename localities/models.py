@@ -42,6 +42,20 @@ class LocalityQuerySet(models.QuerySet):
         return qs
 
 
+# Addresses under /dia-phuong/ that are pages of the site itself (ketnghia/public/
+# locality_urls.py): no locality may have them as its slug.
+RESERVED_SLUGS = frozenset({"goi-y"})
+
+
+def validate_not_reserved(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is the address of a page of the site: choose another web address."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
 class Locality(models.Model):
     """An administrative unit, a village, or a unit or agency that can sign an agreement."""
 
@@ -64,7 +78,9 @@ class Locality(models.Model):
         blank=True,
         help_text=_("Administrative unit code of the national statistics catalogue, if any."),
     )
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=220, unique=True, validators=[validate_not_reserved]
+    )
     search_key = models.CharField(_("search key"), max_length=200, editable=False, db_index=True)
     is_ethnic_minority_area = models.BooleanField(
         _("ethnic-minority area"),
@@ -180,6 +196,8 @@ class Locality(models.Model):
         self.search_key = text.search_key(self.name)
         if not self.slug:
             self.slug = text.slugify(self.name)[:220]
+            if self.slug in RESERVED_SLUGS:
+                self.slug = f"{self.slug}-2"
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
         super().save(*args, **kwargs)

@@ -1,7 +1,7 @@
 """Web addresses of localities: a slug that no other locality has."""
 
 from localities import text
-from localities.models import Locality
+from localities.models import RESERVED_SLUGS, Locality
 
 
 def free_slug(name, parent, exclude_pk=None):
@@ -12,7 +12,7 @@ def free_slug(name, parent, exclude_pk=None):
     bases = [text.slugify(name)[:200] or "dia-phuong"]
     if parent is not None:
         bases.append(f"{bases[0]}-{text.slugify(parent.name)}"[:200])
-    taken = set(
+    taken = RESERVED_SLUGS | set(
         Locality.objects.filter(slug__startswith=bases[0])
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)

@@ -3,9 +3,11 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from localities.models import Locality, LocalityKind, Succession
+from localities.slugs import free_slug
 from tests import factories
 from tests.constraints import assert_refused_by_database, assert_rejected
 
@@ -20,6 +22,21 @@ def test_name_keeps_search_key_and_slug_in_step():
     locality.refresh_from_db()
     assert locality.search_key == "xa ia dok moi"
     assert locality.slug == "xa-ia-dok", "a slug is a URL: it does not change with the name"
+
+
+def test_no_locality_takes_the_address_of_a_page_of_the_site(client):
+    """/dia-phuong/goi-y/ is the search-as-you-type page: a unit named "Gợi ý" gets another
+    address, however it is made, and a slug typed by hand is refused at the field."""
+    made = Locality.objects.create(name="Gợi Ý", kind=LocalityKind.VILLAGE)
+    assert made.slug == "goi-y-2"
+    assert free_slug("Gợi ý", None) == "goi-y-3"
+    with pytest.raises(ValidationError) as refused:
+        Locality(name="Gợi ý", kind=LocalityKind.VILLAGE, slug="goi-y").full_clean()
+    assert refused.value.message_dict["slug"] == [
+        "“goi-y” là địa chỉ của một trang của hệ thống: hãy chọn địa chỉ web khác."
+    ]
+    assert client.get(f"/dia-phuong/{made.slug}/").status_code == 200
+    assert client.get("/dia-phuong/goi-y/", {"q": "goi"}).status_code == 200
 
 
 def test_search_ignores_diacritics_and_case():
