@@ -9,8 +9,10 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         # The dashboards' summary rows follow every write to activities, agreements' status,
-        # parties, commitments and the localities' tree (activities.reports.summaries).
+        # parties, commitments and the localities' tree, which each write announces
+        # (localities.changes; activities.reports.summaries keeps them).
         from activities.reports import summaries
+        from localities import changes
 
-        summaries.connect()
+        changes.register(summaries.KEEPER)
         post_migrate.connect(summaries.fill_if_empty, sender=self)

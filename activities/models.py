@@ -13,7 +13,7 @@ from agreements.models import (
     date_precision_constraint,
     date_precision_field,
 )
-from localities import text
+from localities import changes, text
 from localities.models import Locality
 
 
@@ -68,7 +68,7 @@ class ActivityStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
 
 
-class ActivityQuerySet(models.QuerySet):
+class ActivityQuerySet(changes.ChangesQuerySet):
     def published(self):
         return self.filter(agreement__status="published")
 
@@ -338,6 +338,20 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.description[:80] or _("Activity #%(id)s") % {"id": self.pk}
+
+    def save(self, *args, **kwargs):
+        # The figures it counts in follow it (localities.changes).
+        with changes.writing(activities=[self.pk]) as change:
+            super().save(*args, **kwargs)
+            change.created(activities=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        with changes.writing(activities=[self.pk]):
+            return super().delete(*args, **kwargs)
+
+    @classmethod
+    def concerns_of(cls, rows):
+        return {"activities": list(rows.values_list("pk", flat=True))}
 
     def clean(self):
         # The rules of the constraints above, told at the field that is wrong.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.uploads import photo_upload_to
+from localities import changes
 from localities.models import Locality
 from localities.text import search_key
 
@@ -128,7 +129,7 @@ def in_force_condition(on, prefix=""):
     )
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(changes.ChangesQuerySet):
     def in_force(self, on):
         return self.filter(in_force_condition(on))
 
@@ -239,7 +240,22 @@ class Agreement(models.Model):
         self.search_key = search_key(self.title)
         if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
-        super().save(*args, **kwargs)
+        # Published or not, its activities count in the figures or not; its dates decide when
+        # it is in force (localities.changes).
+        old = changes.stored(self, "status")
+        counted = [self.pk] if old is not None and old != (self.status,) else []
+        with changes.writing(agreements=counted, dates=[self.pk]) as change:
+            super().save(*args, **kwargs)
+            change.created(dates=[self.pk])
+
+    @classmethod
+    def concerns_of(cls, rows):
+        ids = list(rows.values_list("pk", flat=True))
+        return {"agreements": ids, "dates": ids}
+
+    def delete(self, *args, **kwargs):
+        with changes.writing(agreements=[self.pk], dates=[self.pk]):
+            return super().delete(*args, **kwargs)
 
     def clean(self):
         if self.ended_on and self.signed_on and self.ended_on < self.signed_on:
@@ -255,6 +271,27 @@ class Agreement(models.Model):
         """in_force_condition, for a loaded agreement."""
         signed = self.signed_on is not None and self.signed_on <= on
         return signed and (self.ended_on is None or self.ended_on >= on)
+
+
+def _save_part(part, fields, save, *args, **kwargs):
+    """Save a party or a commitment: when its agreement or what it counts by (`fields`: the
+    locality and role, the area) changes, so does where the agreement's activities count
+    (localities.changes)."""
+    old = changes.stored(part, "agreement_id", *fields)
+    new = (part.agreement_id, *(getattr(part, f) for f in fields))
+    agreements = [part.agreement_id, old and old[0]]
+    with changes.writing(agreements=agreements if old != new else [], dates=agreements):
+        save(*args, **kwargs)
+
+
+def _parts_concerns(rows):
+    ids = list(rows.values_list("agreement_id", flat=True).distinct())
+    return {"agreements": ids, "dates": ids}
+
+
+def _delete_part(part, delete, *args, **kwargs):
+    with changes.writing(agreements=[part.agreement_id], dates=[part.agreement_id]):
+        return delete(*args, **kwargs)
 
 
 class PartyRole(models.TextChoices):
@@ -281,6 +318,9 @@ class Party(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects = changes.ChangesQuerySet.as_manager()
+    concerns_of = classmethod(lambda cls, rows: _parts_concerns(rows))
+
     history = HistoricalRecords()
 
     class Meta:
@@ -303,6 +343,12 @@ class Party(models.Model):
     def __str__(self):
         return self.signatory_name or _("Party #%(id)s") % {"id": self.pk}
 
+    def save(self, *args, **kwargs):
+        _save_part(self, ("locality_id", "role"), super().save, *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return _delete_part(self, super().delete, *args, **kwargs)
+
 
 class Commitment(models.Model):
     """What the parties commit to in one area, in the agreement's own words."""
@@ -319,6 +365,9 @@ class Commitment(models.Model):
     text = models.TextField(_("in the agreement's words"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects = changes.ChangesQuerySet.as_manager()
+    concerns_of = classmethod(lambda cls, rows: _parts_concerns(rows))
+
     history = HistoricalRecords()
 
     class Meta:
@@ -330,6 +379,12 @@ class Commitment(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        _save_part(self, ("area_id",), super().save, *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return _delete_part(self, super().delete, *args, **kwargs)
 
 
 class Programme(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from localities import text
+from localities import changes, text
 
 
 class LocalityKind(models.TextChoices):
@@ -200,7 +200,11 @@ class Locality(models.Model):
                 self.slug = f"{self.slug}-2"
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
-        super().save(*args, **kwargs)
+        # Moved under another parent, it and the units below it count in other units.
+        old = changes.stored(self, "parent_id")
+        moved = [self.pk] if old is not None and old != (self.parent_id,) else []
+        with changes.writing(units=moved):
+            super().save(*args, **kwargs)
 
     def clean(self):
         # The same rules as the constraints above, told at the field that is wrong.
@@ -239,6 +243,8 @@ class Succession(models.Model):
         related_name="succeeds",
     )
 
+    objects = changes.ChangesQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -259,6 +265,21 @@ class Succession(models.Model):
 
     def __str__(self):
         return f"{self.predecessor_id} → {self.successor_id}"
+
+    def save(self, *args, **kwargs):
+        # The dissolved unit's figures count in its successor (localities.tree.area_ids), or
+        # no longer in the one it had (localities.changes).
+        old = changes.stored(self, "predecessor_id")
+        with changes.writing(units=[self.predecessor_id, *(old or ())]):
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with changes.writing(units=[self.predecessor_id]):
+            return super().delete(*args, **kwargs)
+
+    @classmethod
+    def concerns_of(cls, rows):
+        return {"units": list(rows.values_list("predecessor_id", flat=True))}
 
 
 class StaffLocality(models.Model):

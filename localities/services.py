@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localities import signals, text
+from localities import changes, signals, text
 from localities.models import Locality
 
 REGISTER_PATH = Path(__file__).resolve().parent / "data" / "register-2026.9.0.json"
@@ -118,6 +118,7 @@ class _Writer:
         self.now = timezone.now()
         self.counts = defaultdict(Counter)  # province code → created / updated / unchanged
         self.updated = []  # (name, code) of every row changed
+        self.moved = set()  # ids of the units given another parent
         self.existing = {
             loc.code: loc
             for loc in Locality.objects.filter(code__isnull=False).only(
@@ -160,11 +161,14 @@ class _Writer:
                 self.counts[province_code]["updated"] += 1
             else:
                 self.counts[province_code]["unchanged"] += 1
-        # Bulk writes bypass save(): the search key was set above, created_at by the field.
-        Locality.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-        Locality.objects.bulk_update(
-            to_update, [*_SYNCED_FIELDS, "search_key", "updated_at"], batch_size=BATCH_SIZE
-        )
+        # Bulk writes bypass save(): the search key was set above, created_at by the field; the
+        # units moved under another parent say so (their figures count elsewhere).
+        moved = [loc.pk for loc in to_update if loc.pk in self.moved]
+        with changes.writing(units=moved):
+            Locality.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+            Locality.objects.bulk_update(
+                to_update, [*_SYNCED_FIELDS, "search_key", "updated_at"], batch_size=BATCH_SIZE
+            )
         if to_create or to_update:
             # bulk_update sends no model signal: the pages that show the register must know.
             signals.data_changed.send(sender=__name__)
@@ -173,6 +177,8 @@ class _Writer:
         changed = False
         for field in _SYNCED_FIELDS:
             if getattr(loc, field) != row[field]:
+                if field == "parent_id" and loc.pk is not None:
+                    self.moved.add(loc.pk)
                 setattr(loc, field, row[field])
                 changed = True
         search_key = text.search_key(loc.name)
@@ -218,7 +224,10 @@ class _Writer:
         successor_ids = set(self.ids(unit["successors"]).values())
         missing = successor_ids - set(loc.successors.values_list("id", flat=True))
         if missing:
-            loc.successors.add(*missing)
+            # The through rows are written in bulk: the figures of the dissolved unit count in
+            # its successors from now on.
+            with changes.writing(units=[loc.pk]):
+                loc.successors.add(*missing)
             changed = True
         if created:
             self.counts[unit["province"]]["created"] += 1

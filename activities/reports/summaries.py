@@ -7,22 +7,21 @@ written here once, says what each activity contributes to which row, by the rule
 reports.rules; it serves both ways of keeping the rows:
 
 - rebuild(): every row recomputed from the activities in one INSERT … SELECT
-  (`manage.py rebuild_summaries`). Run it after writes that bypass the models' signals: bulk
-  inserts and queryset updates (generate_national, raw SQL, loaddata) and the register's bulk
-  updates of localities (localities.services.import_register moves units with bulk_update).
-- signals (connect(), called by ActivitiesConfig.ready): in the transaction of the write, before
-  it, the contributions of the activities it concerns are read; after it, read again; the
-  difference is added to the rows. Writes that change contributions: an activity's save or
-  delete; an agreement's status (published or not); a party's or a commitment's save or
-  delete (the localities and areas an agreement counts in, its joint givers); a locality's
-  parent, and a succession (the units its agreements count in). Every path through the models
-  (admin, services, Excel import, the demo loader) goes through these signals.
+  (`manage.py rebuild_summaries`). Run it after writes that name no concern to
+  localities.changes: bulk inserts and queryset updates (generate_national, raw SQL, loaddata).
+- KEEPER, the keeper of localities.changes.writing (registered by ActivitiesConfig.ready):
+  every write that changes what is counted names what it concerns (an activity; an
+  agreement's status, parties or areas; a unit's place in the tree or its successor), in its
+  transaction. Before the write, the contributions of the activities it concerns are read;
+  after it, read again; the difference is added to the rows. The models' save() and delete()
+  make that call, so every path through them (admin, services, Excel import, the demo loader)
+  keeps the rows in step; so do the querysets' delete() (the admin's bulk deletions) and the
+  register's import for the units it moves or gives a successor in bulk.
 
 Concurrent writers: every maintenance step first takes one transaction-level lock
 (pg_advisory_xact_lock on PostgreSQL; SQLite's IMMEDIATE transactions already let one writer
 in at a time), so one transaction's before-and-after is never interleaved with another's, and
-the additions are `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`: no update is lost. A
-write outside a transaction (autocommit) is kept in step too, but not atomically with its row.
+the additions are `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`: no update is lost.
 
 A row whose activities all went away stays, with zeros: readers skip empty groups, and the
 next rebuild drops it.
@@ -33,7 +32,6 @@ from itertools import islice
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.db.models.sql import Query
 
 from activities.models import Activity, ActivitySummary, AgreementDates, Qualifier, SummaryRole
@@ -423,175 +421,66 @@ def keep_dates(*agreement_ids):
     _insert_dates(ids)
 
 
-# --- the signals -----------------------------------------------------------------------------
-
-PENDING = "_summary_pending"
+# --- the keeper: each write, before and after --------------------------------------------------
 
 
-def _start(instance, activities):
-    """Before a write: remember what the activities it concerns contribute now.
-
-    `activities`: a queryset of their ids, read once the lock is held (an activity another
-    transaction was adding is then either in it, with its rows written, or not yet there)."""
-    lock()
-    activity_ids = list(activities)
-    if not activity_ids:
-        instance.__dict__.pop(PENDING, None)
-        return
-    instance.__dict__[PENDING] = (activity_ids, contributions(activity_ids))
-
-
-def _finish(instance, activity_ids=()):
-    """After the write: add the difference."""
-    pending = instance.__dict__.pop(PENDING, None)
-    before_ids, before = pending or ([], {})
-    activity_ids = {*before_ids, *activity_ids}
-    if not activity_ids:
-        return
-    if pending is None:
-        lock()
-    add(before, contributions(activity_ids))
-
-
-def _of_agreements(*agreement_ids):
-    return Activity.objects.filter(agreement_id__in=[a for a in agreement_ids if a]).values_list(
-        "pk", flat=True
-    )
-
-
-def _old(instance, *fields):
-    if instance.pk is None:
-        return None
-    return type(instance).objects.filter(pk=instance.pk).values_list(*fields).first()
-
-
-def activity_saving(sender, instance, raw=False, **kwargs):
-    if not raw and instance.pk is not None:
-        _start(instance, [instance.pk])
-    else:
-        instance.__dict__.pop(PENDING, None)
-
-
-def activity_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _finish(instance, [instance.pk])
-
-
-def activity_deleting(sender, instance, **kwargs):
-    _start(instance, [instance.pk])
-
-
-def agreement_saving(sender, instance, raw=False, **kwargs):
-    old = None if raw else _old(instance, "status")
-    if old is not None and old[0] != instance.status:
-        _start(instance, _of_agreements(instance.pk))
-    else:
-        instance.__dict__.pop(PENDING, None)
-
-
-def _part_saving(fields):
-    """Parties and commitments: when their agreement or locality (area) changes."""
-
-    def saving(sender, instance, raw=False, **kwargs):
-        new = tuple(getattr(instance, f) for f in fields)
-        old = None if raw else _old(instance, *fields)
-        if raw or old == new:
-            instance.__dict__.pop(PENDING, None)
-            return
-        _start(instance, _of_agreements(new[0], old and old[0]))
-
-    return saving
-
-
-def part_deleting(sender, instance, **kwargs):
-    _start(instance, _of_agreements(instance.agreement_id))
-
-
-def finished(sender, instance, raw=False, **kwargs):
-    if not raw and PENDING in instance.__dict__:
-        _finish(instance)
-
-
-OLD_AGREEMENT = "_dates_old_agreement"
-
-
-def dates_saving(sender, instance, raw=False, **kwargs):
-    """A party or a commitment may move to another agreement: both are kept."""
-    old = None if raw else _old(instance, "agreement_id")
-    instance.__dict__[OLD_AGREEMENT] = old and old[0]
-
-
-def dates_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    if isinstance(instance, Agreement):
-        keep_dates(instance.pk)
-    else:
-        keep_dates(instance.agreement_id, instance.__dict__.pop(OLD_AGREEMENT, None))
-
-
-def agreement_deleted(sender, instance, **kwargs):
-    """An agreement deleted with its parties and commitments: the rows their deletions made
-    again (while the agreement was still there) go with it, in the same transaction."""
-    AgreementDates.objects.filter(agreement_id=instance.pk).delete()
+def _of_agreements(agreement_ids):
+    return Activity.objects.filter(agreement_id__in=agreement_ids).values_list("pk", flat=True)
 
 
 def _of_units(unit_ids):
-    """The activities whose figures depend on where `unit_ids` lie: those of the agreements
-    they are parties to, and those they gave or received (what a unit gave and received
-    counts in the units above it)."""
-    agreements = Party.objects.filter(locality__in=unit_ids).values("agreement_id")
+    """The activities whose figures depend on where `unit_ids` and the units below them lie:
+    those of the agreements they are parties to, and those they gave or received (what a unit
+    gave and received counts in the units above it)."""
+    units = tree.subtree_ids(*unit_ids)
+    agreements = Party.objects.filter(locality__in=units).values("agreement_id")
     return Activity.objects.filter(
-        Q(agreement__in=agreements) | Q(giver__in=unit_ids) | Q(recipient__in=unit_ids)
+        Q(agreement__in=agreements) | Q(giver__in=units) | Q(recipient__in=units)
     ).values_list("pk", flat=True)
 
 
-def locality_saving(sender, instance, raw=False, **kwargs):
-    """A unit moved under another parent: its agreements, and those of the units below it,
-    count in other units."""
-    old = None if raw else _old(instance, "parent_id")
-    if old is None or old == (instance.parent_id,):
-        instance.__dict__.pop(PENDING, None)
-        return
-    _start(instance, _of_units(tree.subtree_ids(instance.pk)))
+def _concerned(concerns):
+    """The ids of the activities a write's concerns (localities.changes) reach, now."""
+    ids = set(concerns["activities"])
+    if concerns["agreements"]:
+        ids.update(_of_agreements(sorted(concerns["agreements"])))
+    if concerns["units"]:
+        ids.update(_of_units(sorted(concerns["units"])))
+    return ids
 
 
-def succession_saving(sender, instance, raw=False, **kwargs):
-    """A succession added, changed or removed: the dissolved unit's agreements count in its
-    successor (tree.area_ids), or no longer."""
-    old = None if raw else _old(instance, "predecessor_id")
-    ids = {instance.predecessor_id, *(old or ())} - {None}
-    _start(instance, _of_units(tree.subtree_ids(*ids)))
+class Keeper:
+    """Keeps the summary rows and the agreements' dates in step with each write, in its
+    transaction (localities.changes.writing): before the write, under the lock, what the
+    activities it concerns contribute; after it, what the same activities (and those it
+    created) contribute; the difference is added to the rows. The agreements whose parties,
+    areas or dates it changed get their AgreementDates rows again."""
+
+    def begin(self, change, concerns):
+        # The activities are read once the lock is held: one another transaction was adding
+        # is then either there, with its rows written, or not yet.
+        lock()
+        notes = change.notes.setdefault(self, {"ids": set(), "before": {}})
+        # An activity the write created (changes.Change.created) counted nowhere before it.
+        new = _concerned(concerns) - notes["ids"] - change.after["activities"]
+        notes["ids"] |= new
+        before = notes["before"]
+        for key, measures in contributions(new).items():
+            previous = before.get(key, NOTHING)
+            before[key] = tuple(a + b for a, b in zip(previous, measures, strict=True))
+
+    def end(self, change):
+        notes = change.notes.get(self)
+        if notes is None:
+            lock()
+            notes = {"ids": set(), "before": {}}
+        concerns = {c: change.before[c] | change.after[c] for c in change.before}
+        ids = notes["ids"] | _concerned(concerns)
+        if ids:
+            add(notes["before"], contributions(ids))
+        dates = concerns["dates"]
+        if dates:
+            keep_dates(*dates)
 
 
-def connect():
-    """Wire the signals (ActivitiesConfig.ready)."""
-    uid = "activities.reports.summaries"
-    pre_save.connect(activity_saving, sender=Activity, dispatch_uid=f"{uid}.a1")
-    post_save.connect(activity_saved, sender=Activity, dispatch_uid=f"{uid}.a2")
-    pre_delete.connect(activity_deleting, sender=Activity, dispatch_uid=f"{uid}.a3")
-    post_delete.connect(finished, sender=Activity, dispatch_uid=f"{uid}.a4")
-    pre_save.connect(agreement_saving, sender=Agreement, dispatch_uid=f"{uid}.g1")
-    post_save.connect(finished, sender=Agreement, dispatch_uid=f"{uid}.g2")
-    post_save.connect(dates_changed, sender=Agreement, dispatch_uid=f"{uid}.g3")
-    post_delete.connect(agreement_deleted, sender=Agreement, dispatch_uid=f"{uid}.g4")
-    for model, fields in (
-        (Party, ("agreement_id", "locality_id", "role")),
-        (Commitment, ("agreement_id", "area_id")),
-    ):
-        name = model._meta.model_name
-        pre_save.connect(
-            _part_saving(fields), sender=model, dispatch_uid=f"{uid}.{name}1", weak=False
-        )
-        post_save.connect(finished, sender=model, dispatch_uid=f"{uid}.{name}2")
-        pre_delete.connect(part_deleting, sender=model, dispatch_uid=f"{uid}.{name}3")
-        post_delete.connect(finished, sender=model, dispatch_uid=f"{uid}.{name}4")
-        pre_save.connect(dates_saving, sender=model, dispatch_uid=f"{uid}.{name}5")
-        post_save.connect(dates_changed, sender=model, dispatch_uid=f"{uid}.{name}6")
-        post_delete.connect(dates_changed, sender=model, dispatch_uid=f"{uid}.{name}7")
-    pre_save.connect(locality_saving, sender=Locality, dispatch_uid=f"{uid}.l1")
-    post_save.connect(finished, sender=Locality, dispatch_uid=f"{uid}.l2")
-    pre_save.connect(succession_saving, sender=Succession, dispatch_uid=f"{uid}.s1")
-    post_save.connect(finished, sender=Succession, dispatch_uid=f"{uid}.s2")
-    pre_delete.connect(succession_saving, sender=Succession, dispatch_uid=f"{uid}.s3")
-    post_delete.connect(finished, sender=Succession, dispatch_uid=f"{uid}.s4")
+KEEPER = Keeper()

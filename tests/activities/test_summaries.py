@@ -43,6 +43,7 @@ from agreements.models import (
     PartyRole,
 )
 from agreements.services import publish_agreement, unpublish_agreement
+from localities import changes, services
 from localities.models import Locality, LocalityKind, Succession
 from localities.scopes import Scope
 from tests import factories
@@ -192,8 +193,15 @@ operations = st.lists(
         st.tuples(st.just("succeed"), st.sampled_from(["c2", "c3", "v2"])),
         st.tuples(st.just("unsucceed"), index),
         st.tuples(st.just("redate"), st.integers(0, 2), st.integers(2004, 2013), st.booleans()),
+        st.tuples(st.just("bulk_delete"), st.integers(0, 2), st.integers(2003, 2012)),
+        st.tuples(st.just("unsucceed_all"), st.sampled_from(["c2", "c3", "v2"])),
     ),
     max_size=12,
+)
+# Several writes in one: the admin saving an agreement with its parties, or an import.
+operations = st.lists(
+    st.one_of(operations.map(lambda steps: ("each", steps)), operations.map(lambda s: ("one", s))),
+    max_size=2,
 )
 
 
@@ -291,6 +299,29 @@ def apply(w, agreements, operation):
         succession = nth(Succession.objects.all(), args[0])
         if succession is not None:
             succession.delete()
+    elif kind == "bulk_delete":
+        # The admin's bulk deletion: a queryset's delete(), no model's.
+        found = Activity.objects.filter(agreement=agreements[args[0]], starts_on__year__lte=args[1])
+        found.delete()
+    elif kind == "unsucceed_all":
+        Succession.objects.filter(predecessor=w[args[0]]).delete()
+
+
+def apply_all(w, agreements, batches):
+    """Each batch of writes one by one, or as one write (changes.writing) that names what it
+    concerns before it, as the admin saving an agreement with its parties does."""
+    for how, steps in batches:
+        if how == "each":
+            for step in steps:
+                apply(w, agreements, step)
+            continue
+        with changes.writing(
+            agreements=[a.pk for a in agreements],
+            dates=[a.pk for a in agreements],
+            units=[w[name].pk for name in LOCALITIES],
+        ):
+            for step in steps:
+                apply(w, agreements, step)
 
 
 years = st.one_of(st.none(), st.integers(2004, 2013))
@@ -320,8 +351,7 @@ def test_summaries_stay_equal_to_a_fresh_aggregate(steps, question):
     plainly (one question each time: the examples vary it)."""
     with transaction.atomic():
         w, agreements = make_world()
-        for step in steps:
-            apply(w, agreements, step)
+        apply_all(w, agreements, steps)
         assert rows() == rebuilt()
         place, staff_of = question.pop("locality"), question.pop("staff_of")
         if question["include_drafts"] and staff_of is not None:
@@ -371,6 +401,69 @@ def test_the_rows_follow_an_activity_from_creation_to_deletion(world):
     activity.delete()
     assert rows() == rebuilt()
     assert rows()[0] == []
+
+
+def test_writes_inside_one_write_keep_the_rows_once(world):
+    """The admin saving an agreement with its parties, or a service inside another write: the
+    rows are kept once, when the outer write ends, whatever the inner writes created, changed
+    or deleted."""
+    w, agreements = world
+    kept = factories.activity(agreements[0], value_vnd=7, giver=w["ward"])
+    with changes.writing(agreements=[agreements[0].pk], dates=[agreements[0].pk]):
+        made = factories.activity(agreements[2], value_vnd=11, giver=w["c2"])
+        made.value_vnd = 13
+        made.save()
+        gone = factories.activity(agreements[2], value_vnd=17)
+        gone.delete()
+        publish_agreement(Agreement.objects.get(pk=agreements[2].pk), actor=None)
+        kept.value_vnd = 5
+        kept.save()
+        Party.objects.create(
+            agreement=agreements[2], locality=w["v2"], role=PartyRole.COORDINATOR, position=5
+        )
+        # Nothing is kept before the outer write ends.
+        assert ActivitySummary.objects.get(role=SummaryRole.ALL, published=True).value_vnd == 7
+    assert rows() == rebuilt()
+    assert reports.dashboard(ALL, TODAY).money.value_vnd == 5 + 13
+    assert_in_step([w["c2"], w["v2"], w["ward"]])
+
+
+def test_the_admins_bulk_deletions_keep_the_rows_in_step(world):
+    """A queryset's delete() (the admin's "delete selected") names the rows it deletes."""
+    w, agreements = world
+    for n in range(3):
+        factories.activity(agreements[n], value_vnd=10 + n, starts_on=D(2008 + n, 1, 1))
+    Party.objects.create(
+        agreement=agreements[0], locality=w["v2"], role=PartyRole.COORDINATOR, position=5
+    )
+    Succession.objects.create(predecessor=w["c3"], successor=w["c2"])
+    assert_in_step([w["c2"], w["v2"]])
+
+    Activity.objects.filter(starts_on__year__gte=2009).delete()
+    Party.objects.filter(role=PartyRole.COORDINATOR).delete()
+    Commitment.objects.filter(agreement=agreements[1]).delete()
+    Succession.objects.all().delete()
+    assert rows() == rebuilt()
+    assert reports.dashboard(ALL, TODAY).money.value_vnd == 10
+    assert_in_step([w["c2"], w["v2"]])
+
+
+def test_a_write_that_fails_changes_no_row_and_the_next_one_counts(world):
+    _w, agreements = world
+    factories.activity(agreements[0], value_vnd=10)
+    before = rows()
+    with pytest.raises(ValueError), changes.writing(agreements=[agreements[0].pk]):
+        factories.activity(agreements[0], value_vnd=20)
+        raise ValueError("the clerk's form was wrong")
+    assert rows() == before
+    factories.activity(agreements[0], value_vnd=30)
+    assert rows() == rebuilt()
+    assert reports.dashboard(ALL, TODAY).money.value_vnd == 40
+
+
+def test_a_write_names_only_what_it_may_concern():
+    with pytest.raises(TypeError, match="unknown concerns: parties"), changes.writing(parties=[1]):
+        pass
 
 
 def test_an_agreement_deleted_takes_its_dates_along(world):
@@ -628,3 +721,25 @@ def test_a_giver_valued_at_nothing_ranks_before_the_givers_not_valued(world):
         "with one activity comes after 31 givers not valued with two, and is cut before the "
         f"ranking puts it first; shown {from_rows[:3]}…, expected {from_activities[:3]}…"
     )
+
+
+def test_the_register_import_keeps_the_rows_of_the_units_it_moves_or_succeeds():
+    """The register's import writes in bulk: a unit it puts back under its parent, and a
+    dissolved unit whose successors it records again, name themselves, so the figures of their
+    agreements count where the register puts them."""
+    call_command("import_units", "--province", "52", stdout=StringIO())
+    ia_dok, pleiku = Locality.objects.get(code="23869"), Locality.objects.get(code="622")
+    Locality.objects.filter(pk=ia_dok.pk).update(parent=pleiku)  # wrong, and not kept
+    Succession.objects.filter(predecessor=pleiku).delete()
+    summaries.rebuild()
+    other = factories.locality("Sư đoàn Thử", kind=LocalityKind.MILITARY_UNIT)
+    for unit, value in ((ia_dok, 90), (pleiku, 600)):
+        agreement = factories.agreement(unit, other, published=True, signed_on=D(2010, 1, 1))
+        factories.activity(agreement, value_vnd=value, giver=other, recipient=unit)
+
+    services.import_register(province="52")
+
+    assert rows() == rebuilt()
+    province, successor = Locality.objects.get(code="52"), Locality.objects.get(code="23575")
+    assert reports.dashboard(replace(ALL, locality=successor), TODAY).money.value_vnd == 600
+    assert reports.locality_dashboard(province, ALL, TODAY).received.money.value_vnd == 690
