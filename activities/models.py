@@ -406,7 +406,9 @@ class ActivitySummary(models.Model):
       jointly is in each of its givers' rows (docs/counting.md);
     - FUNDER: by the funder that paid, without type;
     - GIVER_TOTAL / RECIPIENT_TOTAL: the GIVER / RECIPIENT rows of every year added up
-      (first_year = last_year = 0): the top lists without a period read a row per locality;
+      (first_year = last_year = 0): the top lists without a period read a row per locality.
+      Here `published` False is every agreement, published or not (province staff's lists),
+      not the drafts alone;
     - PARTY_AREA / PARTY_FUNDER: the AREA / FUNDER rows of each `scope` as PARTY has them (a
       locality's dashboard reads its areas and funders from them);
     - GIVEN / RECEIVED: by type, what `scope` gave (received) itself or through the units below

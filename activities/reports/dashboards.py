@@ -559,15 +559,16 @@ def _row_top(a, rows, role, live):
     with the drafts in a staff member's charge (`live`) added."""
     every_year = a.filters.year_from is None and a.filters.year_to is None
     total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
-    if every_year and rows.published is not None:
-        # One row per locality, already added up: the first by value (nothing valued last), as
-        # _ranked orders them. Values are never negative, so nothing valued (a value of 0) is
-        # among the last by value, after those valued at 0: the database reads the first rows
-        # by value from their index and orders only the ties.
+    if every_year:
+        # One row per locality, already added up (of the published agreements, or of every
+        # agreement: the TOTAL rows not published): the first by value (nothing valued last),
+        # as _ranked orders them. Values are never negative, so nothing valued (a value of 0)
+        # is among the last by value, after those valued at 0: the database reads the first
+        # rows by value from their index and orders only the ties.
         same = [c for c, m in zip(summaries.MEASURES, MEASURES, strict=True) if c == m]
         renamed = {m: F(c) for c, m in zip(summaries.MEASURES, MEASURES, strict=True) if c != m}
         ordered = (
-            _summary(total, a.filters.status, rows.published)
+            _summary(total, a.filters.status, rows.published is not None)
             .filter(n__gt=0)  # rows an edit left at zero stay until the next rebuild
             .order_by(
                 F("value_vnd").desc(),
@@ -579,11 +580,7 @@ def _row_top(a, rows, role, live):
         )
         shaped = dict
     else:
-        if every_year:
-            # Every year: one row per locality and publication, already added up.
-            found = _summary(total, a.filters.status, rows.published)
-        else:
-            found = _summary(role, a.filters.status, rows.published).filter(_in_period(a.filters))
+        found = _summary(role, a.filters.status, rows.published).filter(_in_period(a.filters))
         ordered = (
             found.values(locality=F("scope"))
             .annotate(**SUMS)

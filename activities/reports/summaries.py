@@ -199,23 +199,33 @@ def contribution_sql(activity_ids=None):
         f"SELECT a.id AS activity_id, a.recipient_id AS locality_id {base} "
         f"WHERE a.recipient_id IS NOT NULL AND {only_activities}"
     )
-    # Each giver and recipient by years, and again over every year (years 0–0: the top lists).
-    for roles, who, who_params in (
-        ((SummaryRole.GIVER, SummaryRole.GIVER_TOTAL), givers, 2),
-        ((SummaryRole.RECIPIENT, SummaryRole.RECIPIENT_TOTAL), recipients, 1),
+    # Each giver and recipient by years; and over every year (years 0–0: the top lists), once
+    # for the published agreements (published TRUE) and once for every agreement, drafts
+    # included (published FALSE: province staff's lists), so that each list reads one row per
+    # locality in the order of its index.
+    for role, total, who, who_params in (
+        (SummaryRole.GIVER, SummaryRole.GIVER_TOTAL, givers, 2),
+        (SummaryRole.RECIPIENT, SummaryRole.RECIPIENT_TOTAL, recipients, 1),
     ):
-        for role, years, group in zip(
-            roles, (f"{first}, {last}", "0, 0"), (by, "g.status, a.status"), strict=True
-        ):
-            selects.append(
-                (
-                    f"SELECT '{role}', w.locality_id, {null}, {null}, {null}, {published}, "
-                    f"a.status, {years}, {measures} {base} "
-                    f"JOIN ({who}) w ON w.activity_id = a.id WHERE {only_activities} "
-                    f"GROUP BY w.locality_id, {group}",
-                    params * (who_params + 1),
-                )
-            )
+        joined = f"{base} JOIN ({who}) w ON w.activity_id = a.id WHERE {only_activities}"
+        selects += [
+            (
+                f"SELECT '{role}', w.locality_id, {null}, {null}, {null}, {published}, "
+                f"a.status, {first}, {last}, {measures} {joined} GROUP BY w.locality_id, {by}",
+                params * (who_params + 1),
+            ),
+            (
+                f"SELECT '{total}', w.locality_id, {null}, {null}, {null}, TRUE, a.status, 0, 0, "
+                f"{measures} {joined} AND g.status = '{AgreementStatus.PUBLISHED}' "
+                "GROUP BY w.locality_id, a.status",
+                params * (who_params + 1),
+            ),
+            (
+                f"SELECT '{total}', w.locality_id, {null}, {null}, {null}, FALSE, a.status, "
+                f"0, 0, {measures} {joined} GROUP BY w.locality_id, a.status",
+                params * (who_params + 1),
+            ),
+        ]
     selects += [
         (
             f"SELECT '{SummaryRole.FUNDER}', {null}, {null}, {null}, a.funder_id, {published}, "
