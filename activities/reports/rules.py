@@ -96,13 +96,21 @@ def period_end(filters, today):
 # --- agreements --------------------------------------------------------------------------------
 
 
-def visible_agreements(a):
-    """Published agreements, and the drafts the reader may see (signed-in staff)."""
+def visible(a, published, agreement="pk"):
+    """Q: the agreement is published, or is a draft the reader may see (signed-in staff: every
+    draft for province staff, those in their charge for the staff of a unit). `published`
+    is the condition "published" on the rows filtered, `agreement` the path to the
+    agreement's id."""
     if not a.filters.include_drafts:
-        return Agreement.objects.published()
+        return published
     if a.filters.drafts_scope is None:
-        return Agreement.objects.all()
-    return Agreement.objects.filter(Q(status=AgreementStatus.PUBLISHED) | Q(pk__in=a.drafts))
+        return Q()
+    return published | Q(**{f"{agreement}__in": a.drafts})
+
+
+def visible_agreements(a):
+    """Published agreements, and the drafts the reader may see (visible)."""
+    return Agreement.objects.filter(visible(a, Q(status=AgreementStatus.PUBLISHED)))
 
 
 def counted_agreements(a, agreements=None):
@@ -152,10 +160,7 @@ def counted_dates(a):
     rows = AgreementDates.objects.all()
     if filters.party_kind or filters.area is not None:
         return rows.filter(agreement__in=counted_agreements(a))
-    if not filters.include_drafts:
-        rows = rows.filter(published=True)
-    elif filters.drafts_scope is not None:
-        rows = rows.filter(Q(published=True) | Q(agreement__in=a.drafts))
+    rows = rows.filter(visible(a, Q(published=True), agreement="agreement"))
     if a.here is not None:
         rows = rows.filter(
             agreement__in=Party.objects.filter(tree.below("locality", a.here)).values(
