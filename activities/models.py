@@ -639,6 +639,9 @@ class AgreementDates(models.Model):
     published = models.BooleanField(_("published"))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # The party is an ethnic-minority village that exists today (reports.rules.minority_villages):
+    # the villages with a partner are counted in the same pass as the localities.
+    minority_village = models.BooleanField(_("ethnic-minority village"), default=False)
 
     class Meta:
         verbose_name = _("agreement's dates")
@@ -654,6 +657,14 @@ class AgreementDates(models.Model):
                 fields=["area", "published", "signed_on"],
                 name="activities_dates_area",
                 condition=Q(area__isnull=False),
+            ),
+            # "Localities with a partner": every party's row read from the index alone, in the
+            # order of its locality (each counted once without a sort).
+            models.Index(
+                fields=["locality", "signed_on", "ended_on"],
+                include=["published", "minority_village"],
+                name="activities_dates_partners",
+                condition=Q(locality__isnull=False),
             ),
         ]
         constraints = [

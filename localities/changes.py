@@ -22,7 +22,9 @@ What a write names, as it was before the write:
   parties and areas);
 - ``dates``: agreements whose parties, areas or dates changed (AgreementDates);
 - ``units``: localities moved under another parent, or whose successor changed (their own and
-  their descendants' figures count in other units).
+  their descendants' figures count in other units);
+- ``kinds``: localities whose kind, ethnic-minority standing or dissolution changed (they may
+  be an ethnic-minority village with a partner, or no longer).
 
 Objects created by the write have no "before": ``change.created(...)`` names them once they
 exist. Writes inside a write (a service called by an admin save) join the outer one: each
@@ -35,7 +37,7 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 
-CONCERNS = ("activities", "agreements", "dates", "units")
+CONCERNS = ("activities", "agreements", "dates", "units", "kinds")
 
 _keepers = []
 _open = threading.local()

@@ -200,10 +200,13 @@ class Locality(models.Model):
                 self.slug = f"{self.slug}-2"
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
-        # Moved under another parent, it and the units below it count in other units.
-        old = changes.stored(self, "parent_id")
-        moved = [self.pk] if old is not None and old != (self.parent_id,) else []
-        with changes.writing(units=moved):
+        # Moved under another parent, it and the units below it count in other units; of
+        # another kind or standing, it may be an ethnic-minority village, or no longer.
+        old = changes.stored(self, "parent_id", "kind", "is_ethnic_minority_area", "dissolved_on")
+        new = (self.parent_id, self.kind, self.is_ethnic_minority_area, self.dissolved_on)
+        moved = [self.pk] if old is not None and old[0] != new[0] else []
+        described = [self.pk] if old is not None and old[1:] != new[1:] else []
+        with changes.writing(units=moved, kinds=described):
             super().save(*args, **kwargs)
 
     def clean(self):

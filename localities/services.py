@@ -119,6 +119,7 @@ class _Writer:
         self.counts = defaultdict(Counter)  # province code → created / updated / unchanged
         self.updated = []  # (name, code) of every row changed
         self.moved = set()  # ids of the units given another parent
+        self.described = set()  # ids of the units given another kind
         self.existing = {
             loc.code: loc
             for loc in Locality.objects.filter(code__isnull=False).only(
@@ -164,7 +165,8 @@ class _Writer:
         # Bulk writes bypass save(): the search key was set above, created_at by the field; the
         # units moved under another parent say so (their figures count elsewhere).
         moved = [loc.pk for loc in to_update if loc.pk in self.moved]
-        with changes.writing(units=moved):
+        described = [loc.pk for loc in to_update if loc.pk in self.described]
+        with changes.writing(units=moved, kinds=described):
             Locality.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
             Locality.objects.bulk_update(
                 to_update, [*_SYNCED_FIELDS, "search_key", "updated_at"], batch_size=BATCH_SIZE
@@ -179,6 +181,8 @@ class _Writer:
             if getattr(loc, field) != row[field]:
                 if field == "parent_id" and loc.pk is not None:
                     self.moved.add(loc.pk)
+                if field == "kind" and loc.pk is not None:
+                    self.described.add(loc.pk)
                 setattr(loc, field, row[field])
                 changed = True
         search_key = text.search_key(loc.name)

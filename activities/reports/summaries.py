@@ -35,7 +35,7 @@ from django.db.models import Q
 from django.db.models.sql import Query
 
 from activities.models import Activity, ActivitySummary, AgreementDates, Qualifier, SummaryRole
-from activities.reports import totals
+from activities.reports import rules, totals
 from agreements.models import Agreement, AgreementStatus, Commitment, Party, PartyRole
 from localities import signals, tree
 from localities.models import Locality, Succession
@@ -393,7 +393,8 @@ def fill_if_empty(**kwargs):
 
 def _insert_dates(agreement_ids=None):
     """Insert the AgreementDates rows of `agreement_ids` (of every agreement by default): each
-    party once (a party is unique in its agreement) and each area once."""
+    party once (a party is unique in its agreement) and each area once; then mark the parties
+    that are ethnic-minority villages (rules.minority_villages)."""
     agreement, party, commitment = _table(Agreement), _table(Party), _table(Commitment)
     where, params = "1 = 1", []
     if agreement_ids is not None:
@@ -401,11 +402,20 @@ def _insert_dates(agreement_ids=None):
         params = list(agreement_ids)
     null = "CAST(NULL AS BIGINT)"
     published = f"CASE WHEN g.status = '{AgreementStatus.PUBLISHED}' THEN TRUE ELSE FALSE END"
-    dates = f"{published}, g.signed_on, g.ended_on"
+    # Not an ethnic-minority village, until _mark_villages says otherwise.
+    dates = f"{published}, g.signed_on, g.ended_on, FALSE"
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(AgreementDates._meta.get_field(name).column)
-        for name in ("agreement", "locality", "area", "published", "signed_on", "ended_on")
+        for name in (
+            "agreement",
+            "locality",
+            "area",
+            "published",
+            "signed_on",
+            "ended_on",
+            "minority_village",
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -418,6 +428,16 @@ def _insert_dates(agreement_ids=None):
             f"WHERE {where.format(alias='x')}) c JOIN {agreement} g ON g.id = c.agreement_id",
             params * 2,
         )
+    _mark_villages(agreement_ids)
+
+
+def _mark_villages(agreement_ids=None):
+    rows = AgreementDates.objects.filter(
+        locality__in=Locality.objects.filter(rules.minority_villages()).values("pk")
+    )
+    if agreement_ids is not None:
+        rows = rows.filter(agreement_id__in=agreement_ids)
+    rows.update(minority_village=True)
 
 
 def keep_dates(*agreement_ids):
@@ -464,7 +484,8 @@ class Keeper:
     transaction (localities.changes.writing): before the write, under the lock, what the
     activities it concerns contribute; after it, what the same activities (and those it
     created) contribute; the difference is added to the rows. The agreements whose parties,
-    areas or dates it changed get their AgreementDates rows again."""
+    areas or dates it changed, or to which a unit whose kind changed is a party, get their
+    AgreementDates rows again."""
 
     def begin(self, change, concerns):
         # The activities are read once the lock is held: one another transaction was adding
@@ -488,7 +509,15 @@ class Keeper:
         ids = notes["ids"] | _concerned(concerns)
         if ids:
             add(notes["before"], contributions(ids))
-        dates = concerns["dates"]
+        dates = set(concerns["dates"])
+        if concerns["kinds"]:
+            # The agreements these units are parties to: their rows say whether a party is an
+            # ethnic-minority village.
+            dates.update(
+                Party.objects.filter(locality__in=concerns["kinds"]).values_list(
+                    "agreement_id", flat=True
+                )
+            )
         if dates:
             keep_dates(*dates)
 

@@ -73,7 +73,13 @@ def rows():
     width = len(summaries.KEY)
     sums = sorted((tuple(row[:width]), tuple(row[width:])) for row in found if any(row[width:]))
     dates = AgreementDates.objects.values_list(
-        "agreement_id", "locality_id", "area_id", "published", "signed_on", "ended_on"
+        "agreement_id",
+        "locality_id",
+        "area_id",
+        "published",
+        "signed_on",
+        "ended_on",
+        "minority_village",
     )
     return sums, sorted(dates, key=lambda row: tuple((v is None, str(v)) for v in row))
 
@@ -195,6 +201,8 @@ operations = st.lists(
         st.tuples(st.just("redate"), st.integers(0, 2), st.integers(2004, 2013), st.booleans()),
         st.tuples(st.just("bulk_delete"), st.integers(0, 2), st.integers(2003, 2012)),
         st.tuples(st.just("unsucceed_all"), st.sampled_from(["c2", "c3", "v2"])),
+        st.tuples(st.just("standing"), st.sampled_from(["v1", "v2", "c2"])),
+        st.tuples(st.just("dissolve"), st.sampled_from(["v1", "v3"])),
     ),
     max_size=12,
 )
@@ -305,6 +313,14 @@ def apply(w, agreements, operation):
         found.delete()
     elif kind == "unsucceed_all":
         Succession.objects.filter(predecessor=w[args[0]]).delete()
+    elif kind == "standing":
+        unit = Locality.objects.get(pk=w[args[0]].pk)
+        unit.is_ethnic_minority_area = not unit.is_ethnic_minority_area
+        unit.save()
+    elif kind == "dissolve":
+        unit = Locality.objects.get(pk=w[args[0]].pk)
+        unit.dissolved_on = None if unit.dissolved_on else D(2025, 7, 1)
+        unit.save()
 
 
 def apply_all(w, agreements, batches):
@@ -731,12 +747,15 @@ def test_a_giver_valued_at_nothing_ranks_before_the_givers_not_valued(world):
 
 
 def test_the_register_import_keeps_the_rows_of_the_units_it_moves_or_succeeds():
-    """The register's import writes in bulk: a unit it puts back under its parent, and a
-    dissolved unit whose successors it records again, name themselves, so the figures of their
-    agreements count where the register puts them."""
+    """The register's import writes in bulk: a unit it puts back under its parent (and back to
+    its kind), and a dissolved unit whose successors it records again, name themselves, so the
+    figures of their agreements count where the register puts them."""
     call_command("import_units", "--province", "52", stdout=StringIO())
     ia_dok, pleiku = Locality.objects.get(code="23869"), Locality.objects.get(code="622")
-    Locality.objects.filter(pk=ia_dok.pk).update(parent=pleiku)  # wrong, and not kept
+    # Wrong, and not kept: under another unit, and an ethnic-minority village.
+    Locality.objects.filter(pk=ia_dok.pk).update(
+        parent=pleiku, kind=LocalityKind.VILLAGE, is_ethnic_minority_area=True
+    )
     Succession.objects.filter(predecessor=pleiku).delete()
     summaries.rebuild()
     other = factories.locality("Sư đoàn Thử", kind=LocalityKind.MILITARY_UNIT)
@@ -744,9 +763,11 @@ def test_the_register_import_keeps_the_rows_of_the_units_it_moves_or_succeeds():
         agreement = factories.agreement(unit, other, published=True, signed_on=D(2010, 1, 1))
         factories.activity(agreement, value_vnd=value, giver=other, recipient=unit)
 
+    assert reports.dashboard(ALL, TODAY).minority_villages.with_partner == 1
     services.import_register(province="52")
 
     assert rows() == rebuilt()
+    assert reports.dashboard(ALL, TODAY).minority_villages.with_partner == 0
     province, successor = Locality.objects.get(code="52"), Locality.objects.get(code="23575")
     assert reports.dashboard(replace(ALL, locality=successor), TODAY).money.value_vnd == 600
     assert reports.locality_dashboard(province, ALL, TODAY).received.money.value_vnd == 690
