@@ -501,10 +501,9 @@ class Keeper:
             before[key] = tuple(a + b for a, b in zip(previous, measures, strict=True))
 
     def end(self, change):
-        notes = change.notes.get(self)
-        if notes is None:
-            lock()
-            notes = {"ids": set(), "before": {}}
+        # Held already if begin() ran, unless it ran in a savepoint rolled back since.
+        lock()
+        notes = change.notes.get(self) or {"ids": set(), "before": {}}
         concerns = {c: change.before[c] | change.after[c] for c in change.before}
         ids = notes["ids"] | _concerned(concerns)
         if ids:
