@@ -387,6 +387,14 @@ class SummaryRole(models.TextChoices):
     )
     GIVEN = "given", _("Activities the locality or a unit below it gave, alone or jointly")
     RECEIVED = "received", _("Activities the locality or a unit below it received")
+    PARTY_GIVER = (
+        "party_giver",
+        _("Activities of agreements with a party in or below the locality, by giver"),
+    )
+    PARTY_RECIPIENT = (
+        "party_recipient",
+        _("Activities of agreements with a party in or below the locality, by recipient"),
+    )
 
 
 class ActivitySummary(models.Model):
@@ -414,7 +422,9 @@ class ActivitySummary(models.Model):
     - GIVEN / RECEIVED: by type, what `scope` gave (received) itself or through the units below
       it or the units it succeeded, under any agreement, as PARTY counts parties: a giver or
       recipient counts in its unit, the units above it and their successors, each activity once
-      per scope (two joint givers in one commune count once there).
+      per scope (two joint givers in one commune count once there);
+    - PARTY_GIVER / PARTY_RECIPIENT: the GIVER / RECIPIENT rows (`unit`) of each `scope` as
+      PARTY has them (the top givers and recipients of a locality's dashboard).
     """
 
     role = models.CharField(_("role"), max_length=20, choices=SummaryRole.choices)
@@ -447,6 +457,15 @@ class ActivitySummary(models.Model):
     funder = models.ForeignKey(
         Funder,
         verbose_name=_("funded by"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    unit = models.ForeignKey(
+        Locality,
+        verbose_name=_("giver or recipient"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -542,6 +561,14 @@ class ActivitySummary(models.Model):
                     area__isnull=True,
                     activity_type__isnull=True,
                     funder__isnull=False,
+                )
+                | Q(
+                    role__in=[SummaryRole.PARTY_GIVER, SummaryRole.PARTY_RECIPIENT],
+                    scope__isnull=False,
+                    area__isnull=True,
+                    activity_type__isnull=True,
+                    funder__isnull=True,
+                    unit__isnull=False,
                 ),
                 name="activities_activitysummary_key_shape",
                 violation_error_message=_("This summary row's key does not match its role."),
@@ -577,8 +604,22 @@ class ActivitySummary(models.Model):
                     activity_type__isnull=True,
                     area__isnull=True,
                     funder__isnull=True,
+                    unit__isnull=True,
                 ),
                 name="activities_summary_total_key",
+            ),
+            models.UniqueConstraint(
+                fields=[
+                    "role",
+                    "scope",
+                    "unit",
+                    "published",
+                    "status",
+                    "first_year",
+                    "last_year",
+                ],
+                condition=Q(scope__isnull=False, unit__isnull=False),
+                name="activities_summary_scope_unit_key",
             ),
             models.UniqueConstraint(
                 fields=["role", "funder", "published", "status", "first_year", "last_year"],

@@ -238,14 +238,6 @@ def _source(a):
     return _Source(role, scope, True, rules.counted_drafts(a))
 
 
-def _province_wide(a, source):
-    """(rows, live agreements) for the top lists, whose rows are kept for the province only:
-    a locality's are read from its agreements' activities."""
-    if source.role == SummaryRole.ALL:
-        return source, source.live
-    return None, rules.counted_agreements(a)
-
-
 def _rows_by(source, role, status):
     """The summary rows of `role` (AREA or FUNDER) for the source's scope: the province's, or
     a locality's (PARTY_AREA, PARTY_FUNDER); None when no row answers."""
@@ -272,6 +264,7 @@ def _summary(role, status, published, scope=None):
         "activity_type__isnull": True,
         "area__isnull": True,
         "funder__isnull": True,
+        "unit__isnull": True,
     }
     shape = {
         SummaryRole.ALL: {"scope__isnull": True, "area__isnull": True},
@@ -286,6 +279,8 @@ def _summary(role, status, published, scope=None):
         SummaryRole.PARTY_FUNDER: {"scope": scope, "funder__isnull": False},
         SummaryRole.GIVEN: {"scope": scope, "activity_type__isnull": False},
         SummaryRole.RECEIVED: {"scope": scope, "activity_type__isnull": False},
+        SummaryRole.PARTY_GIVER: {"scope": scope, "unit__isnull": False},
+        SummaryRole.PARTY_RECIPIENT: {"scope": scope, "unit__isnull": False},
     }[role]
     rows = ActivitySummary.objects.filter(role=role, status=status, **shape)
     if published is not None:
@@ -607,14 +602,31 @@ def _row_top(a, rows, role, live):
     )
 
 
+def _scope_top(a, source, role):
+    """A locality's top rows of a role, from its PARTY_GIVER (PARTY_RECIPIENT) rows: a few
+    hundred rows at most, added up by giver (recipient); with the drafts in a staff member's
+    charge (`live`) added."""
+    found = _summary(role, a.filters.status, source.published, source.scope)
+    rows = _grouped(found.filter(_in_period(a.filters)).annotate(locality=F("unit")), "locality")
+    extra = []
+    if source.live is not None:
+        drafts = _live_activities(a, source.live)
+        extra = (
+            _live_givers(drafts) if role == SummaryRole.PARTY_GIVER else _live_recipients(drafts)
+        )
+    return _ranked(_merged(lambda r: r["locality"], rows, extra))
+
+
 def _top(a, source):
     """(top givers, top recipients): three to nine queries."""
-    rows, live = _province_wide(a, source)
-    if rows is not None:
-        givers = _row_top(a, rows, SummaryRole.GIVER, live)
-        recipients = _row_top(a, rows, SummaryRole.RECIPIENT, live)
+    if source.role == SummaryRole.ALL:
+        givers = _row_top(a, source, SummaryRole.GIVER, source.live)
+        recipients = _row_top(a, source, SummaryRole.RECIPIENT, source.live)
+    elif source.role == SummaryRole.PARTY:
+        givers = _scope_top(a, source, SummaryRole.PARTY_GIVER)
+        recipients = _scope_top(a, source, SummaryRole.PARTY_RECIPIENT)
     else:
-        activities = _live_activities(a, live)
+        activities = _live_activities(a, source.live)
         givers = _ranked(_live_givers(activities))
         recipients = _ranked(_live_recipients(activities))
     return locality_totals(givers, recipients)

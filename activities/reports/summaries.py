@@ -46,6 +46,7 @@ KEY = (
     "area_id",
     "activity_type_id",
     "funder_id",
+    "unit_id",
     "published",
     "status",
     "first_year",
@@ -72,6 +73,8 @@ SHAPES = {
     SummaryRole.PARTY_FUNDER: "activities_summary_scope_funder_key",
     SummaryRole.GIVEN: "activities_summary_scope_key",
     SummaryRole.RECEIVED: "activities_summary_scope_key",
+    SummaryRole.PARTY_GIVER: "activities_summary_scope_unit_key",
+    SummaryRole.PARTY_RECIPIENT: "activities_summary_scope_unit_key",
 }
 
 # Activities read per statement when contributions are computed for a list of them.
@@ -175,20 +178,20 @@ def contribution_sql(activity_ids=None):
     )
     selects = [
         (
-            f"SELECT '{SummaryRole.ALL}', {null}, {null}, a.activity_type_id, {null}, "
+            f"SELECT '{SummaryRole.ALL}', {null}, {null}, a.activity_type_id, {null}, {null}, "
             f"{published}, a.status, {first}, {last}, {measures} {base} WHERE {only_activities} "
             f"GROUP BY a.activity_type_id, {by}",
             params,
         ),
         (
             f"SELECT '{SummaryRole.PARTY}', s.scope_id, {null}, a.activity_type_id, {null}, "
-            f"{published}, a.status, {first}, {last}, {measures} {base} "
+            f"{null}, {published}, a.status, {first}, {last}, {measures} {base} "
             f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id WHERE {only_activities} "
             f"GROUP BY s.scope_id, a.activity_type_id, {by}",
             params * (copies + 1),
         ),
         (
-            f"SELECT '{SummaryRole.AREA}', {null}, c.area_id, {null}, {null}, {published}, "
+            f"SELECT '{SummaryRole.AREA}', {null}, c.area_id, {null}, {null}, {null}, {published}, "
             f"a.status, {first}, {last}, {measures} {base} "
             f"JOIN ({areas}) c ON c.agreement_id = a.agreement_id WHERE {only_activities} "
             f"GROUP BY c.area_id, {by}",
@@ -210,25 +213,27 @@ def contribution_sql(activity_ids=None):
         joined = f"{base} JOIN ({who}) w ON w.activity_id = a.id WHERE {only_activities}"
         selects += [
             (
-                f"SELECT '{role}', w.locality_id, {null}, {null}, {null}, {published}, "
+                f"SELECT '{role}', w.locality_id, {null}, {null}, {null}, {null}, {published}, "
                 f"a.status, {first}, {last}, {measures} {joined} GROUP BY w.locality_id, {by}",
                 params * (who_params + 1),
             ),
             (
-                f"SELECT '{total}', w.locality_id, {null}, {null}, {null}, TRUE, a.status, 0, 0, "
+                f"SELECT '{total}', w.locality_id, {null}, {null}, {null}, {null}, TRUE, a.status, "
+                "0, 0, "
                 f"{measures} {joined} AND g.status = '{AgreementStatus.PUBLISHED}' "
                 "GROUP BY w.locality_id, a.status",
                 params * (who_params + 1),
             ),
             (
-                f"SELECT '{total}', w.locality_id, {null}, {null}, {null}, FALSE, a.status, "
-                f"0, 0, {measures} {joined} GROUP BY w.locality_id, a.status",
+                f"SELECT '{total}', w.locality_id, {null}, {null}, {null}, {null}, FALSE, "
+                f"a.status, 0, 0, {measures} {joined} GROUP BY w.locality_id, a.status",
                 params * (who_params + 1),
             ),
         ]
     selects += [
         (
-            f"SELECT '{SummaryRole.FUNDER}', {null}, {null}, {null}, a.funder_id, {published}, "
+            f"SELECT '{SummaryRole.FUNDER}', {null}, {null}, {null}, a.funder_id, {null}, "
+            f"{published}, "
             f"a.status, {first}, {last}, {measures} {base} "
             f"WHERE a.funder_id IS NOT NULL AND {only_activities} GROUP BY a.funder_id, {by}",
             params,
@@ -236,7 +241,7 @@ def contribution_sql(activity_ids=None):
         # A locality's areas and funders: the AREA and FUNDER rows of each unit, as PARTY.
         (
             f"SELECT '{SummaryRole.PARTY_AREA}', s.scope_id, c.area_id, {null}, {null}, "
-            f"{published}, a.status, {first}, {last}, {measures} {base} "
+            f"{null}, {published}, a.status, {first}, {last}, {measures} {base} "
             f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id "
             f"JOIN ({areas}) c ON c.agreement_id = a.agreement_id WHERE {only_activities} "
             f"GROUP BY s.scope_id, c.area_id, {by}",
@@ -244,13 +249,28 @@ def contribution_sql(activity_ids=None):
         ),
         (
             f"SELECT '{SummaryRole.PARTY_FUNDER}', s.scope_id, {null}, {null}, a.funder_id, "
-            f"{published}, a.status, {first}, {last}, {measures} {base} "
+            f"{null}, {published}, a.status, {first}, {last}, {measures} {base} "
             f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id "
             f"WHERE a.funder_id IS NOT NULL AND {only_activities} "
             f"GROUP BY s.scope_id, a.funder_id, {by}",
             params * (copies + 1),
         ),
     ]
+    # A locality's givers and recipients: the GIVER and RECIPIENT rows of each unit, as PARTY.
+    for role, who, who_params in (
+        (SummaryRole.PARTY_GIVER, givers, 2),
+        (SummaryRole.PARTY_RECIPIENT, recipients, 1),
+    ):
+        selects.append(
+            (
+                f"SELECT '{role}', s.scope_id, {null}, {null}, {null}, w.locality_id, "
+                f"{published}, a.status, {first}, {last}, {measures} {base} "
+                f"JOIN ({scopes}) s ON s.agreement_id = a.agreement_id "
+                f"JOIN ({who}) w ON w.activity_id = a.id WHERE {only_activities} "
+                f"GROUP BY s.scope_id, w.locality_id, {by}",
+                params * (copies + who_params + 1),
+            )
+        )
     # What each unit gave and received, through the units below it and those it succeeded.
     for role, who, who_params in (
         (SummaryRole.GIVEN, givers, 2),
@@ -259,7 +279,8 @@ def contribution_sql(activity_ids=None):
         theirs, copies = units(who, "activity_id")
         selects.append(
             (
-                f"SELECT '{role}', u.scope_id, {null}, a.activity_type_id, {null}, {published}, "
+                f"SELECT '{role}', u.scope_id, {null}, a.activity_type_id, {null}, {null}, "
+                f"{published}, "
                 f"a.status, {first}, {last}, {measures} {base} "
                 f"JOIN ({theirs}) u ON u.activity_id = a.id WHERE {only_activities} "
                 f"GROUP BY u.scope_id, a.activity_type_id, {by}",
@@ -287,8 +308,8 @@ def contributions(activity_ids):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         for row in rows:
-            key = (*row[:5], bool(row[5]), *row[6:9])
-            measures = (int(row[9]), _quantity(row[10]), *(int(v) for v in row[11:]))
+            key = (*row[:6], bool(row[6]), *row[7:10])
+            measures = (int(row[10]), _quantity(row[11]), *(int(v) for v in row[12:]))
             previous = result.get(key, NOTHING)
             result[key] = tuple(a + b for a, b in zip(previous, measures, strict=True))
     return result

@@ -64,6 +64,8 @@ def rows():
         "scope_id",
         "area_id",
         "activity_type_id",
+        "funder_id",
+        "unit_id",
         "published",
         "status",
         "first_year",
