@@ -5,13 +5,14 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from openpyxl import load_workbook
 
@@ -124,6 +125,31 @@ class TestCharts:
         assert long.x == 0 and short.labels[0].y > long.y + long.height  # rows never overlap
         assert " ".join(line.text for line in long.labels).startswith("Xây dựng Đảng,")
 
+    def test_the_svg_draws_each_bar_with_its_figure_and_escapes_every_text(self):
+        bars = [*self.bars(), charts.Bar("<b>&</b>", 5, "5 <suất>")]
+        svg = str(self.chart(bars).svg)
+        root = ElementTree.fromstring(svg)  # well-formed XML
+        ns = {"svg": "http://www.w3.org/2000/svg"}
+        assert root.get("viewBox").startswith("0 0 400 ")
+        groups = root.findall("svg:g", ns) or root.findall("g")
+        assert [g.get("class") for g in groups] == ["row period", "row", "row", "row", "row"]
+        values = [g.findall("{*}text")[-1] for g in groups]
+        assert [v.text for v in values] == [
+            "hơn 600 triệu đồng",
+            "chưa có giá trị",
+            "90 triệu đồng",
+            "1 đồng",
+            "5 <suất>",
+        ]
+        assert values[1].get("class") == "value empty"
+        assert groups[1].find("{*}rect") is None  # no bar for nothing
+        period = groups[0].find("{*}rect")
+        assert period.get("fill") == "url(#chart-test-period)"
+        assert root.find("{*}defs/{*}pattern").get("id") == "chart-test-period"
+        assert groups[4].find("{*}text").text == "<b>&</b>"
+        assert "<b>" not in svg and "&lt;b&gt;&amp;&lt;/b&gt;" in svg
+        assert '.0"' not in svg  # numbers as %g: 12, not 12.0
+
     def test_wrap_keeps_words_whole(self):
         assert charts.wrap("Khám bệnh, cấp thuốc miễn phí", width=120) == [
             "Khám bệnh,",
@@ -153,7 +179,10 @@ class TestCharts:
     def test_coordinates_are_never_localised(self):
         # Vietnamese writes 12,5: an SVG coordinate must stay 12.5.
         chart = self.chart([charts.Bar("2025", 1, "1"), charts.Bar("2026", 3, "3")])
-        rendered = render_to_string("charts/bars.svg", {"chart": chart})
+        assert any(row.width != int(row.width) for row in chart.rows)  # a fraction to write
+        with translation.override("vi"):
+            rendered = render_to_string("charts/_figure.html", {"chart": chart})
+        assert re.search(r'width="\d+\.\d"', rendered)
         assert not re.search(r'(?:x|y|width)="\d+,\d', rendered)
 
 
