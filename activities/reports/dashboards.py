@@ -544,9 +544,16 @@ def _live_recipients(activities):
     )
 
 
-def _row_top(a, rows, role, live):
+def _live_top(a, live, giving):
+    """The givers (`giving`) or the recipients of the activities of the `live` agreements, each
+    with its measures: the drafts in a staff member's charge beside the summary rows."""
+    activities = _live_activities(a, live)
+    return _live_givers(activities) if giving else _live_recipients(activities)
+
+
+def _row_top(a, source, role):
     """The top rows of a role from the summary rows: the localities themselves, not rolled up;
-    with the drafts in a staff member's charge (`live`) added."""
+    with the drafts in a staff member's charge (`source.live`) added."""
     every_year = a.filters.year_from is None and a.filters.year_to is None
     total = {SummaryRole.GIVER: SummaryRole.GIVER_TOTAL}.get(role, SummaryRole.RECIPIENT_TOTAL)
     if every_year:
@@ -558,7 +565,7 @@ def _row_top(a, rows, role, live):
         same = [c for c, m in zip(summaries.MEASURES, MEASURES, strict=True) if c == m]
         renamed = {m: F(c) for c, m in zip(summaries.MEASURES, MEASURES, strict=True) if c != m}
         ordered = (
-            _summary(total, a.filters.status, rows.published is not None)
+            _summary(total, a.filters.status, source.published is not None)
             .filter(n__gt=0)  # rows an edit left at zero stay until the next rebuild
             .order_by(
                 F("value_vnd").desc(),
@@ -570,7 +577,7 @@ def _row_top(a, rows, role, live):
         )
         shaped = dict
     else:
-        found = _summary(role, a.filters.status, rows.published).filter(_in_period(a.filters))
+        found = _summary(role, a.filters.status, source.published).filter(_in_period(a.filters))
         ordered = (
             found.values(locality=F("scope"))
             .annotate(**SUMS)
@@ -585,12 +592,11 @@ def _row_top(a, rows, role, live):
             .order_by(F("ordered_value").desc(nulls_last=True), "-s_n", "locality")
         )
         shaped = _summed
-    if live is None:
+    if source.live is None:
         return [shaped(row) for row in ordered[:TOP_LOCALITIES]]
     # The drafts' rows (few) added to the published rows of the same localities and of the
     # first ones: exact, as drafts only add to a locality's figures.
-    drafts = _live_activities(a, live)
-    extra = _live_givers(drafts) if role == SummaryRole.GIVER else _live_recipients(drafts)
+    extra = _live_top(a, source.live, role == SummaryRole.GIVER)
     ids = [row["locality"] for row in extra]
     first = [shaped(row) for row in ordered[: TOP_LOCALITIES + len(ids)]]
     theirs = [shaped(row) for row in ordered.filter(scope__in=ids)] if ids else []
@@ -610,25 +616,21 @@ def _scope_top(a, source, role):
     rows = _grouped(found.filter(_in_period(a.filters)).annotate(locality=F("unit")), "locality")
     extra = []
     if source.live is not None:
-        drafts = _live_activities(a, source.live)
-        extra = (
-            _live_givers(drafts) if role == SummaryRole.PARTY_GIVER else _live_recipients(drafts)
-        )
+        extra = _live_top(a, source.live, role == SummaryRole.PARTY_GIVER)
     return _ranked(_merged(lambda r: r["locality"], rows, extra))
 
 
 def _top(a, source):
     """(top givers, top recipients): three to nine queries."""
     if source.role == SummaryRole.ALL:
-        givers = _row_top(a, source, SummaryRole.GIVER, source.live)
-        recipients = _row_top(a, source, SummaryRole.RECIPIENT, source.live)
+        givers = _row_top(a, source, SummaryRole.GIVER)
+        recipients = _row_top(a, source, SummaryRole.RECIPIENT)
     elif source.role == SummaryRole.PARTY:
         givers = _scope_top(a, source, SummaryRole.PARTY_GIVER)
         recipients = _scope_top(a, source, SummaryRole.PARTY_RECIPIENT)
     else:
-        activities = _live_activities(a, source.live)
-        givers = _ranked(_live_givers(activities))
-        recipients = _ranked(_live_recipients(activities))
+        givers = _ranked(_live_top(a, source.live, giving=True))
+        recipients = _ranked(_live_top(a, source.live, giving=False))
     return locality_totals(givers, recipients)
 
 
