@@ -124,8 +124,11 @@ def _key(name):
 
 
 def generations(tags):
-    """The tags' generations, in one round trip. A missing one (a tag never bumped, an emptied
-    cache) starts from the clock, so that it never repeats a number pages were kept under."""
+    """The tags' generations, in one round trip; None when the cache does not answer. A missing
+    one (a tag never bumped, an emptied cache) starts from the clock, so that it never repeats a
+    number pages were kept under."""
+    if _owed and not _bump(_owed):
+        return None
     keys = [_key(name) for name in tags]
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
@@ -133,7 +136,9 @@ def generations(tags):
         for key in missing:
             cache.add(key, _clock(), timeout=None)
         found |= cache.get_many(missing)
-    return [found.get(key, 0) for key in keys]
+    if any(key not in found for key in keys):
+        return None
+    return [found[key] for key in keys]
 
 
 def generation(name=EVERYTHING):
@@ -141,11 +146,22 @@ def generation(name=EVERYTHING):
     return generations([name])[0]
 
 
+# The bumps this process could not make (the cache did not answer): every page, made again
+# before this process reads a page from the cache, so that a Redis that was out of reach, not
+# emptied, never serves the pages of before a write made meanwhile.
+_owed = set()
+
+
 def _bump(tags):
+    """True when the cache took the new generations."""
     if EVERYTHING in tags:
         tags = {EVERYTHING}  # every page holds it
     now = _clock()
-    cache.set_many({_key(name): now for name in tags}, timeout=None)
+    if cache.set_many({_key(name): now for name in tags}, timeout=None):
+        _owed.add(EVERYTHING)
+        return False
+    _owed.clear()
+    return True
 
 
 class _AfterCommit:
@@ -398,7 +414,11 @@ def _is_cacheable_response(request, response):
 
 
 def page_key(request):
-    held = ".".join(str(number) for number in generations([EVERYTHING, *page_tags(request)]))
+    """The page's key in the cache; None when the cache does not answer."""
+    found = generations([EVERYTHING, *page_tags(request)])
+    if found is None:
+        return None
+    held = ".".join(str(number) for number in found)
     address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
     manifest = getattr(staticfiles_storage, "manifest_hash", "") or ""
     day = timezone.localdate().isoformat()
@@ -413,6 +433,8 @@ def cached_page(view):
         if not _is_cacheable_request(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
+        if key is None:  # the cache does not answer: the page is made, as without it
+            return view(request, *args, **kwargs)
         content = cache.get(key)
         if content is not None:
             return HttpResponse(content)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ketnghia.apps.AxesConfig",
     "simple_history",
     "import_export",
+    "health_check",
     "ketnghia.apps.KetnghiaConfig",
     "localities",
     "agreements",
@@ -117,6 +118,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) when several workers run: CACHE_URL=redis://127.0.0.1:6379/1
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ketnghia")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # While Redis does not answer, every page is computed and every save goes through
+    # (ketnghia.cache); /readyz says so.
+    CACHES["default"]["BACKEND"] = "ketnghia.cache.ResilientRedisCache"
 # Public pages served whole from that cache until the data changes (ketnghia.pagecache); the
 # seconds an unread page stays there, 0 for none. On by default with a shared cache only: with
 # each process's own (locmem), a write made through one worker would not reach the pages kept
@@ -190,7 +195,7 @@ ADMINS = [("Admin", a) for a in env.list("ADMINS", default=[])]
 # HTTPS: on in production; off for local development and the test server.
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
@@ -249,17 +254,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Thumbnails are made once; sorl keeps the name of each in a key-value store. With a shared Redis
-# (production) that store is Redis: a page's thumbnails then cost no database query, cache cold
-# or warm. Otherwise the database, behind the cache (one query per photo when the cache is cold).
-THUMBNAIL_REDIS_URL = env.str("THUMBNAIL_REDIS_URL", default="")
-if not THUMBNAIL_REDIS_URL and CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    THUMBNAIL_REDIS_URL = CACHES["default"]["LOCATION"]
-if THUMBNAIL_REDIS_URL:
-    THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.redis_kvstore.KVStore"
-else:
-    del THUMBNAIL_REDIS_URL  # sorl's Redis store reads it whenever it is defined
-    THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
+# Thumbnails are made once; sorl keeps the name of each in its key-value store: the database,
+# behind the default cache (Redis in production), as sorl advises. A page's thumbnails cost no
+# query while the cache holds them, one query per photo otherwise (a cold cache, Redis down).
+THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
+THUMBNAIL_CACHE = "default"
 THUMBNAIL_PRESERVE_FORMAT = True
 THUMBNAIL_QUALITY = 82
 

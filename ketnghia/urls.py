@@ -4,10 +4,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from ketnghia import seo, views
+from ketnghia import health, seo, views
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -34,6 +35,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Django's own handlers: templates/404.html (in the site's layout, in the URL's language) and
-# templates/500.html (standalone: it is rendered with an empty context).
+# templates/500.html (standalone: it is rendered with an empty context); templates/503.html when
+# the database does not answer (ketnghia.views.server_error).
 handler404 = "django.views.defaults.page_not_found"
-handler500 = "django.views.defaults.server_error"
+handler500 = "ketnghia.views.server_error"

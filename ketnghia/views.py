@@ -1,17 +1,16 @@
-import logging
+import sys
 
-from django.db import DatabaseError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template import loader
 from django.templatetags.static import static
-from django.views.decorators.cache import never_cache
+from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from agreements.models import Agreement
 from ketnghia.pagecache import cached_page
 from ketnghia.queries import home_page
-
-logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -28,21 +27,23 @@ def about(request):
     return render(request, "about.html", {"published_agreements": published})
 
 
-@never_cache
-@require_safe
-def healthz(request):
-    """200 when the database answers, 503 when it does not: for load balancers and uptime checks."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        logger.exception("Health check: the database does not answer")
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
 @require_safe
 def favicon(request):
     """The icon's hashed address is known only once static files are collected: ask at runtime."""
     return HttpResponsePermanentRedirect(static("ketnghia/favicon.svg"))
+
+
+# Seconds a client is asked to wait before trying again when the database does not answer.
+RETRY_AFTER = 30
+
+
+def server_error(request):
+    """Django's 500 page, or, when the database does not answer (it is down, restarting or out
+    of connections), a 503 page that says so, rendered without it."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    template = loader.get_template("503.html")
+    response = HttpResponse(template.render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response

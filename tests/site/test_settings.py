@@ -56,13 +56,11 @@ def show_setting(name, **env):
     )
 
 
-def test_thumbnails_keep_their_keys_in_redis_when_the_cache_is_redis():
+def test_the_cache_is_redis_that_degrades_when_the_url_says_redis():
+    result = show_setting('CACHES["default"]["BACKEND"]', CACHE_URL="redis://127.0.0.1:6379/1")
+    assert result.stdout.strip() == "ketnghia.cache.ResilientRedisCache"
+
+
+def test_thumbnails_keep_their_keys_in_the_database_behind_the_cache():
     result = show_setting("THUMBNAIL_KVSTORE", CACHE_URL="redis://127.0.0.1:6379/1")
-    assert result.stdout.strip() == "sorl.thumbnail.kvstores.redis_kvstore.KVStore"
-    result = show_setting("THUMBNAIL_REDIS_URL", CACHE_URL="redis://127.0.0.1:6379/1")
-    assert result.stdout.strip() == "redis://127.0.0.1:6379/1"
-
-
-def test_thumbnails_keep_their_keys_in_the_database_otherwise():
-    result = show_setting("THUMBNAIL_KVSTORE", CACHE_URL="locmemcache://")
     assert result.stdout.strip() == "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
