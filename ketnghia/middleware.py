@@ -16,8 +16,12 @@ admin are ``never_cache``; the downloads, the API, the sitemap and robots.txt ch
 and any non-HTML response without one (files, JSON), which the views own.
 """
 
+import re
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils.cache import has_vary_header, patch_cache_control
+from django.utils.translation import gettext as _
 
 PUBLIC_MAX_AGE = 300
 
@@ -74,3 +78,29 @@ class AdminInlineStylesMiddleware:
         if match is not None and "admin" in match.namespaces:
             response._csp_update = {"style-src": ["'unsafe-inline'"]}
         return response
+
+
+# C0 control characters other than tab, line feed and carriage return: no address, parameter
+# name or value of this site holds one, and PostgreSQL refuses NUL in text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RefuseControlCharactersMiddleware:
+    """400 for an address or a query parameter with a control character (``?locality=%00``),
+    before any view reads it: a view that reads parameters itself, not through a form field
+    (which refuses NUL at the field), never sees one. Form posts are left to their forms."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET
+        if CONTROL_CHARACTERS.search(request.path) or any(
+            CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(v) for v in values)
+            for key, values in query.lists()
+        ):
+            return HttpResponseBadRequest(
+                _("This address holds a control character, which no address of this site holds."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
