@@ -104,3 +104,21 @@ class RefuseControlCharactersMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+# The addresses other sites may load from theirs (the open data is there to be reused).
+OPEN_PREFIXES = ("/api/", "/du-lieu/", "/en/du-lieu/")
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """Cross-Origin-Resource-Policy: same-origin (another site cannot embed this one's pages,
+    photos or documents), cross-origin for the open data and the API."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = "cross-origin" if request.path.startswith(OPEN_PREFIXES) else "same-origin"
+        response.headers.setdefault("Cross-Origin-Resource-Policy", policy)
+        return response

@@ -187,6 +187,22 @@ def test_security_headers(client):
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    policy = response["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in policy
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agreements/", "/du-lieu/"])
+def test_the_open_data_may_be_loaded_by_other_sites(client, path):
+    assert client.get(path)["Cross-Origin-Resource-Policy"] == "cross-origin"
+
+
+def test_static_files_are_this_sites_own(client):
+    response = client.get("/static/ketnghia/site.css")
+    assert response.status_code == 200
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 def test_vietnamese_whatever_the_browser_asks_english_under_en(client):
