@@ -300,20 +300,38 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 # No banner at every start-up; attempts are still logged (masked) and recorded in the database.
 AXES_VERBOSE = False
-# PROXY_COUNT proxies (each appending the address it saw to X-Forwarded-For) stand between the
-# client and gunicorn, so gunicorn's REMOTE_ADDR is the nearest proxy's.
-PROXY_COUNT = max(1, env.int("PROXY_COUNT", default=1))
+# The proxies in front of gunicorn (nginx on this machine; add a load balancer's addresses), as
+# addresses or networks. X-Forwarded-For is read only from them: a client that reaches gunicorn
+# any other way is known by its own address, whatever header it sends.
+TRUSTED_PROXIES = [
+    ipaddress.ip_network(network.strip(), strict=False)
+    for network in env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+]
+
+
+def _is_trusted_proxy(address):
+    return any(address in network for network in TRUSTED_PROXIES)
 
 
 def _client_ip_behind_proxy(request):
-    """The client's address as the outermost proxy saw it: X-Forwarded-For's PROXY_COUNT-th
-    entry from the right. Entries further left were sent by the client and may be forged."""
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    address = forwarded[-min(PROXY_COUNT, len(forwarded))]
+    """The client's address: REMOTE_ADDR, unless that is a trusted proxy; then the nearest
+    X-Forwarded-For entry, from the right, that is not a trusted proxy (entries further left were
+    sent by the client and may be forged). An entry that is no address stops the walk at the
+    last proxy seen."""
+    remote = request.META.get("REMOTE_ADDR")
     try:
-        return str(ipaddress.ip_address(address))
+        seen = ipaddress.ip_address(remote)
     except ValueError:
-        return request.META.get("REMOTE_ADDR")
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for entry in reversed(forwarded):
+        if not _is_trusted_proxy(seen):
+            break
+        try:
+            seen = ipaddress.ip_address(entry.strip())
+        except ValueError:
+            break
+    return str(seen)
 
 
 # Without a proxy, django-axes takes REMOTE_ADDR, which the client cannot choose.

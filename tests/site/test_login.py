@@ -1,6 +1,7 @@
 """Logging in to the admin: throttled per user and address (django-axes), every attempt logged,
 a new session key at login."""
 
+import ipaddress
 from datetime import timedelta
 from importlib import import_module
 
@@ -211,8 +212,19 @@ def client_ip(forwarded, remote="10.0.0.2"):
     return project_settings._client_ip_behind_proxy(RequestFactory().get("/", **meta))
 
 
-def test_behind_one_proxy_the_address_it_appended_counts(monkeypatch):
-    monkeypatch.setattr(project_settings, "PROXY_COUNT", 1)
+@pytest.fixture
+def proxies(monkeypatch):
+    """A load balancer (10.0.0.1) and nginx (10.0.0.2) in front of gunicorn."""
+
+    def trust(*networks):
+        found = [ipaddress.ip_network(n) for n in networks]
+        monkeypatch.setattr(project_settings, "TRUSTED_PROXIES", found)
+
+    trust("10.0.0.2")
+    return trust
+
+
+def test_behind_one_proxy_the_address_it_appended_counts(proxies):
     assert client_ip(X) == X
     assert client_ip(f"1.2.3.4, {X}") == X  # a forged entry on the left is ignored
     assert client_ip(f"{Y},{X}") == X
@@ -220,13 +232,40 @@ def test_behind_one_proxy_the_address_it_appended_counts(monkeypatch):
     assert client_ip("not-an-address") == "10.0.0.2"
 
 
-def test_behind_two_proxies_the_outer_ones_entry_counts(monkeypatch):
-    monkeypatch.setattr(project_settings, "PROXY_COUNT", 2)
+def test_behind_two_proxies_the_outer_ones_entry_counts(proxies):
+    proxies("10.0.0.1", "10.0.0.2")
     assert client_ip(f"1.2.3.4, {X}, 10.0.0.1") == X
     assert client_ip(X) == X  # reached the inner proxy directly
+    proxies("10.0.0.0/24")
+    assert client_ip(f"1.2.3.4, {X}, 10.0.0.1") == X
 
 
-def test_behind_a_proxy_forged_addresses_do_not_escape_the_lock(staff, settings):
+def test_a_client_that_is_no_trusted_proxy_is_known_by_its_own_address(proxies):
+    """Gunicorn reached directly: X-Forwarded-For is the client's own text."""
+    assert client_ip(f"{X}", remote="203.0.113.9") == "203.0.113.9"
+    assert client_ip(f"{X}, 10.0.0.2", remote="203.0.113.9") == "203.0.113.9"
+
+
+def test_by_default_only_this_machine_is_a_trusted_proxy():
+    assert [str(n) for n in project_settings.TRUSTED_PROXIES] == ["127.0.0.1/32", "::1/128"]
+
+
+def test_a_forged_header_sent_directly_does_not_escape_the_lock(staff, settings, proxies):
+    settings.AXES_CLIENT_IP_CALLABLE = project_settings._client_ip_behind_proxy
+    user_a, _ = staff
+    attacker = "203.0.113.9"
+
+    def direct(password, forged):
+        client = Client(HTTP_X_FORWARDED_FOR=forged)
+        return log_in(user_a.username, password, attacker, client=client)
+
+    responses = [direct(WRONG, f"192.0.2.{i}") for i in range(5)]
+    assert responses[-1].status_code == 429
+    assert AccessAttempt.objects.get().ip_address == attacker
+    assert direct(PASSWORD, "192.0.2.99").status_code == 429
+
+
+def test_behind_a_proxy_forged_addresses_do_not_escape_the_lock(staff, settings, proxies):
     settings.AXES_CLIENT_IP_CALLABLE = project_settings._client_ip_behind_proxy
     user_a, _ = staff
     proxy = "10.0.0.2"

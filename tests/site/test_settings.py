@@ -1,6 +1,7 @@
 """Settings come from the environment: production values pass the deploy check."""
 
 import os
+import runpy
 import secrets
 import subprocess
 import sys
@@ -64,3 +65,10 @@ def test_the_cache_is_redis_that_degrades_when_the_url_says_redis():
 def test_thumbnails_keep_their_keys_in_the_database_behind_the_cache():
     result = show_setting("THUMBNAIL_KVSTORE", CACHE_URL="redis://127.0.0.1:6379/1")
     assert result.stdout.strip() == "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
+
+
+def test_gunicorn_listens_on_this_machine_only_by_default(monkeypatch):
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+    found = runpy.run_path(str(Path(__file__).parents[2] / "ketnghia" / "gunicorn.conf.py"))
+    assert found["bind"] == "127.0.0.1:8000"
