@@ -109,7 +109,13 @@ class Funder(models.Model):
         related_name="funders",
         help_text=_("Only when the funder is itself a unit of the register, e.g. an agency."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_(
+            "For staff only (sources, what is still to check): never shown on public pages."
+        ),
+    )
 
     history = HistoricalRecords(excluded_fields=["search_key"])
 

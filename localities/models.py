@@ -130,7 +130,13 @@ class Locality(models.Model):
         related_name="predecessors",
         help_text=_("The units that took over from a dissolved one."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("internal note"),
+        blank=True,
+        help_text=_(
+            "For staff only (sources, what is still to check): never shown on public pages."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -278,3 +278,23 @@ def test_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     for place in (commune, province, former):
         with django_assert_num_queries(12):
             page(client, place)
+
+
+def test_a_clerks_internal_note_is_never_shown_to_the_public(client):
+    note = "Ghi chú nội bộ: ngày giải thể chưa có nguồn xác nhận"
+    place = factories.locality("Xã Tân Sơn", note=note)
+    agreement = factories.agreement(place, factories.locality(), published=True)
+    factories.funder("Công ty Thử", note=note)
+    pages = [
+        url(place),
+        f"/thong-ke/{place.slug}/",
+        detail_url(agreement),
+        f"/api/v1/localities/{place.slug}/",
+        "/api/v1/localities/",
+        "/du-lieu/parties.csv",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response) if response.streaming else response.content
+        assert "chưa có nguồn xác nhận" not in body.decode(), path
