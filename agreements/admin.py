@@ -817,12 +817,28 @@ class SourceAdmin(AgreementPartAdmin):
 
 @admin.register(LegalDocument)
 class LegalDocumentAdmin(HistoryAdmin):
+    """The province's directives, plans and resolutions, cited by agreements of every commune:
+    entered and corrected by the province's staff (whole province) only. The staff of a commune
+    read them, and cite them from their agreements."""
+
     formfield_overrides = HTTPS_URLS
     list_display = ["number", "kind", "title", "issuer", "issued_on"]
     list_filter = ["kind"]
     search_fields = ["number", "title", "issuer"]
     prepopulated_fields = {"slug": ["number"]}
     date_hierarchy = "issued_on"
+
+    def _provincial(self, request):
+        return scope_of(request.user).is_whole
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._provincial(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._provincial(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._provincial(request)
 
 
 @admin.register(Publication)

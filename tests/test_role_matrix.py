@@ -72,7 +72,8 @@ ROLES = (
 #   For a URL that takes an object, "x/y" is x for A's object and y for B's object (one value:
 #   both). Agreements and their parts, activities, publication log rows and the localities in
 #   charge are scoped; the locality register, legal documents and shared lists are not.
-#   Funders are a shared list that editors add to and correct, as legal documents are.
+#   Funders are a shared list that editors add to and correct. Legal documents are the
+#   province's: the staff of a commune read them (their change page is read-only).
 #   app_list is given per application. process_import answers a GET with 405 (import-export
 #   takes POSTs only there): test_process_import_needs_the_import_permission posts to it.
 # Adding or removing a URL is one line here.
@@ -195,7 +196,7 @@ agreements_publication_change             L    403   200/404 404/200 200/404 200
 agreements_publication_delete             L    403   403/404 404/403 403/404 403/404 403  403
 agreements_publication_history            L    403   200/404 404/200 200/404 200/404 200  200
 agreements_legaldocument_changelist       L    403   200     200     200     200     200  200
-agreements_legaldocument_add              L    403   200     200     403     403     200  200
+agreements_legaldocument_add              L    403   403     403     403     403     200  200
 agreements_legaldocument_change           L    403   200     200     200     200     200  200
 agreements_legaldocument_delete           L    403   403     403     403     403     200  200
 agreements_legaldocument_history          L    403   200     200     200     200     200  200
@@ -1106,6 +1107,31 @@ def test_an_editor_cannot_take_an_agreement_out_of_the_scope_by_deleting_a_party
     url = reverse("admin:agreements_party_delete", args=[party.pk])
     world.clients["editor_a"].post(url, {"post": "yes"})
     assert Party.objects.filter(pk=party.pk).exists()
+
+
+# --- Legal documents: the province's -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["editor_a", "editor_b"])
+def test_a_communes_editor_reads_a_legal_document_but_cannot_change_it(world, role):
+    document = world.A.document
+    editor, url = world.clients[role], change_url(document)
+    response = editor.get(url)
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert 'name="_save"' not in response.content.decode()
+    data = form_data(world.clients["province"].get(url)) | {"url": "https://example.com/x"}
+    before = snapshot(document)
+    assert editor.post(url, data).status_code == 403
+    assert snapshot(document) == before
+
+
+def test_the_provinces_staff_change_a_legal_document(world):
+    document = world.B.document
+    client, url = world.clients["province"], change_url(document)
+    data = form_data(client.get(url)) | {"title": "Chỉ thị đã sửa"}
+    assert client.post(url, data).status_code == 302
+    assert LegalDocument.objects.get(pk=document.pk).title == "Chỉ thị đã sửa"
 
 
 # --- The locality register -------------------------------------------------------------------
