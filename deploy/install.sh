@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Install Kết nghĩa on a fresh Debian 12 machine, as root, from this checkout (docs/deploy.md):
+#
+#   sudo deploy/install.sh ketnghia.gialai.gov.vn
+#
+# PostgreSQL, Redis (a bounded cache), nginx in front and gunicorn on 127.0.0.1 as a systemd
+# service; the code in /srv/ketnghia, the settings in /etc/ketnghia/env (made once, kept after),
+# the uploads in /srv/ketnghia/media. Run it again after `git pull` to update: it installs the
+# new dependencies, migrates, collects the static files and restarts gunicorn.
+set -euo pipefail
+
+SERVER_NAME=${1:?usage: deploy/install.sh <host name>}
+APP_DIR=${APP_DIR:-/srv/ketnghia}
+MEDIA_ROOT=${MEDIA_ROOT:-$APP_DIR/media}
+STATIC_ROOT=${STATIC_ROOT:-$APP_DIR/staticfiles}
+UPSTREAM=127.0.0.1:8000
+ENV_FILE=/etc/ketnghia/env
+REDIS_MAXMEMORY=${REDIS_MAXMEMORY:-256mb}
+SOURCE=$(cd "$(dirname "$0")/.." && pwd)
+
+[ "$(id -u)" = 0 ] || { echo "Run as root (sudo)." >&2; exit 1; }
+
+echo "== Debian packages"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq nginx postgresql redis-server python3 python3-venv make gettext rsync \
+  fonts-liberation2 >/dev/null
+
+echo "== The account and the code"
+id ketnghia >/dev/null 2>&1 || adduser --system --group --home "$APP_DIR" --no-create-home ketnghia
+mkdir -p "$APP_DIR" "$MEDIA_ROOT" /etc/ketnghia
+if [ "$SOURCE" != "$APP_DIR" ]; then
+  rsync -a --delete --exclude .git --exclude .venv --exclude media --exclude staticfiles \
+    --exclude db.sqlite3 "$SOURCE/" "$APP_DIR/"
+fi
+chown -R ketnghia:ketnghia "$APP_DIR"
+
+echo "== PostgreSQL"
+su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'ketnghia'\"" | grep -q 1 \
+  || su postgres -c "createuser ketnghia"
+su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'ketnghia'\"" | grep -q 1 \
+  || su postgres -c "createdb -O ketnghia ketnghia"
+
+echo "== Redis: a cache of at most $REDIS_MAXMEMORY, the least recently used keys dropped first"
+redis_conf=/etc/redis/redis.conf
+sed -i '/^# ketnghia$/,/^# \/ketnghia$/d' "$redis_conf"
+printf '# ketnghia\nmaxmemory %s\nmaxmemory-policy allkeys-lru\n# /ketnghia\n' \
+  "$REDIS_MAXMEMORY" >> "$redis_conf"
+systemctl restart redis-server
+
+echo "== Settings ($ENV_FILE, made once)"
+if [ ! -f "$ENV_FILE" ]; then
+  secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+  cat > "$ENV_FILE" <<SETTINGS
+SECRET_KEY=$secret
+ALLOWED_HOSTS=$SERVER_NAME
+CSRF_TRUSTED_ORIGINS=https://$SERVER_NAME
+DATABASE_URL=postgres:///ketnghia
+CACHE_URL=redis://127.0.0.1:6379/1
+MEDIA_ROOT=$MEDIA_ROOT
+STATIC_ROOT=$STATIC_ROOT
+BEHIND_PROXY=True
+TRUSTED_PROXIES=127.0.0.1,::1
+HOST=127.0.0.1
+PORT=8000
+SETTINGS
+  chmod 640 "$ENV_FILE"
+  chgrp ketnghia "$ENV_FILE"
+fi
+
+echo "== The application"
+as_app() { su ketnghia -s /bin/bash -c "cd '$APP_DIR' && set -a && . '$ENV_FILE' && set +a && $*"; }
+as_app "make install"
+as_app ".venv/bin/python manage.py migrate --noinput"
+as_app ".venv/bin/python manage.py collectstatic --noinput -v0"
+as_app ".venv/bin/python manage.py check --deploy --fail-level WARNING"
+
+echo "== gunicorn as a service, nginx in front"
+render() { python3 "$APP_DIR/deploy/render.py" "$@"; }
+render "$APP_DIR/deploy/systemd/ketnghia.service" APP_DIR="$APP_DIR" MEDIA_ROOT="$MEDIA_ROOT" \
+  > /etc/systemd/system/ketnghia.service
+render "$APP_DIR/deploy/nginx/ketnghia.conf" LISTEN=80 SERVER_NAME="$SERVER_NAME" \
+  UPSTREAM="$UPSTREAM" STATIC_ROOT="$STATIC_ROOT" MEDIA_ROOT="$MEDIA_ROOT" \
+  > /etc/nginx/sites-available/ketnghia
+ln -sf /etc/nginx/sites-available/ketnghia /etc/nginx/sites-enabled/ketnghia
+rm -f /etc/nginx/sites-enabled/default
+nginx -t
+systemctl daemon-reload
+systemctl enable --now ketnghia
+systemctl restart ketnghia
+systemctl reload nginx
+
+echo "== Ready?"
+for _ in $(seq 1 30); do
+  curl -fsS -H "Host: $SERVER_NAME" http://127.0.0.1/healthz >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -fsS -H "Host: $SERVER_NAME" "http://127.0.0.1/readyz?format=json"
+echo
+echo "Installed. HTTPS: certbot --nginx -d $SERVER_NAME (docs/deploy.md)."

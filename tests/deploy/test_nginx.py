@@ -1,0 +1,227 @@
+"""The documented deployment (deploy/), run on loopback with these very files: nginx in front of
+gunicorn (ketnghia/gunicorn.conf.py), as deploy/install.sh sets them up, on a database of its
+own. Slow clients wait in nginx, not in gunicorn's workers; texts are compressed; static files
+and uploads are served by nginx; requests too large are refused; logins are rate-limited.
+
+nginx is Debian's (.ci/run installs it): without it these tests fail, they never skip.
+"""
+
+import gzip
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+from render import render  # noqa: E402 (deploy/ is no package: plain files for install.sh)
+
+PAGES = ["/", "/gioi-thieu/", "/giao-uoc/", "/thong-ke/", "/thong-ke/vung-dong-bao/", "/du-lieu/"]
+WORKERS = 2
+SLOW_CLIENTS = 50
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not answer within {seconds} s")
+
+
+def nginx_conf(tmp, site):
+    """Debian's /etc/nginx/nginx.conf in brief, its paths in `tmp`, including the site."""
+    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp / name).mkdir()
+    return f"""
+user root;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {site};
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        pytest.fail("nginx is missing: install Debian's nginx (.ci/run does)")
+    tmp = tmp_path_factory.mktemp("deploy")
+    media, static = tmp / "media", tmp / "static"
+    media.mkdir()
+    (media / "photos").mkdir()
+    (media / "photos" / "a.txt").write_text("a file of the uploads")
+    env = {
+        **os.environ,
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "HTTPS": "False",
+        "BEHIND_PROXY": "True",
+        "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
+        "CACHE_URL": "locmemcache://deploy",
+        "MEDIA_ROOT": str(media),
+        "STATIC_ROOT": str(static),
+        "STATIC_MANIFEST": "True",
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "WEB_CONCURRENCY": str(WORKERS),
+    }
+    python = sys.executable
+    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True)
+    site = tmp / "ketnghia.conf"
+    port = free_port()
+    template = (ROOT / "deploy" / "nginx" / "ketnghia.conf").read_text()
+    values = {
+        "LISTEN": f"127.0.0.1:{port}",
+        "SERVER_NAME": "localhost",
+        "UPSTREAM": f"127.0.0.1:{env['PORT']}",
+        "STATIC_ROOT": str(static),
+        "MEDIA_ROOT": str(media),
+    }
+    site.write_text(render(template, values))
+    main = tmp / "nginx.conf"
+    main.write_text(nginx_conf(tmp, site))
+    subprocess.run([nginx, "-t", "-c", str(main)], check=True, capture_output=True)
+    gunicorn = Path(python).parent / "gunicorn"
+    app = subprocess.Popen(
+        [str(gunicorn), "-c", "ketnghia/gunicorn.conf.py", "ketnghia.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    front = subprocess.Popen([nginx, "-c", str(main)], stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://localhost:{port}"
+        wait_for(f"{base}/healthz")
+        yield {"base": base, "port": port, "app_port": int(env["PORT"]), "tmp": tmp}
+    finally:
+        for process in (front, app):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def get(url, timeout=5, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+class SlowClients:
+    """Connections that send the first line of a request and then nothing, held open."""
+
+    def __init__(self, port, count):
+        self.sockets = []
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            self.sockets.append(s)
+
+    def close(self):
+        for s in self.sockets:
+            s.close()
+
+
+def timed_pages(base):
+    times = {}
+    for path in PAGES:
+        start = time.monotonic()
+        status, _headers, _body = get(base + path, timeout=5)
+        times[path] = time.monotonic() - start
+        assert status == 200, path
+    return times
+
+
+def test_slow_clients_wait_in_nginx_while_every_page_is_served(deployment):
+    slow = SlowClients(deployment["port"], SLOW_CLIENTS)
+    try:
+        times = timed_pages(deployment["base"])
+    finally:
+        slow.close()
+    assert max(times.values()) < 1, times
+
+
+def test_without_nginx_a_few_slow_clients_stall_gunicorn(deployment):
+    """What nginx is there for: the same slow clients straight at gunicorn hold its workers."""
+    slow = SlowClients(deployment["app_port"], WORKERS * 4)
+    try:
+        with pytest.raises((TimeoutError, urllib.error.URLError)):
+            get(f"http://127.0.0.1:{deployment['app_port']}/gioi-thieu/", timeout=1)
+    finally:
+        slow.close()
+
+
+def test_html_is_compressed(deployment):
+    status, headers, body = get(deployment["base"] + "/", headers={"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert b"<html" in gzip.decompress(body)
+
+
+def test_static_files_and_uploads_are_served_by_nginx(deployment):
+    manifest = json.loads((deployment["tmp"] / "static" / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["ketnghia/site.css"]
+    status, headers, _body = get(f"{deployment['base']}/static/{hashed}")
+    assert status == 200
+    assert "immutable" in headers["Cache-Control"]
+    status, headers, body = get(f"{deployment['base']}/media/photos/a.txt")
+    assert (status, body) == (200, b"a file of the uploads")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in headers["Content-Security-Policy"]
+
+
+def test_a_request_too_large_is_refused_before_gunicorn(deployment):
+    request = urllib.request.Request(
+        deployment["base"] + "/admin/login/", data=b"x" * (13 * 1024 * 1024), method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 413
+
+
+def test_logins_are_rate_limited(deployment):
+    codes = []
+    for _ in range(12):
+        try:
+            codes.append(get(deployment["base"] + "/admin/login/")[0])
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+    assert codes[:6] == [200] * 6  # a burst of 5 and the first of the minute
+    assert 429 in codes
