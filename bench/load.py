@@ -24,14 +24,15 @@ def drive(page, port, requests, concurrency, time_limit, host="127.0.0.1", heade
     result = Result(page=page)
     lock = threading.Lock()
     tickets = itertools.count()
-    run = secrets.token_hex(4)  # fresh addresses differ from one run (the warm-up) to the next
+    run = secrets.token_hex(4)  # fresh cookies differ from one run (the warm-up) to the next
     deadline = time.monotonic() + time_limit
 
     def worker():
         connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
         try:
             while (n := next(tickets)) < requests and time.monotonic() < deadline:
-                latency, error, size = _get(connection, page.path_of(f"{run}-{n}"), headers)
+                sent = {**(headers or {}), **page.headers_of(f"{run}-{n}")}
+                latency, error, size = _get(connection, page.path, sent)
                 with lock:
                     if error:
                         result.errors[error] += 1

@@ -26,6 +26,10 @@ def percentile(values, p):
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+# The session cookie's name: Django's default, which ketnghia.settings keeps.
+SESSION_COOKIE = "sessionid"
+
+
 @dataclass
 class Page:
     """One page to measure: `key` names it across runs, `dashboard` puts it under the goals."""
@@ -35,15 +39,23 @@ class Page:
     path: str
     dashboard: bool = False
     base: bool = False
-    fresh: bool = False  # each request at its own address (?fresh=n): never from the page cache
+    fresh: bool = False  # each request with a cookie of its own: never from the page cache
     computed: bool = False  # a dashboard made for each request (fresh, or for someone signed in)
     reader: str = ""  # who is signed in ("commune leader"…); "" for nobody
 
-    def path_of(self, token):
-        """The address of a request; `token` tells fresh requests apart."""
-        if not self.fresh:
-            return self.path
-        return f"{self.path}{'&' if '?' in self.path else '?'}fresh={token}"
+    def headers_of(self, token):
+        """A request's headers (on top of its reader's); `token` tells fresh requests apart.
+
+        A fresh request carries a session cookie that names no session: the page cache keeps
+        and serves pages for visitors without one only, so the page is made for this request,
+        for an anonymous visitor (the session is looked up and not found). The address stays the
+        page's own: ketnghia.pagecache sends addresses with parameters it does not know to the
+        address without them."""
+        return {"Cookie": f"{SESSION_COOKIE}=fresh-{token}"} if self.fresh else {}
+
+    @property
+    def shown_path(self):
+        return f"{self.path} +cookie…" if self.fresh else self.path
 
     @property
     def reader_label(self):
@@ -145,7 +157,7 @@ def format_table(results, base_p50=None):
         (
             r.page.label,
             r.page.reader_label,
-            r.page.path_of("…"),
+            r.page.shown_path,
             str(r.requests),
             str(r.error_count),
             _number(r.p(50)),

@@ -57,6 +57,7 @@ import functools
 import hashlib
 import time
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
@@ -65,7 +66,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
@@ -425,11 +426,29 @@ def page_key(request):
     return f"{KEY_PREFIX}:{held}:{manifest}:{get_language()}:{day}:{address}"
 
 
-def cached_page(view):
-    """Serve the view's page from the cache when it is the same for everyone (see above)."""
+def canonical(request, params):
+    """A permanent redirect to this address without the query parameters not in `params`, or
+    None when it has none of those."""
+    if all(name in params for name in request.GET):
+        return None
+    kept = [(name, values) for name, values in request.GET.lists() if name in params]
+    query = urlencode(kept, doseq=True)
+    return HttpResponsePermanentRedirect(f"{request.path}?{query}" if query else request.path)
+
+
+def cached_page(view=None, *, params=()):
+    """Serve the view's page from the cache when it is the same for everyone (see above).
+
+    The view reads the query parameters `params` and no others: an address with any other
+    (a tracking tag, a typo, junk made to fill the cache) is sent to the same address without
+    them, so that a page has one address and one entry in the cache."""
+    if view is None:
+        return functools.partial(cached_page, params=frozenset(params))
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD") and (redirect := canonical(request, params)):
+            return redirect
         if not _is_cacheable_request(request):
             return view(request, *args, **kwargs)
         key = page_key(request)

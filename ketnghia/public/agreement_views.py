@@ -10,10 +10,11 @@ from ketnghia.public import agreement_queries as queries
 
 # Parameters of the filter form other than the search words: set, they open the form.
 FILTER_FIELDS = ("locality", "party_kind", "year", "area", "status", "sort")
+LIST_PARAMETERS = ("q", *FILTER_FIELDS, "page")
 
 
 @require_safe
-@cached_page
+@cached_page(params=LIST_PARAMETERS)
 def agreement_list(request):
     context = queries.agreement_list(request.GET)
     form = context["filterset"].form
@@ -33,7 +34,7 @@ def agreement_list(request):
 
 
 @require_safe
-@cached_page
+@cached_page(params=["page"])
 def agreement_detail(request, slug):
     context = queries.agreement_detail(slug, request.GET.get("page"))
     if context is None:
@@ -48,7 +49,7 @@ def agreement_detail(request, slug):
 
 
 @require_safe
-@cached_page
+@cached_page(params=["page"])
 def legal_document_detail(request, slug):
     context = queries.legal_document_detail(slug, request.GET.get("page"))
     if context is None:

@@ -90,6 +90,9 @@ def _print_url(request):
 # coverage counts agreements in force at the end of the period, whatever their figures.
 DASHBOARD_FIELDS = ("year_from", "year_to", "locality", "party_kind", "area", "status")
 COVERAGE_FIELDS = ("year_to", "locality", "party_kind", "area")
+# What each page reads from its address (ketnghia.pagecache sends the others away).
+DASHBOARD_PARAMETERS = (*DASHBOARD_FIELDS, "print")
+COVERAGE_PARAMETERS = (*DASHBOARD_FIELDS, "page", "print")
 
 
 def _page_context(request, form, filters, fields):
@@ -110,7 +113,7 @@ def _page_context(request, form, filters, fields):
 
 
 @require_safe
-@cached_page
+@cached_page(params=DASHBOARD_PARAMETERS)
 def province(request):
     form = _form(request)
     filters = form.dashboard_filters(drafts=_drafts(request))
@@ -137,7 +140,7 @@ def _locality_or_404(slug):
 
 
 @require_safe
-@cached_page
+@cached_page(params=DASHBOARD_PARAMETERS)
 def locality(request, slug):
     place = _locality_or_404(slug)
     form = _form(request, fixed_locality=place)
@@ -166,7 +169,7 @@ def _coverage_filters(form, request):
 
 
 @require_safe
-@cached_page
+@cached_page(params=COVERAGE_PARAMETERS)
 def coverage(request):
     form = _form(request)
     filters = _coverage_filters(form, request)

@@ -12,7 +12,7 @@ SUGGESTIONS_MAX_AGE = 300
 
 
 @require_safe
-@cached_page
+@cached_page(params=["page"])
 def locality_detail(request, slug):
     page = locality_page(slug, request.GET.get("page"))
     return render(

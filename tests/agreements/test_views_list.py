@@ -164,7 +164,6 @@ class TestFilters:
             {"status": "maybe"},
             {"sort": "random"},
             {"area": ""},
-            {"unknown": "1"},
         ],
     )
     def test_bad_values_are_ignored(self, client, params):

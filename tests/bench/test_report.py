@@ -61,7 +61,7 @@ def test_the_table_names_the_reader_and_shows_a_fresh_address():
         ]
     )
     lines = table.splitlines()
-    assert lines[3].split()[:3] == ["d_computed", "anonymous", "/d_computed/?fresh=…"]
+    assert lines[3].split()[:4] == ["d_computed", "anonymous", "/d_computed/", "+cookie…"]
     assert lines[4].split()[:4] == ["d_leader", "commune", "leader", "/d_leader/"]
 
 
@@ -225,10 +225,8 @@ def test_the_writer_line_says_what_it_did():
     )
 
 
-def test_a_fresh_page_has_an_address_of_its_own_for_each_request():
+def test_a_fresh_page_has_a_session_cookie_of_its_own_for_each_request():
     fresh = report.Page(key="d", label="d", path="/thong-ke/?year_from=2020", fresh=True)
-    assert fresh.path_of("a-1") == "/thong-ke/?year_from=2020&fresh=a-1"
-    assert report.Page(key="d", label="d", path="/thong-ke/", fresh=True).path_of("a-2") == (
-        "/thong-ke/?fresh=a-2"
-    )
-    assert report.Page(key="d", label="d", path="/thong-ke/").path_of("a-3") == "/thong-ke/"
+    assert fresh.headers_of("a-1") == {"Cookie": "sessionid=fresh-a-1"}
+    assert fresh.headers_of("a-2") != fresh.headers_of("a-1")
+    assert report.Page(key="d", label="d", path="/thong-ke/").headers_of("a-3") == {}

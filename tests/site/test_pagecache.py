@@ -338,3 +338,43 @@ def test_a_write_finds_what_it_drops_in_a_few_queries_and_none_with_the_cache_of
     settings.PAGE_CACHE_SECONDS = 0
     with django_assert_num_queries(0):
         saved_again()
+
+
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("/?utm_source=zalo", "/"),
+        ("/thong-ke/?fresh=1&year_from=2020", "/thong-ke/?year_from=2020"),
+        (
+            "/thong-ke/?locality=xa-ia-dok&locality=Ia+D%C6%A1k&junk=1",
+            "/thong-ke/?locality=xa-ia-dok&locality=Ia+D%C6%A1k",
+        ),
+        ("/giao-uoc/?q=ia+dok&page=2&fbclid=x", "/giao-uoc/?q=ia+dok&page=2"),
+        (
+            "/thong-ke/vung-dong-bao/?page=2&status=pledged&x=1",
+            "/thong-ke/vung-dong-bao/?page=2&status=pledged",
+        ),
+    ],
+)
+def test_an_address_with_parameters_the_page_does_not_read_is_sent_to_its_own(
+    client, agreement, address, canonical
+):
+    response = client.get(address)
+    assert response.status_code == 301
+    assert response["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+
+
+def test_junk_parameters_make_no_entry_in_the_cache(client, agreement):
+    get(client, "/thong-ke/")
+    kept = set(cache._cache)
+    for n in range(20):
+        assert client.get(f"/thong-ke/?junk={n}").status_code == 301
+    assert set(cache._cache) == kept
+
+
+def test_an_agreement_page_reads_its_page_number_only(client, agreement):
+    path = f"/giao-uoc/{agreement.slug}/"
+    assert client.get(f"{path}?page=1").status_code == 200
+    response = client.get(f"{path}?page=1&x=%27")
+    assert (response.status_code, response["Location"]) == (301, f"{path}?page=1")
