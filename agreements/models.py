@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agreements.documents import validate_document
 from agreements.uploads import photo_upload_to
 from localities import changes
 from localities.models import Locality
@@ -68,8 +69,8 @@ class LegalDocument(models.Model):
         _("file"),
         upload_to="legal/",
         blank=True,
-        validators=[FileExtensionValidator(["pdf", "doc", "docx", "odt"])],
-        help_text=_("PDF, DOC, DOCX or ODT."),
+        validators=[FileExtensionValidator(["pdf", "doc", "docx", "odt"]), validate_document],
+        help_text=_("PDF, DOC, DOCX or ODT, without macros."),
     )
     url = models.URLField(_("link"), blank=True, max_length=500)
 

@@ -179,6 +179,8 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Photos (agreements/uploads.py): refused above these before decoding, then re-encoded.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
+# Legal documents (agreements/documents.py): checked by what they hold, at most this large.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # At most this many bytes in one request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
