@@ -301,18 +301,20 @@ class AgreementResource(SpreadsheetResource):
 
     def get_instance(self, instance_loader, row):
         """The agreement with the row's short name, or else the one signed by exactly the row's
-        signing parties on its signing date; an agreement outside the scope is refused."""
+        signing parties on its signing date, among those of the scope only: an agreement outside
+        it is never found, so that no answer tells whether one exists (a row about one is
+        refused as any row whose parties are all outside the scope)."""
+        in_scope = Agreement.objects.within(self.scope)
         slug = self.cell_or_none("slug", row)
         if slug:
-            found = Agreement.objects.filter(slug=slug).first()
+            found = in_scope.filter(slug=slug).first()
             if found is not None:
-                self.refuse_out_of_scope(found, "slug")
                 return found
         signers = [self.cell_or_none(f"party_{n}", row) for n in SIGNING_SLOTS]
         signers = [locality for locality in signers if locality is not None]
         if len(signers) < 2 or len({locality.pk for locality in signers}) < len(signers):
             return None
-        candidates = Agreement.objects.annotate(
+        candidates = in_scope.annotate(
             signers=Count("parties", filter=Q(parties__role=PartyRole.PARTY))
         ).filter(signers=len(signers))
         for locality in signers:
@@ -343,24 +345,7 @@ class AgreementResource(SpreadsheetResource):
                     % {"candidates": ", ".join(a.slug or str(a.pk) for a in agreements)}
                 }
             )
-        agreement = Agreement.objects.get(pk=found[0])
-        self.refuse_out_of_scope(agreement, "party_1")
-        return agreement
-
-    def refuse_out_of_scope(self, agreement, name):
-        if self.scope.is_whole:
-            return
-        if Agreement.objects.within(self.scope).filter(pk=agreement.pk).exists():
-            return
-        raise ValidationError(
-            {
-                self.fields[name].column_name: _(
-                    "This row matches an existing agreement outside the localities in your "
-                    "charge: you may import only the agreements of the localities in your charge "
-                    "and of the units below them."
-                )
-            }
-        )
+        return Agreement.objects.get(pk=found[0])
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
