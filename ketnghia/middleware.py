@@ -19,7 +19,7 @@ and any non-HTML response without one (files, JSON), which the views own.
 import re
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.cache import has_vary_header, patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -122,3 +122,28 @@ class CrossOriginResourcePolicyMiddleware:
         policy = "cross-origin" if request.path.startswith(OPEN_PREFIXES) else "same-origin"
         response.headers.setdefault("Cross-Origin-Resource-Policy", policy)
         return response
+
+
+class RequestSizeMiddleware:
+    """413 for a request whose body is larger than the site takes, told by its Content-Length
+    before a byte of it is read: REQUEST_MAX_BYTES for staff (a photo or a document and its
+    form), ANONYMOUS_REQUEST_MAX_BYTES for a visitor without a session (a login form, a
+    language choice). nginx refuses larger bodies still at its own limit (deploy/nginx)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        limit = settings.REQUEST_MAX_BYTES if signed_in else settings.ANONYMOUS_REQUEST_MAX_BYTES
+        if length > limit:
+            return HttpResponse(
+                _("This request is too large for this site."),
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "ketnghia.middleware.CrossOriginResourcePolicyMiddleware",
+    "ketnghia.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session, CSRF and auth middleware: it sees the cookies and Vary they add.
     "ketnghia.middleware.CacheHeadersMiddleware",
@@ -181,8 +182,11 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 # Legal documents (agreements/documents.py): checked by what they hold, at most this large.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
-# At most this many bytes in one request.
+# At most this many bytes in one request: of its fields (Django), and in all (413 before it is
+# read, ketnghia.middleware.RequestSizeMiddleware) for staff and for anyone else.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=12 * 1024 * 1024)
+ANONYMOUS_REQUEST_MAX_BYTES = env.int("ANONYMOUS_REQUEST_MAX_BYTES", default=64 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # E-mail: EMAIL_URL=smtp+tls://user:password@smtp.example.org:587

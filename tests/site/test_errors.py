@@ -96,3 +96,27 @@ def test_a_record_out_of_reach_in_the_admin_says_so_and_leads_back(admin_client)
         in content
     )
     assert 'href="/admin/"' in content
+
+
+def test_a_large_anonymous_post_is_refused_before_it_is_read(client):
+    response = client.generic(
+        "POST", "/admin/login/", b"", CONTENT_TYPE="text/plain", CONTENT_LENGTH=50 * 1024 * 1024
+    )
+    assert response.status_code == 413
+    assert "quá lớn" in response.content.decode()
+
+
+def test_a_login_form_is_far_below_the_anonymous_limit(client, settings):
+    body = "username=quantri&password=" + "x" * 1000
+    response = client.post("/admin/login/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code != 413
+    assert len(body) < settings.ANONYMOUS_REQUEST_MAX_BYTES
+
+
+def test_staff_send_a_photo_and_its_form_but_not_more(admin_client, settings):
+    too_large = settings.REQUEST_MAX_BYTES + 1
+    response = admin_client.generic(
+        "POST", "/admin/agreements/photo/add/", b"", CONTENT_LENGTH=too_large
+    )
+    assert response.status_code == 413
+    assert settings.REQUEST_MAX_BYTES > settings.PHOTO_MAX_BYTES + 1024 * 1024  # and its form
