@@ -15,7 +15,8 @@ urlpatterns = [
     # The open-data API is language-neutral: /api/v1/…, described at /api/schema/.
     path("api/", include("ketnghia.api")),
     # For search engines: one sitemap naming both languages of each page (ketnghia/seo.py).
-    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap_section"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
 ]
 

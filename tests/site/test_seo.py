@@ -1,23 +1,52 @@
 """/sitemap.xml and /robots.txt."""
 
 import re
+from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import cache
 
 from agreements.models import LegalDocument, LegalDocumentKind
+from ketnghia import seo
 from localities.models import Locality, LocalityKind, Succession
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _sitemaps_made_afresh():
+    """The sitemap files are kept an hour in the cache: each test makes its own."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 XHTML_LINK = re.compile(r'<xhtml:link rel="alternate" hreflang="([\w-]+)" href="([^"]+)"\s*/>')
 
 
-def sitemap_locations(client):
+def sitemap_files(client):
+    """The sitemap files the index at /sitemap.xml names, each as (address, text)."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    return re.findall(r"<loc>([^<]+)</loc>", response.content.decode())
+    index = response.content.decode()
+    assert "<sitemapindex" in index
+    files = []
+    for address in re.findall(r"<loc>([^<]+)</loc>", index):
+        found = client.get(address.replace("http://testserver", "").replace("&amp;", "&"))
+        assert found.status_code == 200, address
+        assert ElementTree.fromstring(found.content).tag.endswith("urlset")  # well-formed
+        files.append((address, found.content.decode()))
+    return files
+
+
+def sitemap_content(client):
+    return "".join(text for _address, text in sitemap_files(client))
+
+
+def sitemap_locations(client):
+    return re.findall(r"<loc>([^<]+)</loc>", sitemap_content(client))
 
 
 def legal_document(number="03-CT/TU", slug="03-ct-tu-2025"):
@@ -91,6 +120,7 @@ def test_sitemap_never_lists_a_draft(client, places):
     assert not [url for url in locations if "/van-ban/" in url]
     # Published beside it, the draft still stays out, and so does its document.
     published = factories.agreement(commune, ward, published=True)
+    cache.clear()  # the files are kept an hour
     locations = sitemap_locations(client)
     assert f"http://testserver/giao-uoc/{published.slug}/" in locations
     assert not [url for url in locations if draft.slug in url or "/van-ban/" in url]
@@ -100,7 +130,7 @@ def test_sitemap_never_lists_a_draft(client, places):
 def test_sitemap_names_each_language_and_vietnamese_as_x_default(client, places):
     _province, _commune, village, ward = places
     slug = factories.agreement(village, ward, published=True).slug
-    content = client.get("/sitemap.xml").content.decode()
+    content = sitemap_content(client)
     block = next(
         url
         for url in content.split("<url>")
@@ -116,16 +146,25 @@ def test_sitemap_names_each_language_and_vietnamese_as_x_default(client, places)
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_sitemap_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+def test_sitemap_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, django_assert_max_num_queries, count
+):
     province = factories.locality("Tỉnh Gia Lai", kind=LocalityKind.PROVINCE)
     document = legal_document()
     for _ in range(count):
         commune = factories.locality(parent=province)
         village = factories.locality(kind=LocalityKind.VILLAGE, parent=commune)
         factories.agreement(village, factories.locality(), published=True).legal_basis.add(document)
-    # One query for each of the three sections read from the database.
-    with django_assert_num_queries(3):
-        locations = sitemap_locations(client)
+    # The index: a count and the latest change of each section read from the database; then
+    # each file: its count and its page of rows.
+    with django_assert_num_queries(3):  # a count per section, the localities' once
+        client.get("/sitemap.xml")
+    files = {address.split("/")[-1]: text for address, text in sitemap_files(client)}
+    cache.clear()
+    for name in files:
+        with django_assert_max_num_queries(2 if name != "sitemap-pages.xml" else 0):
+            assert client.get(f"/{name}").status_code == 200
+    locations = re.findall(r"<loc>([^<]+)</loc>", "".join(files.values()))
     assert len([url for url in locations if "/giao-uoc/" in url]) == 2 * (count + 1)
     # Each agreement's 3 localities, the communes' province, in two languages.
     assert len([url for url in locations if "/dia-phuong/" in url]) == 2 * (3 * count + 1)
@@ -133,8 +172,30 @@ def test_sitemap_runs_a_fixed_number_of_queries(client, django_assert_num_querie
 
 
 def test_sitemap_is_cacheable(client):
-    response = client.get("/sitemap.xml")
-    assert response["Cache-Control"] == "public, max-age=300"
+    factories.agreement(published=True)
+    for path in ("/sitemap.xml", "/sitemap-pages.xml", "/sitemap-agreements.xml"):
+        directives = set(client.get(path)["Cache-Control"].split(", "))
+        assert directives == {"public", "max-age=300"}, path
+
+
+def test_a_sections_pages_are_split_in_files_of_at_most_so_many(client, places, monkeypatch):
+    monkeypatch.setattr(seo, "PAGES_PER_FILE", 1)
+    _province, _commune, village, ward = places
+    for _ in range(5):
+        factories.agreement(village, ward, published=True)
+    index = client.get("/sitemap.xml").content.decode()
+    # A page a file: an agreement, in its two languages.
+    assert "/sitemap-agreements.xml?p=5" in index
+    assert "/sitemap-agreements.xml?p=6" not in index
+    page = client.get("/sitemap-agreements.xml?p=5").content.decode()
+    assert len(re.findall(r"<loc>[^<]*/giao-uoc/", page)) == 2
+    assert client.get("/sitemap-agreements.xml?p=9").status_code == 404
+
+
+def test_a_sitemap_address_with_junk_is_sent_to_its_own(client):
+    response = client.get("/sitemap-pages.xml?utm=1")
+    assert (response.status_code, response["Location"]) == (301, "/sitemap-pages.xml")
+    assert client.get("/sitemap.xml?x=1")["Location"] == "/sitemap.xml"
 
 
 def test_robots_txt_allows_all_but_the_admin_and_points_to_the_sitemap(client):
