@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Q, When
 from django.http import Http404
@@ -45,7 +46,52 @@ def constraint_message(model, name):
     raise LookupError(name)
 
 
-class NotFoundMixin:
+class _ToleratesUnknownValues:
+    """An autocomplete widget shown again with a value posted that no row can have (text where
+    an id goes, a number too large): shown empty, where Django's would fail looking it up."""
+
+    def optgroups(self, name, value, attr=None):
+        try:
+            return super().optgroups(name, value, attr)
+        except (ValueError, TypeError, ValidationError, OverflowError):
+            return super().optgroups(name, [], attr)
+
+
+def _guarded_choice(field):
+    """A related field (one or several rows) that tells a value no row can have as the error
+    of the field, as it does an id of no row: Django's lets an integer too large for the
+    database (SQLite) fail the request instead."""
+    clean = field.clean
+
+    def guarded_clean(value):
+        try:
+            return clean(value)
+        except OverflowError:
+            raise ValidationError(
+                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            ) from None
+
+    field.clean = guarded_clean
+    widget = getattr(field.widget, "widget", field.widget)  # inside RelatedFieldWidgetWrapper
+    if hasattr(widget, "optgroups") and hasattr(widget, "url_name"):  # an autocomplete
+        widget.__class__ = type(
+            f"Tolerant{type(widget).__name__}", (_ToleratesUnknownValues, type(widget)), {}
+        )
+    return field
+
+
+class GuardedRelatedFieldsMixin:
+    """Related fields whose bad input is a form error, never a failed request (tests/site/
+    test_fuzz.py posts NUL, quotes and huge numbers to every field of every admin form)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.ModelChoiceField):
+            _guarded_choice(field)
+        return field
+
+
+class NotFoundMixin(GuardedRelatedFieldsMixin):
     """An object the account cannot reach (outside its scope, or gone) answers 404.
 
     Django redirects to the admin's index with a message instead; a 404 tells an object out of
@@ -338,11 +384,17 @@ class StaffLocalityInline(admin.TabularInline):
         return super().get_queryset(request).select_related("locality")
 
 
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(GuardedRelatedFieldsMixin, auth_admin.UserAdmin):
     """Django's account pages, with the localities each account is in charge of."""
 
     inlines = [StaffLocalityInline]
 
 
+class GroupAdmin(GuardedRelatedFieldsMixin, auth_admin.GroupAdmin):
+    """Django's role pages."""
+
+
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, GroupAdmin)
