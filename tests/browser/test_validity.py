@@ -101,13 +101,14 @@ def test_every_public_page_is_valid_html(client, demo, tmp_path):
         file.write_bytes(response.content)
         saved.append(file)
         names[str(file)] = f"{path} ({name})"
-    # The 500 page, as Django renders it: with an empty context.
-    for code in ("vi", "en"):
-        with translation.override(code):
-            file = tmp_path / f"server-error-{code}.html"
-            file.write_text(loader.get_template("500.html").render())
-            saved.append(file)
-            names[str(file)] = f"500.html ({code})"
+    # The 500 and 503 pages, as they are rendered: with an empty context.
+    for template in ("500.html", "503.html"):
+        for code in ("vi", "en"):
+            with translation.override(code):
+                file = tmp_path / f"error-{template[:3]}-{code}.html"
+                file.write_text(loader.get_template(template).render())
+                saved.append(file)
+                names[str(file)] = f"{template} ({code})"
 
     messages = nu_html_checker(saved)
 

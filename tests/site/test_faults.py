@@ -20,7 +20,6 @@ from redis.exceptions import RedisError
 
 from activities.models import Funder
 from ketnghia import cache as resilient
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -87,16 +86,6 @@ def redis_cache(settings, redis_server, monkeypatch):
     settings.PAGE_CACHE_SECONDS = 600
     yield redis_server
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
-@pytest.fixture
-def agreement():
-    return factories.agreement(
-        factories.locality("Xã Ia Dơk"),
-        factories.locality("Phường An Nhơn Bắc", kind="ward"),
-        title="Giao ước Ia Dơk – An Nhơn Bắc",
-        published=True,
-    )
 
 
 def test_pages_are_served_and_saves_go_through_while_redis_is_down(

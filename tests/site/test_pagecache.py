@@ -33,16 +33,6 @@ def _page_cache_on(settings):
     cache.clear()
 
 
-@pytest.fixture
-def agreement():
-    return factories.agreement(
-        factories.locality("Xã Ia Dơk"),
-        factories.locality("Phường An Nhơn Bắc", kind="ward"),
-        title="Giao ước Ia Dơk – An Nhơn Bắc",
-        published=True,
-    )
-
-
 def get(client, path):
     response = client.get(path)
     assert response.status_code == 200, path
