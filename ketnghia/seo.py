@@ -13,8 +13,9 @@ from published agreements.
 addresses, one per language; the protocol allows 50,000), /sitemap-<section>.xml?p=<n>. The index
 runs a query per section (its count, the agreements' latest change), a file one query (its page
 of slugs), whatever the amount of data; both are written here rather than by Django's sitemaps,
-which load every row of a section as a model for every file. Each is kept SITEMAP_SECONDS in the
-shared cache: a new agreement shows in the sitemap within the hour.
+which load every row of a section as a model for every file. With a shared cache (the page
+cache on), each is kept there SITEMAP_SECONDS: a new agreement shows in the sitemap within the
+hour.
 """
 
 import functools
@@ -129,6 +130,20 @@ def _root(request):
     return f"{request.scheme}://{request.get_host()}"
 
 
+def _kept(view):
+    """The view's answer kept SITEMAP_SECONDS in the shared cache, when the site keeps pages
+    there (PAGE_CACHE_SECONDS: off with each process's own cache, and in tests)."""
+    cached = cache_page(SITEMAP_SECONDS)(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.PAGE_CACHE_SECONDS > 0:
+            return cached(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _canonical(params):
     """Sends an address with other query parameters than `params` to the one without them,
     before the cache is asked: junk parameters make no entries in it."""
@@ -146,7 +161,7 @@ def _canonical(params):
 @cache_control(public=True, max_age=300)
 @require_safe
 @_canonical(set())
-@cache_page(SITEMAP_SECONDS)
+@_kept
 def sitemap_index(request):
     """/sitemap.xml: the address of every sitemap file, a section's split in files (?p=2…)."""
     root, entries, counts = _root(request), [], {}
@@ -178,7 +193,7 @@ def sitemap_index(request):
 @cache_control(public=True, max_age=300)
 @require_safe
 @_canonical({"p"})
-@cache_page(SITEMAP_SECONDS)
+@_kept
 def sitemap_section(request, section):
     """/sitemap-<section>.xml?p=<n>: at most PAGES_PER_FILE pages of a section, in every
     language; 404 for a section or a file that does not exist."""

@@ -22,4 +22,4 @@ def test_in_english_and_linked_from_every_page(client):
     response = client.get("/en/gioi-thieu/")
     assert "About this site" in response.content.decode()
     assert 'href="/gioi-thieu/"' in client.get("/").content.decode()
-    assert "/gioi-thieu/" in client.get("/sitemap.xml").content.decode()
+    assert "/gioi-thieu/" in client.get("/sitemap-pages.xml").content.decode()

@@ -865,7 +865,8 @@ def test_every_dashboard_runs_the_same_queries_at_1x_and_20x_data(
 
 def test_sitemap_lists_the_dashboards(client, places):
     factories.agreement(places["ward"], places["village"], published=True)
-    content = html(get(client, "/sitemap.xml"))
+    files = ("/sitemap-pages.xml", "/sitemap-locality-dashboards.xml")
+    content = "".join(html(get(client, path)) for path in files)
     for path in (PROVINCE, COVERAGE, "/thong-ke/lang-thu/", "/thong-ke/xa-ia-thu/"):
         assert f"<loc>http://testserver{path}</loc>" in content
         assert f"<loc>http://testserver/en{path}</loc>" in content

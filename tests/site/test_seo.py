@@ -192,6 +192,17 @@ def test_a_sections_pages_are_split_in_files_of_at_most_so_many(client, places, 
     assert client.get("/sitemap-agreements.xml?p=9").status_code == 404
 
 
+def test_with_a_shared_cache_a_sitemap_file_is_made_once_an_hour(
+    client, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    factories.agreement(published=True)
+    index, first = client.get("/sitemap.xml").content, client.get("/sitemap-agreements.xml").content
+    with django_assert_num_queries(0):
+        assert client.get("/sitemap.xml").content == index
+        assert client.get("/sitemap-agreements.xml").content == first
+
+
 def test_a_sitemap_address_with_junk_is_sent_to_its_own(client):
     response = client.get("/sitemap-pages.xml?utm=1")
     assert (response.status_code, response["Location"]) == (301, "/sitemap-pages.xml")
