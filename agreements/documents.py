@@ -4,10 +4,10 @@ OLE2 document; none may carry macros or scripts, and an archive may not unpack t
 MAX_UNPACKED bytes. Each refusal is told at the field, in the user's language.
 
 The checks read the file's bytes as they are stored (no parser runs the document): a PDF's
-/JavaScript or /Launch actions, an Office file's VBA project, an OpenDocument's Basic or
-Scripts folder. A script hidden in a compressed PDF object stream gets past the PDF check; the
-files are served with a Content-Security-Policy that runs nothing (deploy/nginx), and as
-downloads.
+/JavaScript or /Launch actions outside its streams, an Office file's VBA project, an
+OpenDocument's Basic or Scripts folder. A script hidden in a compressed PDF object stream gets
+past the PDF check; the files are served with a Content-Security-Policy that runs nothing
+(deploy/nginx). Only a file being uploaded is checked: one stored already was checked then.
 """
 
 import io
@@ -24,6 +24,7 @@ MAX_MEMBERS = 2000
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A PDF's names for scripts, programs to launch and files inside it, as whole names.
 PDF_ACTIONS = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia)(?![A-Za-z0-9])")
+PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
 ODT_TYPE = b"application/vnd.oasis.opendocument.text"
 # The storage that holds a .doc's macros (OLE2 directory entries are named in UTF-16).
 DOC_MACROS = "_VBA_PROJECT".encode("utf-16-le")
@@ -32,6 +33,8 @@ DOC_MACROS = "_VBA_PROJECT".encode("utf-16-le")
 def validate_document(file):
     """The model field's validator: raises ValidationError for a file that is not what its name
     says, carries macros or scripts, or is too large."""
+    if getattr(file, "_committed", False):
+        return  # a file stored already (an edit of the document's other fields): checked then
     limit = settings.DOCUMENT_MAX_BYTES
     if file.size is not None and file.size > limit:
         raise ValidationError(
@@ -65,7 +68,9 @@ def _active():
 def _pdf(data):
     if not data.startswith(b"%PDF-"):
         raise _not_a("PDF")
-    if PDF_ACTIONS.search(data):
+    # The names are looked for in the document's structure, not inside its streams (pages,
+    # images, fonts), whose compressed bytes would match them by chance.
+    if PDF_ACTIONS.search(PDF_STREAM.sub(b"", data)):
         raise _active()
 
 

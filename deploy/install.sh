@@ -24,7 +24,7 @@ echo "== Debian packages"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq nginx postgresql redis-server python3 python3-venv make gettext rsync \
-  fonts-liberation2 >/dev/null
+  curl fonts-liberation2 >/dev/null
 
 echo "== The account and the code"
 id ketnghia >/dev/null 2>&1 || adduser --system --group --home "$APP_DIR" --no-create-home ketnghia
@@ -79,9 +79,14 @@ echo "== gunicorn as a service, nginx in front"
 render() { python3 "$APP_DIR/deploy/render.py" "$@"; }
 render "$APP_DIR/deploy/systemd/ketnghia.service" APP_DIR="$APP_DIR" MEDIA_ROOT="$MEDIA_ROOT" \
   > /etc/systemd/system/ketnghia.service
-render "$APP_DIR/deploy/nginx/ketnghia.conf" LISTEN=80 SERVER_NAME="$SERVER_NAME" \
-  UPSTREAM="$UPSTREAM" STATIC_ROOT="$STATIC_ROOT" MEDIA_ROOT="$MEDIA_ROOT" \
-  > /etc/nginx/sites-available/ketnghia
+site=/etc/nginx/sites-available/ketnghia
+if grep -q "managed by Certbot" "$site" 2>/dev/null; then
+  # certbot added HTTPS to the site: rewriting it would take HTTPS away.
+  echo "Keeping $site (HTTPS added by certbot); compare it with deploy/nginx/ketnghia.conf."
+else
+  render "$APP_DIR/deploy/nginx/ketnghia.conf" LISTEN=80 SERVER_NAME="$SERVER_NAME" \
+    UPSTREAM="$UPSTREAM" STATIC_ROOT="$STATIC_ROOT" MEDIA_ROOT="$MEDIA_ROOT" > "$site"
+fi
 ln -sf /etc/nginx/sites-available/ketnghia /etc/nginx/sites-enabled/ketnghia
 rm -f /etc/nginx/sites-enabled/default
 nginx -t

@@ -13,9 +13,14 @@ import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache
+from django.dispatch import Signal
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+# Sent when this process sees Redis answer again after it failed (ketnghia.pagecache owes a bump
+# of every page then).
+answers_again = Signal()
 
 # Seconds Redis is left alone after it failed; a short time-out for each call, so that a Redis
 # that hangs (rather than refuses) never holds a request for long.
@@ -43,7 +48,8 @@ class _Outage:
     def answered(self):
         if self.down:
             logger.warning("%s: Redis answers again", self.name)
-        self.down = False
+            self.down = False
+            answers_again.send(sender=type(self))
 
 
 def _guarded(method, fallback):

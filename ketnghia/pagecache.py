@@ -74,6 +74,7 @@ from simple_history.models import HistoricalChanges
 
 from activities.models import Activity
 from agreements.models import Agreement, LegalDocument, Party
+from ketnghia import cache as resilient
 from localities import signals as registers
 from localities import tree
 from localities.models import Locality, Succession
@@ -147,14 +148,17 @@ def generation(name=EVERYTHING):
     return generations([name])[0]
 
 
-# The bumps this process could not make (the cache did not answer): every page, made again
-# before this process reads a page from the cache, so that a Redis that was out of reach, not
-# emptied, never serves the pages of before a write made meanwhile.
+# The bumps this process could not make (the cache did not answer), or owes since it saw the
+# cache come back: every page, made again before this process reads a page from the cache, so
+# that a Redis that was out of reach, not emptied, does not serve the pages of before a write
+# made meanwhile. A process that saw no outage pays nothing: until one that did bumps (at its
+# next read or write), it may serve such a page, for PAGE_CACHE_SECONDS at most.
 _owed = set()
 
 
 def _bump(tags):
-    """True when the cache took the new generations."""
+    """True when the cache took the new generations (and any this process owed)."""
+    tags = set(tags) | _owed
     if EVERYTHING in tags:
         tags = {EVERYTHING}  # every page holds it
     now = _clock()
@@ -163,6 +167,13 @@ def _bump(tags):
         return False
     _owed.clear()
     return True
+
+
+def cache_answers_again(**kwargs):
+    """The receiver of ketnghia.cache.answers_again: this process saw the cache fail, and so
+    may have served or made pages while a write it did not see was not counted: every page
+    goes, before it reads one again."""
+    _owed.add(EVERYTHING)
 
 
 class _AfterCommit:
@@ -363,6 +374,7 @@ def connect():
     """Every model of APPS that a public page shows drops pages when written (see above), and
     every bulk write the registers announce drops them all: KetnghiaConfig.ready."""
     registers.data_changed.connect(data_changed, dispatch_uid="ketnghia.pagecache.bulk")
+    resilient.answers_again.connect(cache_answers_again, dispatch_uid="ketnghia.pagecache.back")
     for label in APPS:
         for model in apps.get_app_config(label).get_models():
             name = model._meta.label_lower

@@ -57,26 +57,31 @@ class _ToleratesUnknownValues:
             return super().optgroups(name, [], attr)
 
 
-def _guarded_choice(field):
-    """A related field (one or several rows) that tells a value no row can have as the error
-    of the field, as it does an id of no row: Django's lets an integer too large for the
-    database (SQLite) fail the request instead."""
-    clean = field.clean
+class _ToleratesHugeNumbers:
+    """A related field (one or several rows) that tells a value no row can have as the error of
+    the field, as it does an id of no row: Django's lets an integer too large for the database
+    (SQLite) fail the request instead."""
 
-    def guarded_clean(value):
+    def clean(self, value):
         try:
-            return clean(value)
+            return super().clean(value)
         except OverflowError:
             raise ValidationError(
-                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
             ) from None
 
-    field.clean = guarded_clean
+
+def _tolerant(obj, mixin):
+    """`obj` made an instance of its class with `mixin` first: copies (each form's fields are
+    deep copies) keep it, and whatever a form changes on its copy (a queryset) still counts."""
+    obj.__class__ = type(f"Tolerant{type(obj).__name__}", (mixin, type(obj)), {})
+
+
+def _guarded_choice(field):
+    _tolerant(field, _ToleratesHugeNumbers)
     widget = getattr(field.widget, "widget", field.widget)  # inside RelatedFieldWidgetWrapper
     if hasattr(widget, "optgroups") and hasattr(widget, "url_name"):  # an autocomplete
-        widget.__class__ = type(
-            f"Tolerant{type(widget).__name__}", (_ToleratesUnknownValues, type(widget)), {}
-        )
+        _tolerant(widget, _ToleratesUnknownValues)
     return field
 
 

@@ -99,6 +99,13 @@ def test_a_pdf_naming_json_is_no_script():
     check("ke-hoach.pdf", PDF + b"<< /JSON 1 >>")
 
 
+def test_bytes_inside_a_pdfs_streams_are_no_script():
+    """A page's or an image's compressed bytes may hold "/JS" by chance."""
+    check(
+        "ke-hoach.pdf", PDF + b"4 0 obj << /Length 9 >>\nstream\nx\x9c/JS)\xff\nendstream\nendobj\n"
+    )
+
+
 def test_an_archive_that_unpacks_to_too_much_is_refused():
     bomb = archive({**DOCX, "word/media/zeros.bin": b"\x00" * (101 * 1024 * 1024)})
     assert refusal("ke-hoach.docx", bomb)[0] == "too_large"
@@ -130,3 +137,20 @@ def test_the_admin_tells_the_refusal_at_the_field(admin_client, settings, tmp_pa
     errors = response.context["adminform"].form.errors
     assert "không phải" in errors["file"][0]
     assert not list(tmp_path.rglob("*.pdf"))
+
+
+@pytest.mark.django_db
+def test_a_stored_document_is_not_checked_again_when_the_record_is_edited(settings, tmp_path):
+    from agreements.models import LegalDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    document = LegalDocument(
+        number="02/KH-UBND",
+        kind="plan",
+        title="Kế hoạch",
+        issuer="UBND tỉnh",
+        issued_on="2025-01-01",
+        slug="02-kh-ubnd",
+        file="legal/stored-before.pdf",  # stored, and since gone from the disk
+    )
+    document.full_clean()  # no FileNotFoundError, no refusal

@@ -225,3 +225,29 @@ def test_logins_are_rate_limited(deployment):
             codes.append(error.code)
     assert codes[:6] == [200] * 6  # a burst of 5 and the first of the minute
     assert 429 in codes
+
+
+def test_staff_may_send_a_photo_sized_body_through_nginx(deployment):
+    """nginx takes up to 12 MB (a photo or a document and its form; its default is 1 MB): a 5 MB
+    form from someone signed in reaches the app (refused there, for its missing CSRF token, not
+    for its size)."""
+    request = urllib.request.Request(
+        deployment["base"] + "/i18n/setlang/",
+        data=b"language=vi&x=" + b"x" * (5 * 1024 * 1024),
+        method="POST",
+        headers={
+            "Cookie": "sessionid=abc",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=10)
+    assert answered.value.code == 403  # CSRF, from Django: nginx let the body through
+
+
+def test_readiness_is_for_this_machine_only(deployment):
+    status, _headers, _body = get(deployment["base"] + "/readyz?format=json")
+    assert status in (200, 503)  # asked from 127.0.0.1: allowed
+    conf = (deployment["tmp"] / "ketnghia.conf").read_text()
+    block = conf.split("location = /readyz")[1].split("}")[0]
+    assert "deny all" in block

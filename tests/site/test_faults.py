@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from activities.models import Funder
 from ketnghia import cache as resilient
+from ketnghia import pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,32 @@ def test_a_write_made_while_redis_failed_is_seen_once_it_answers(client, agreeme
         agreement.title = "Giao ước kết nghĩa Ia Dơk – An Nhơn Bắc (sửa)"
         agreement.save()
     assert "(sửa)" in client.get(path).content.decode()
+
+
+def test_a_narrow_bump_after_an_outage_still_pays_what_was_owed(redis_cache):
+    """A bump the cache did not take is paid with the next one, whatever that one's tags."""
+    assert pagecache.generation()  # every page's generation, in the cache
+    before = cache.get(pagecache.GENERATION_KEY)
+    with mock.patch.object(cache._cache, "set_many", side_effect=RedisError("unreachable")):
+        pagecache.bump({pagecache.tag("agreement", "a")})
+    assert pagecache._owed
+    pagecache.bump({pagecache.tag("agreement", "b")})  # the cache answers again
+    assert cache.get(pagecache.GENERATION_KEY) != before  # every page went, not only b's
+    assert not pagecache._owed
+
+
+def test_a_process_that_saw_the_cache_fail_drops_every_page_when_it_answers_again(
+    client, agreement, redis_cache
+):
+    """Another worker's write, made while this one could not reach Redis, was not counted:
+    this one drops every page when it sees Redis again."""
+    assert client.get("/").status_code == 200
+    before = pagecache.generation()
+    redis_cache.stop()
+    assert client.get("/").status_code == 200  # this process sees the outage
+    redis_cache.start()
+    assert client.get("/").status_code == 200
+    assert pagecache.generation() != before
 
 
 def test_the_cache_answers_as_a_miss_while_redis_is_down(redis_cache):
