@@ -93,9 +93,9 @@ def pick(commune_slug=None):
             }
         )
     # The dashboards once more, computed for each request, as every reader gets them after a
-    # write: the anonymous one at an address of its own each time (so that the page cache never
-    # has it), then each signed-in reader (whose session keeps the page cache out of the way
-    # anyway: ketnghia.pagecache keeps anonymous pages only).
+    # write: the anonymous one with a session cookie of its own each time, naming no session
+    # (ketnghia.pagecache keeps and serves pages for visitors without one only: bench.report
+    # Page.headers_of), then each signed-in reader.
     readers = ["", *(name for _username, name, _whole in READERS.values())]
     pages += [
         {

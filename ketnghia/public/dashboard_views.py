@@ -61,11 +61,12 @@ def _form(request, fixed_locality=None):
     return DashboardForm(request.GET, areas=queries.areas(), fixed_locality=fixed_locality)
 
 
-def _query(request, **params):
-    """This page's filters as a query string ("?…", or "" for none), without "print", with
-    `params` on top of them."""
+def _query(request, drop=("print",), **params):
+    """This page's filters as a query string ("?…", or "" for none), without `drop` ("print"),
+    with `params` on top of them."""
     query = request.GET.copy()
-    query.pop("print", None)
+    for name in drop:
+        query.pop(name, None)
     for key, value in params.items():
         query[key] = value
     encoded = query.urlencode()
@@ -73,8 +74,9 @@ def _query(request, **params):
 
 
 def _url(name, request, *args, **params):
-    """Another dashboard address with this page's filters (and `params` on top of them)."""
-    return reverse(name, args=args) + _query(request, **params)
+    """Another dashboard address with this page's filters (and `params` on top of them), not
+    its page number or print view."""
+    return reverse(name, args=args) + _query(request, drop=("print", "page"), **params)
 
 
 def _this_page(request):

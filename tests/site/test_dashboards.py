@@ -920,3 +920,11 @@ def test_the_coverage_lists_fifty_communes_a_page_with_totals_of_them_all(client
     assert last["rows"][0].commune.name == "Xã 50"
     assert (first["totals"].communes, first["totals"].without_partner) == (51, 51)
     assert last["totals"] == first["totals"]
+
+
+def test_the_coverages_links_to_other_pages_leave_its_page_number_behind(client, places):
+    response = get(client, COVERAGE + "?page=1&status=pledged")
+    context = response.context
+    assert context["dashboard_url"] == PROVINCE + "?status=pledged"
+    assert "page=" not in context["xlsx_url"]
+    assert "page=1" in context["print_url"]  # the print view of this very page
