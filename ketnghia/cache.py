@@ -102,13 +102,3 @@ class ResilientRedisCache(RedisCache):
     set_many = _guarded(RedisCache.set_many, _set_many_failed)
     delete_many = _guarded(RedisCache.delete_many, lambda *args, **kwargs: None)
     clear = _guarded(RedisCache.clear, lambda *args, **kwargs: None)
-
-    def is_answering(self):
-        """True when Redis answers a PING now (for /readyz): asks even during an outage."""
-        try:
-            self._cache.get_client(write=True).ping()
-        except RedisError as error:
-            self.outage.failed(error)
-            return False
-        self.outage.answered()
-        return True
