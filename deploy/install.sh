@@ -5,8 +5,9 @@
 #
 # PostgreSQL, Redis (a bounded cache), nginx in front and gunicorn on 127.0.0.1 as a systemd
 # service; the code in /srv/ketnghia, the settings in /etc/ketnghia/env (made once, kept after),
-# the uploads in /srv/ketnghia/media. Run it again after `git pull` to update: it installs the
-# new dependencies, migrates, collects the static files and restarts gunicorn.
+# the uploads in /srv/ketnghia/media, a backup of both every night in /var/backups/ketnghia (kept
+# 14 days). Run it again after `git pull` to update: it installs the new dependencies, migrates,
+# collects the static files and restarts gunicorn.
 set -euo pipefail
 
 SERVER_NAME=${1:?usage: deploy/install.sh <host name>}
@@ -16,6 +17,8 @@ STATIC_ROOT=${STATIC_ROOT:-$APP_DIR/staticfiles}
 UPSTREAM=127.0.0.1:8000
 ENV_FILE=/etc/ketnghia/env
 REDIS_MAXMEMORY=${REDIS_MAXMEMORY:-256mb}
+BACKUP_DIR=${BACKUP_DIR:-/var/backups/ketnghia}
+BACKUP_DAYS=${BACKUP_DAYS:-14}
 SOURCE=$(cd "$(dirname "$0")/.." && pwd)
 
 [ "$(id -u)" = 0 ] || { echo "Run as root (sudo)." >&2; exit 1; }
@@ -29,6 +32,7 @@ apt-get install -y -qq nginx postgresql redis-server python3 python3-venv make g
 echo "== The account and the code"
 id ketnghia >/dev/null 2>&1 || adduser --system --group --home "$APP_DIR" --no-create-home ketnghia
 mkdir -p "$APP_DIR" "$MEDIA_ROOT" /etc/ketnghia
+install -d -m 700 -o ketnghia -g ketnghia "$BACKUP_DIR"
 if [ "$SOURCE" != "$APP_DIR" ]; then
   rsync -a --delete --exclude .git --exclude .venv --exclude media --exclude staticfiles \
     --exclude db.sqlite3 "$SOURCE/" "$APP_DIR/"
@@ -79,6 +83,10 @@ echo "== gunicorn as a service, nginx in front"
 render() { python3 "$APP_DIR/deploy/render.py" "$@"; }
 render "$APP_DIR/deploy/systemd/ketnghia.service" APP_DIR="$APP_DIR" MEDIA_ROOT="$MEDIA_ROOT" \
   > /etc/systemd/system/ketnghia.service
+for unit in ketnghia-backup.service ketnghia-backup.timer; do
+  render "$APP_DIR/deploy/systemd/$unit" APP_DIR="$APP_DIR" BACKUP_DIR="$BACKUP_DIR" \
+    BACKUP_DAYS="$BACKUP_DAYS" > "/etc/systemd/system/$unit"
+done
 site=/etc/nginx/sites-available/ketnghia
 if grep -q "managed by Certbot" "$site" 2>/dev/null; then
   # certbot added HTTPS to the site: rewriting it would take HTTPS away.
@@ -91,7 +99,7 @@ ln -sf /etc/nginx/sites-available/ketnghia /etc/nginx/sites-enabled/ketnghia
 rm -f /etc/nginx/sites-enabled/default
 nginx -t
 systemctl daemon-reload
-systemctl enable --now ketnghia
+systemctl enable --now ketnghia ketnghia-backup.timer
 systemctl restart ketnghia
 systemctl reload nginx
 
