@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session, CSRF and auth middleware: it sees the cookies and Vary they add.
     "ketnghia.middleware.CacheHeadersMiddleware",
+    # Before the session: a public page's reads, its session's included, may go to a replica.
+    "ketnghia.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After LocaleMiddleware, so that its 400 is in the address's language.
@@ -97,27 +99,56 @@ TEMPLATES = [
 
 # SQLite file by default (the embedded default); PostgreSQL in production:
 # DATABASE_URL=postgres://user:password@host:5432/ketnghia
+# A streaming replica of it, if any, for the public pages' and dashboards' reads
+# (ketnghia.replicas): DATABASE_REPLICA_URL=postgres://user:password@replica:5432/ketnghia
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+
+
+def _database(url):
+    database = env.db_url_config(url)
+    database["ATOMIC_REQUESTS"] = False
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable database answers /healthz with 503 within seconds, not a worker timeout.
+        options.setdefault("connect_timeout", 5)
+        # The dashboards count distinct agreements and localities over tens of thousands of
+        # rows: sorted in memory, not in temporary files (PostgreSQL's default is 4MB), per
+        # connection. JIT compiling pays off for long analytical queries, not for a page's 20
+        # short ones: it added 20-40 ms to each dashboard query at national scale.
+        options.setdefault(
+            "options", f"-c work_mem={env.str('DATABASE_WORK_MEM', default='32MB')} -c jit=off"
+        )
+        if DATABASE_POOL:
+            # Django's pool (psycopg_pool) instead of persistent connections: each worker keeps
+            # its connections open, hands out only checked ones, and renews them every hour.
+            database["CONN_MAX_AGE"] = 0
+            options["pool"] = {
+                "min_size": 1,
+                "max_size": env.int("DATABASE_POOL_SIZE", default=4),
+                "timeout": 5,
+            }
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        options.update(
+            {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+        )
+    return database
+
+
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": _database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # An unreachable database answers /healthz with 503 within seconds, not a worker timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-    # The dashboards count distinct agreements and localities over tens of thousands of rows:
-    # sorted in memory, not in temporary files (PostgreSQL's default is 4MB), per connection.
-    # JIT compiling pays off for long analytical queries, not for a page's 20 short ones: it
-    # added 20-40 ms to each dashboard query at national scale.
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "options", f"-c work_mem={env.str('DATABASE_WORK_MEM', default='32MB')} -c jit=off"
-    )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **_database(env.str("DATABASE_REPLICA_URL")),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["ketnghia.replicas.ReplicaRouter"]
+# After a request that may have written, its user's reads stay on the primary this long: long
+# enough for the replica to replay the write, so that nobody misses their own change.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (Redis) when several workers run: CACHE_URL=redis://127.0.0.1:6379/1

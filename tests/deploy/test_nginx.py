@@ -25,28 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 from render import render  # noqa: E402 (deploy/ is no package: plain files for install.sh)
 
+from tests.deploy.servers import free_port, wait_for  # noqa: E402
+
 PAGES = ["/", "/gioi-thieu/", "/giao-uoc/", "/thong-ke/", "/thong-ke/vung-dong-bao/", "/du-lieu/"]
 WORKERS = 2
 SLOW_CLIENTS = 50
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (OSError, urllib.error.URLError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not answer within {seconds} s")
 
 
 def nginx_conf(tmp, site):

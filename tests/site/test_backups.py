@@ -74,8 +74,9 @@ def empty_database(tmp_path):
     yield target
     target.close()
     if connection.vendor == "postgresql":
+        target.close_pool()  # its connections, kept by Django's pool
         with _server(settings_dict) as server:
-            server.execute(f'DROP DATABASE "{settings_dict["NAME"]}"')
+            server.execute(f'DROP DATABASE "{settings_dict["NAME"]}" WITH (FORCE)')
 
 
 def _server(settings_dict):

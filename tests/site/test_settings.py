@@ -72,3 +72,22 @@ def test_gunicorn_listens_on_this_machine_only_by_default(monkeypatch):
     monkeypatch.delenv("PORT", raising=False)
     found = runpy.run_path(str(Path(__file__).parents[2] / "ketnghia" / "gunicorn.conf.py"))
     assert found["bind"] == "127.0.0.1:8000"
+
+
+def test_postgresql_connections_come_from_django_s_pool():
+    url = "postgres://ketnghia@127.0.0.1:5432/ketnghia"
+    result = show_setting('DATABASES["default"]["OPTIONS"]["pool"]', DATABASE_URL=url)
+    assert result.stdout.strip() == "{'min_size': 1, 'max_size': 4, 'timeout': 5}", result.stderr
+    result = show_setting('DATABASES["default"]["CONN_MAX_AGE"]', DATABASE_URL=url)
+    assert result.stdout.strip() == "0"  # the pool keeps them: Django refuses both
+
+
+def test_a_replica_gets_its_own_alias_mirrored_in_tests():
+    urls = {
+        "DATABASE_URL": "postgres://ketnghia@127.0.0.1:5432/ketnghia",
+        "DATABASE_REPLICA_URL": "postgres://ketnghia@127.0.0.1:5433/ketnghia",
+    }
+    result = show_setting('DATABASES["replica"]["PORT"]', **urls)
+    assert result.stdout.strip() == "5433", result.stderr
+    result = show_setting('DATABASES["replica"]["TEST"]["MIRROR"]', **urls)
+    assert result.stdout.strip() == "default", result.stderr
