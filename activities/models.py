@@ -340,6 +340,8 @@ class Activity(models.Model):
                 F("id").desc(),
                 name="activities_latest",
             ),
+            # The open-data API's list, page after page (ketnghia.pagination).
+            models.Index(fields=["-starts_on", "-id"], name="activities_started"),
         ]
 
     def __str__(self):

@@ -155,6 +155,8 @@ class Locality(models.Model):
                 condition=Q(dissolved_on__isnull=True),
                 name="localities_current_kind",
             ),
+            # The register in its order, page after page (the open-data API).
+            models.Index(fields=["search_key", "id"], name="localities_sorted"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,5 +1,6 @@
 """The open-data API: /api/v1/agreements/, localities/, activities/, and /api/schema/."""
 
+import base64
 import datetime
 import itertools
 import json
@@ -12,6 +13,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 
 from activities.models import ActivityStatus, Qualifier
+from ketnghia.pagination import KeysetPagination
 from localities.models import LocalityKind
 from tests import factories
 
@@ -107,7 +109,7 @@ def slugs(data):
 
 def test_agreements_list_published_only_with_nested_parties(client, world):
     data = get(client, "/api/v1/agreements/")
-    assert data["count"] == 2
+    assert len(data["results"]) == 2 and data["next"] is None
     assert slugs(data) == [world["with_village"].slug, world["with_division"].slug]
     first = data["results"][0]
     assert first["title"] == "Phường An Nhơn Bắc – Làng Ghè"
@@ -223,7 +225,7 @@ def test_invalid_agreement_filters_are_400(client, world, params):
 
 def test_localities_list_and_detail(client, world):
     data = get(client, "/api/v1/localities/")
-    assert data["count"] == 6
+    assert len(data["results"]) == 6
     data = get(client, f"/api/v1/localities/{world['village'].slug}/")
     assert data == {
         "slug": world["village"].slug,
@@ -281,7 +283,7 @@ def test_locality_filters(client, world):
 
 def test_activities_of_published_agreements_only(client, world):
     data = get(client, "/api/v1/activities/")
-    assert data["count"] == 3
+    assert len(data["results"]) == 3
     descriptions = [item["description"] for item in data["results"]]
     assert "Quà nháp bí mật" not in descriptions
     houses = next(item for item in data["results"] if item["id"] == world["houses"].pk)
@@ -340,20 +342,86 @@ def test_invalid_activity_filters_are_400(client, world, params):
 # Pagination, methods, headers ---------------------------------------------------------------
 
 
-def test_pagination(client, world):
+def _follow(client, url):
+    """The answer at an absolute address the API gave."""
+    return get(client, url.removeprefix("http://testserver"))
+
+
+def test_pages_follow_one_another_by_cursor(client, world):
     for n in range(50):
         factories.locality(f"Thôn Số {n:02d}", kind=LocalityKind.VILLAGE)
     first = get(client, "/api/v1/localities/")
-    assert first["count"] == 56
     assert len(first["results"]) == 50
     assert first["previous"] is None
-    assert first["next"] == "http://testserver/api/v1/localities/?page=2"
-    second = get(client, "/api/v1/localities/", page=2)
+    assert first["next"].startswith("http://testserver/api/v1/localities/?cursor=")
+    second = _follow(client, first["next"])
     assert len(second["results"]) == 6
     assert second["next"] is None
     assert not set(slugs(first)) & set(slugs(second))
-    for page in ("abc", "999999", "0", "-1"):
-        assert "detail" in get(client, "/api/v1/localities/", expect=404, page=page)
+    # Back from the second page: the first one again, in the same order.
+    assert slugs(_follow(client, second["previous"])) == slugs(first)
+
+
+def test_a_page_neither_repeats_nor_skips_rows_added_meanwhile(client, world, monkeypatch):
+    monkeypatch.setattr(KeysetPagination, "page_size", 2)
+    first = get(client, "/api/v1/localities/")
+    expected = slugs(get(client, "/api/v1/localities/", cursor=first["next"].split("=")[1]))
+    factories.locality("An Khê", kind=LocalityKind.WARD)  # sorts before every row: page 1
+    assert slugs(_follow(client, first["next"])) == expected
+
+
+def test_pages_keep_the_order_asked_for(client, world, monkeypatch):
+    monkeypatch.setattr(KeysetPagination, "page_size", 1)
+    for sort in ("title", "oldest", "signed"):
+        found, url = [], f"/api/v1/agreements/?sort={sort}"
+        while url:
+            data = _follow(client, url)
+            found += slugs(data)
+            url = data["next"]
+        whole = [a.slug for a in _published_in_order(sort)]
+        assert found == whole, sort
+
+
+def _published_in_order(sort):
+    from agreements.filters import SORT_ORDER
+    from agreements.models import Agreement
+
+    return Agreement.objects.published().order_by(*SORT_ORDER[sort])
+
+
+def test_a_deep_page_costs_what_the_first_does(client, world, monkeypatch):
+    monkeypatch.setattr(KeysetPagination, "page_size", 2)
+    for n in range(10):
+        factories.locality(f"Thôn Số {n:02d}", kind=LocalityKind.VILLAGE)
+    url, counts = "/api/v1/localities/", []
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            data = _follow(client, url)
+        assert not any("OFFSET" in q["sql"].upper() for q in queries.captured_queries)
+        counts.append(len(queries))
+        url = data["next"]
+    assert len(counts) == 8 and set(counts) == {counts[0]}
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "abc",  # not base64
+        "!!!",
+        *(
+            base64.urlsafe_b64encode(text.encode()).decode()
+            for text in (
+                '["x", ["thon so 01", 1]]',  # no such direction
+                '["a", [1]]',  # one sort value of two
+                '["a", [null, 1]]',  # a missing value
+                '["a", ["thon so 01", "y"]]',  # a key that is not a number
+                '{"a": 1}',
+            )
+        ),
+    ],
+)
+def test_a_bad_cursor_is_404(client, world, cursor):
+    assert "detail" in get(client, "/api/v1/localities/", expect=404, cursor=cursor)
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -401,7 +469,7 @@ def test_schema_is_valid_openapi_json_with_the_three_paths(client):
     assert "/api/v1/agreements/{slug}/" in schema["paths"]
     assert "/api/v1/localities/{slug}/" in schema["paths"]
     parameters = {p["name"] for p in schema["paths"]["/api/v1/agreements/"]["get"]["parameters"]}
-    assert {"q", "locality", "party_kind", "year", "area", "status", "page"} <= parameters
+    assert {"q", "locality", "party_kind", "year", "area", "status", "cursor"} <= parameters
     assert "search_key" not in response.content.decode()
 
 
@@ -451,10 +519,10 @@ def _count(client, path):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/api/v1/agreements/", 4),  # count, page, parties with localities, legal basis
-        ("/api/v1/agreements/?locality={slug}&q=xa&year=2025", 4),
-        ("/api/v1/localities/", 4),  # count, page with parents, successors, predecessors
-        ("/api/v1/activities/", 2),  # count, page with everything joined
+        ("/api/v1/agreements/", 3),  # the page, parties with localities, legal basis
+        ("/api/v1/agreements/?locality={slug}&q=xa&year=2025", 3),
+        ("/api/v1/localities/", 3),  # the page with parents, successors, predecessors
+        ("/api/v1/activities/", 1),  # the page with everything joined
     ],
 )
 def test_lists_run_the_same_queries_at_1x_and_20x(client, path, expected):
