@@ -3,11 +3,12 @@
 #
 #   sudo deploy/install.sh ketnghia.gialai.gov.vn
 #
-# PostgreSQL, Redis (a bounded cache), nginx in front and gunicorn on 127.0.0.1 as a systemd
-# service; the code in /srv/ketnghia, the settings in /etc/ketnghia/env (made once, kept after),
-# the uploads in /srv/ketnghia/media, a backup of both every night in /var/backups/ketnghia (kept
-# 14 days). Run it again after `git pull` to update: it installs the new dependencies, migrates,
-# collects the static files and restarts gunicorn.
+# PostgreSQL, Redis (a bounded cache and the job queue), nginx in front, gunicorn on 127.0.0.1 and
+# the job consumer as systemd services; the code in /srv/ketnghia, the settings in
+# /etc/ketnghia/env (made once, kept after; settings new versions add are appended), the uploads
+# in /srv/ketnghia/media, a backup of both every night in /var/backups/ketnghia (kept 14 days).
+# Run it again after `git pull` to update: it installs the new dependencies, migrates, collects
+# the static files and restarts gunicorn and the job consumer.
 set -euo pipefail
 
 SERVER_NAME=${1:?usage: deploy/install.sh <host name>}
@@ -45,10 +46,11 @@ su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname = 'ketnghia'\""
 su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'ketnghia'\"" | grep -q 1 \
   || su postgres -c "createdb -O ketnghia ketnghia"
 
-echo "== Redis: a cache of at most $REDIS_MAXMEMORY, the least recently used keys dropped first"
+echo "== Redis: the cache (at most $REDIS_MAXMEMORY, least recently used first) and the job queue"
 redis_conf=/etc/redis/redis.conf
 sed -i '/^# ketnghia$/,/^# \/ketnghia$/d' "$redis_conf"
-printf '# ketnghia\nmaxmemory %s\nmaxmemory-policy allkeys-lru\n# /ketnghia\n' \
+# volatile-lru: only keys that expire (the cache's) are dropped, never the job queue's.
+printf '# ketnghia\nmaxmemory %s\nmaxmemory-policy volatile-lru\n# /ketnghia\n' \
   "$REDIS_MAXMEMORY" >> "$redis_conf"
 systemctl restart redis-server
 
@@ -71,6 +73,11 @@ SETTINGS
   chmod 640 "$ENV_FILE"
   chgrp ketnghia "$ENV_FILE"
 fi
+# Settings added by later versions, kept as set where they are.
+ensure_setting() { grep -q "^$1=" "$ENV_FILE" || echo "$1=$2" >> "$ENV_FILE"; }
+ensure_setting SITE_URL "https://$SERVER_NAME"
+ensure_setting HUEY_URL redis://127.0.0.1:6379/2
+ensure_setting OPEN_DATA_ACCEL_REDIRECT True
 
 echo "== The application"
 as_app() { su ketnghia -s /bin/bash -c "cd '$APP_DIR' && set -a && . '$ENV_FILE' && set +a && $*"; }
@@ -78,11 +85,16 @@ as_app "make install"
 as_app ".venv/bin/python manage.py migrate --noinput"
 as_app ".venv/bin/python manage.py collectstatic --noinput -v0"
 as_app ".venv/bin/python manage.py check --deploy --fail-level WARNING"
+# The open-data files, made once here; then by the job queue after each change and every night.
+[ -f "$MEDIA_ROOT/opendata/agreements.csv" ] \
+  || as_app ".venv/bin/python manage.py build_open_data -v0"
 
-echo "== gunicorn as a service, nginx in front"
+echo "== gunicorn and the job queue as services, nginx in front"
 render() { python3 "$APP_DIR/deploy/render.py" "$@"; }
-render "$APP_DIR/deploy/systemd/ketnghia.service" APP_DIR="$APP_DIR" MEDIA_ROOT="$MEDIA_ROOT" \
-  > /etc/systemd/system/ketnghia.service
+for unit in ketnghia.service ketnghia-jobs.service; do
+  render "$APP_DIR/deploy/systemd/$unit" APP_DIR="$APP_DIR" MEDIA_ROOT="$MEDIA_ROOT" \
+    > "/etc/systemd/system/$unit"
+done
 for unit in ketnghia-backup.service ketnghia-backup.timer; do
   render "$APP_DIR/deploy/systemd/$unit" APP_DIR="$APP_DIR" BACKUP_DIR="$BACKUP_DIR" \
     BACKUP_DAYS="$BACKUP_DAYS" > "/etc/systemd/system/$unit"
@@ -99,8 +111,8 @@ ln -sf /etc/nginx/sites-available/ketnghia /etc/nginx/sites-enabled/ketnghia
 rm -f /etc/nginx/sites-enabled/default
 nginx -t
 systemctl daemon-reload
-systemctl enable --now ketnghia ketnghia-backup.timer
-systemctl restart ketnghia
+systemctl enable --now ketnghia ketnghia-jobs ketnghia-backup.timer
+systemctl restart ketnghia ketnghia-jobs
 systemctl reload nginx
 
 echo "== Ready?"

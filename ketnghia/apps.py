@@ -9,9 +9,10 @@ class KetnghiaConfig(AppConfig):
     verbose_name = "Kết nghĩa"
 
     def ready(self):
-        from ketnghia import pagecache
+        from ketnghia import opendata_files, pagecache
 
         pagecache.connect()
+        opendata_files.connect()
 
 
 class KetnghiaAdminConfig(AdminConfig):

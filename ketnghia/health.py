@@ -2,10 +2,11 @@
 
 - /healthz (liveness): the process answers and the database answers a SELECT 1; nothing else,
   so that it stays cheap to ask every few seconds.
-- /readyz (readiness): the database, the shared cache and the file storage (photos and
-  documents) each checked by django-health-check; 503 when one of them fails, with which one in
-  the answer (?format=json or text). While Redis is down the site still serves every page
-  (ketnghia.cache), but slower: a load balancer may then prefer another server.
+- /readyz (readiness): the database, the shared cache, the file storage (photos and
+  documents) and the job queue (when there is one) each checked by django-health-check; 503
+  when one of them fails, with which one in the answer (?format=json or text). While Redis is
+  down the site still serves every page (ketnghia.cache), but slower: a load balancer may then
+  prefer another server.
 """
 
 import logging
@@ -14,7 +15,11 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from health_check.base import HealthCheck
+from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
+from huey.contrib.djhuey import HUEY
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +38,28 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+class JobQueue(HealthCheck):
+    """The job queue's Redis answers (HUEY_URL); without a queue, jobs run at once: nothing to
+    check."""
+
+    def __repr__(self):
+        return "JobQueue"
+
+    def run(self):
+        if HUEY.immediate:
+            return
+        try:
+            HUEY.storage.conn.ping()
+        except RedisError as error:
+            raise ServiceUnavailable("The job queue does not answer") from error
+
+
 class Readiness(HealthCheckView):
     checks = (
         "health_check.checks.Database",
         "health_check.checks.Cache",
         "health_check.checks.Storage",
+        "ketnghia.health.JobQueue",
     )
     http_method_names = ["get", "head"]
 

@@ -370,26 +370,31 @@ def _m2m_changed(sender, instance, action, model, pk_set, using=None, **kwargs):
     bump(tags, using)
 
 
+def public_models():
+    """The models of APPS that a public page shows (their history aside)."""
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.label_lower not in UNSEEN and not issubclass(model, HistoricalChanges):
+                yield model
+
+
 def connect():
     """Every model of APPS that a public page shows drops pages when written (see above), and
     every bulk write the registers announce drops them all: KetnghiaConfig.ready."""
     registers.data_changed.connect(data_changed, dispatch_uid="ketnghia.pagecache.bulk")
     resilient.answers_again.connect(cache_answers_again, dispatch_uid="ketnghia.pagecache.back")
-    for label in APPS:
-        for model in apps.get_app_config(label).get_models():
-            name = model._meta.label_lower
-            if name in UNSEEN or issubclass(model, HistoricalChanges):
-                continue
-            uid = f"ketnghia.pagecache.{name}"
-            fields = RULES.get(name, ((),))[0]
-            if set(fields) - {"id"}:
-                pre_save.connect(_before_save, sender=model, dispatch_uid=f"{uid}.before")
-            post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}.save")
-            post_delete.connect(_deleted, sender=model, dispatch_uid=f"{uid}.delete")
-            for field in model._meta.local_many_to_many:
-                m2m_changed.connect(
-                    _m2m_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.m2m"
-                )
+    for model in public_models():
+        name = model._meta.label_lower
+        uid = f"ketnghia.pagecache.{name}"
+        fields = RULES.get(name, ((),))[0]
+        if set(fields) - {"id"}:
+            pre_save.connect(_before_save, sender=model, dispatch_uid=f"{uid}.before")
+        post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=f"{uid}.delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _m2m_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.m2m"
+            )
 
 
 # --- the pages ------------------------------------------------------------------------------

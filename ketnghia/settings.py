@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "health_check",
+    "huey.contrib.djhuey",
     "ketnghia.apps.KetnghiaConfig",
     "localities",
     "agreements",
@@ -166,6 +167,19 @@ PAGE_CACHE_SECONDS = env.int(
     default=0 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 600,
 )
 
+# Background jobs (huey; `manage.py run_huey`, the ketnghia-jobs service): on Redis when
+# HUEY_URL names one. Without it (development, tests) a job runs at once in the process that
+# asks for it, and a job asked for later is not run (ketnghia.opendata_files says what then).
+HUEY_URL = env.str("HUEY_URL", default="")
+HUEY = {
+    "huey_class": "huey.RedisHuey",
+    "name": "ketnghia",
+    "immediate": not HUEY_URL,
+    "results": False,
+    "connection": {"url": HUEY_URL} if HUEY_URL else {},
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user and address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -194,6 +208,13 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# The open-data files (ketnghia.opendata_files, in MEDIA_ROOT/opendata/), made by a job after
+# the data change, at most once in OPEN_DATA_SECONDS; sent by nginx when OPEN_DATA_ACCEL_REDIRECT
+# is on (deploy/).
+OPEN_DATA_SECONDS = env.int("OPEN_DATA_SECONDS", default=300)
+OPEN_DATA_ACCEL_REDIRECT = env.bool("OPEN_DATA_ACCEL_REDIRECT", default=False)
+# This site's address, for the links written into files made outside a request (open data).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Hashed, compressed static files (run collectstatic) unless DEBUG; tests turn it off.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 STORAGES = {

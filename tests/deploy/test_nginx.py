@@ -9,6 +9,7 @@ nginx is Debian's (.ci/run installs it): without it these tests fail, they never
 import gzip
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -20,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -29,6 +31,7 @@ from tests.deploy.servers import free_port, wait_for  # noqa: E402
 
 PAGES = ["/", "/gioi-thieu/", "/giao-uoc/", "/thong-ke/", "/thong-ke/vung-dong-bao/", "/du-lieu/"]
 WORKERS = 2
+HUEY_URL = "redis://127.0.0.1:6379/15"
 SLOW_CLIENTS = 50
 
 
@@ -84,10 +87,19 @@ def deployment(tmp_path_factory):
         "HOST": "127.0.0.1",
         "PORT": str(free_port()),
         "WEB_CONCURRENCY": str(WORKERS),
+        # A job queue, as deployed: the open-data files are made by jobs, sent by nginx.
+        "HUEY_URL": HUEY_URL,
+        "OPEN_DATA_ACCEL_REDIRECT": "True",
     }
     python = sys.executable
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True)
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["build_open_data"],
+    ):
+        subprocess.run(
+            [python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
     site = tmp / "ketnghia.conf"
     port = free_port()
     template = (ROOT / "deploy" / "nginx" / "ketnghia.conf").read_text()
@@ -119,6 +131,7 @@ def deployment(tmp_path_factory):
         for process in (front, app):
             process.terminate()
             process.wait(timeout=30)
+        redis.Redis.from_url(HUEY_URL).flushdb()  # the jobs the tests' writes scheduled
 
 
 def get(url, timeout=5, headers=None):
@@ -188,6 +201,23 @@ def test_static_files_and_uploads_are_served_by_nginx(deployment):
     assert (status, body) == (200, b"a file of the uploads")
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in headers["Content-Security-Policy"]
+
+
+def test_open_data_files_are_sent_by_nginx_as_the_site_names_them(deployment):
+    status, headers, body = get(f"{deployment['base']}/du-lieu/agreements.csv")
+    assert status == 200
+    assert headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="ket-nghia-giao-uoc-\d{4}-\d{2}-\d{2}\.csv"',
+        headers["Content-Disposition"],
+    )
+    assert "max-age=300" in headers["Cache-Control"]
+    assert body == (deployment["tmp"] / "media" / "opendata" / "agreements.csv").read_bytes()
+    assert body.startswith(b"\xef\xbb\xbfslug,title")
+    # The files' own location is nginx's alone.
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get(f"{deployment['base']}/_opendata/agreements.csv")
+    assert refused.value.code == 404
 
 
 def test_a_request_too_large_is_refused_before_gunicorn(deployment):

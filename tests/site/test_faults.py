@@ -16,11 +16,12 @@ import redis
 from django.core.cache import cache
 from django.db import OperationalError
 from django.test import Client
+from huey import RedisHuey
 from redis.exceptions import RedisError
 
 from activities.models import Funder
 from ketnghia import cache as resilient
-from ketnghia import pagecache
+from ketnghia import health, pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +221,15 @@ def test_other_errors_keep_the_500_page(db):
         response = client.get("/gioi-thieu/")
     assert response.status_code == 500
     assert "Tạm thời" not in response.content.decode()
+
+
+def test_readyz_names_the_job_queue_when_it_does_not_answer(client, redis_server, monkeypatch):
+    """With a job queue (HUEY_URL), /readyz asks its Redis too."""
+    monkeypatch.setattr(health, "HUEY", RedisHuey("ketnghia-test", url=redis_server.url))
+    response = client.get("/readyz?format=json")
+    assert response.status_code == 200
+    assert response.json()["JobQueue"] == "OK"
+    redis_server.stop()
+    response = client.get("/readyz?format=json")
+    assert response.status_code == 503
+    assert response.json()["JobQueue"] != "OK"

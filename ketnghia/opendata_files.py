@@ -1,0 +1,128 @@
+"""The open-data downloads as files: with a job queue (HUEY_URL), made by a job
+(ketnghia.tasks.build_open_data) after the data change, at most once in OPEN_DATA_SECONDS, kept
+in MEDIA_ROOT/opendata/ and sent as they are (by nginx in the deployment), so that a download of
+a million activities is answered at once, with the time it was made shown on /du-lieu/.
+
+A committed write to the public data (ketnghia.pagecache.public_models, through the ORM, or a bulk
+change announced by localities.signals.data_changed) marks the files out of date; the first such
+write schedules one build OPEN_DATA_SECONDS later, and the writes until then join it. The files
+are also made again every night, in case a job was lost.
+
+Without a job queue (development, tests) there are no files: each download is made in its
+request, streamed from the database (ketnghia.opendata_views).
+"""
+
+import datetime
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+from huey.contrib.djhuey import HUEY
+from redis.exceptions import RedisError
+
+from ketnghia import exports, pagecache
+from localities import signals as registers
+
+logger = logging.getLogger(__name__)
+
+FOLDER = "opendata"
+# Set by a committed write, removed when a build starts: the files are out of date.
+OUT_OF_DATE = "opendata:out-of-date"
+
+
+def folder():
+    return Path(settings.MEDIA_ROOT) / FOLDER
+
+
+def path(dataset, fmt):
+    return folder() / f"{dataset.name}.{fmt}"
+
+
+def made_at(dataset, fmt):
+    """When the file was made (an aware datetime), or None if it has not been."""
+    try:
+        seconds = path(dataset, fmt).stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return timezone.localtime(datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC))
+
+
+def build():
+    """Make every file anew, each written under a temporary name and then renamed, so that a
+    download never gets half a file. Returns the paths made."""
+    cache.delete(OUT_OF_DATE)
+    folder().mkdir(parents=True, exist_ok=True)
+    made = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for dataset in exports.DATASETS.values():
+            for fmt in exports.FORMATS:
+                made.append(_write(dataset, fmt))
+    return made
+
+
+def _write(dataset, fmt):
+    target = path(dataset, fmt)
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if fmt == "xlsx":
+                with exports.xlsx_file(dataset, settings.SITE_URL) as workbook:
+                    while chunk := workbook.read(1024 * 1024):
+                        out.write(chunk)
+            else:
+                chunks = exports.csv_lines if fmt == "csv" else exports.json_chunks
+                for chunk in chunks(dataset, settings.SITE_URL):
+                    out.write(chunk.encode())
+        os.chmod(partial, 0o644)
+        os.replace(partial, target)
+    finally:
+        Path(partial).unlink(missing_ok=True)
+    return target
+
+
+def made_by_jobs():
+    """Whether the downloads are files made by jobs (a job queue runs them)."""
+    return not HUEY.immediate
+
+
+def changed():
+    """The public data changed: once the write is committed, mark the files out of date and,
+    the first time, schedule their build."""
+    if made_by_jobs():
+        transaction.on_commit(_schedule)
+
+
+def _schedule():
+    if cache.add(OUT_OF_DATE, True, timeout=None):
+        from ketnghia.tasks import build_open_data
+
+        try:
+            build_open_data.schedule(delay=settings.OPEN_DATA_SECONDS)
+        except RedisError:
+            # The write is done: the files wait for the nightly build, or the next write.
+            cache.delete(OUT_OF_DATE)
+            logger.warning("The job queue does not answer: the open-data files wait")
+
+
+def _written(sender, raw=False, **kwargs):
+    if not raw:
+        changed()
+
+
+def connect():
+    """Follow the writes to what the public sees (ketnghia.pagecache.public_models), one by one
+    or in bulk: KetnghiaConfig.ready."""
+    registers.data_changed.connect(_written, dispatch_uid="ketnghia.opendata_files.bulk")
+    for model in pagecache.public_models():
+        uid = f"ketnghia.opendata_files.{model._meta.label_lower}"
+        post_save.connect(_written, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_written, sender=model, dispatch_uid=f"{uid}.delete")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(_written, sender=through, dispatch_uid=f"{uid}.m2m")
