@@ -127,7 +127,7 @@ def _database(url):
             database["CONN_MAX_AGE"] = 0
             options["pool"] = {
                 "min_size": 1,
-                "max_size": env.int("DATABASE_POOL_SIZE", default=4),
+                "max_size": env.int("DATABASE_POOL_SIZE", default=8),
                 "timeout": 5,
             }
     if database["ENGINE"] == "django.db.backends.sqlite3":

@@ -77,7 +77,7 @@ def test_gunicorn_listens_on_this_machine_only_by_default(monkeypatch):
 def test_postgresql_connections_come_from_django_s_pool():
     url = "postgres://ketnghia@127.0.0.1:5432/ketnghia"
     result = show_setting('DATABASES["default"]["OPTIONS"]["pool"]', DATABASE_URL=url)
-    assert result.stdout.strip() == "{'min_size': 1, 'max_size': 4, 'timeout': 5}", result.stderr
+    assert result.stdout.strip() == "{'min_size': 1, 'max_size': 8, 'timeout': 5}", result.stderr
     result = show_setting('DATABASES["default"]["CONN_MAX_AGE"]', DATABASE_URL=url)
     assert result.stdout.strip() == "0"  # the pool keeps them: Django refuses both
 
