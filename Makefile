@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORT
 
-.PHONY: install run test test-fast lint format messages lock serve clean bench
+.PHONY: install run test test-fast lint format messages lock serve clean bench load
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required" if sys.version_info[:2] != (3, 11) else 0)'
@@ -65,6 +65,11 @@ SCALE ?= 1
 COMPARE ?= 0.1
 bench: install
 	$(BIN)/python -m bench.run --scale $(SCALE) --compare "$(COMPARE)" $(BENCH_ARGS)
+
+# The documented deployment (nginx, gunicorn, the job consumer) on loopback, loaded for a minute
+# by readers and writers through nginx (README, "Benchmark"); needs nginx, PostgreSQL and Redis.
+load: install
+	$(BIN)/python -m bench.deployed $(LOAD_ARGS)
 
 lock:
 	$(BIN)/pip install --quiet uv

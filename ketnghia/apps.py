@@ -9,7 +9,7 @@ class KetnghiaConfig(AppConfig):
     verbose_name = "Kết nghĩa"
 
     def ready(self):
-        from ketnghia import opendata_files, pagecache
+        from ketnghia import checks, opendata_files, pagecache  # noqa: F401 (checks registers)
 
         pagecache.connect()
         opendata_files.connect()

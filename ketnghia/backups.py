@@ -5,7 +5,9 @@ A backup is one tar file, readable by the operator's own tools:
 
 - `database.pgdump` (pg_dump's custom format) or `database.sqlite3` (SQLite's online backup): a
   consistent snapshot of the whole database;
-- `media/…`: every file under MEDIA_ROOT (photos, legal documents, thumbnails);
+- `media/…`: every file under MEDIA_ROOT (photos, legal documents, thumbnails), but the open-data
+  files (`opendata/`, made from the data again: `manage.py build_open_data` after a restoration)
+  and hidden files (a file being written);
 - `manifest.json`, last: the format, when and from which kind of database it was made, the
   migrations applied, and each file's size and SHA-256.
 
@@ -38,6 +40,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+# MEDIA_ROOT's folder of the files made from the data, left out of backups.
+from ketnghia.opendata_files import FOLDER as DERIVED
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -120,13 +125,20 @@ def _dump_name(vendor):
 
 
 def _media_files(media_root):
-    """The regular files under media_root, in a stable order (links are not followed)."""
+    """The regular files under media_root, in a stable order (links are not followed), but the
+    open-data files and hidden ones."""
     if not media_root.is_dir():
         return []
     found = []
     for folder, dirs, names in os.walk(media_root):
-        dirs.sort()
-        found += [Path(folder, name) for name in sorted(names) if Path(folder, name).is_file()]
+        if Path(folder) == media_root and DERIVED in dirs:
+            dirs.remove(DERIVED)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [
+            Path(folder, name)
+            for name in sorted(names)
+            if not name.startswith(".") and Path(folder, name).is_file()
+        ]
     return found
 
 
@@ -144,14 +156,17 @@ class _Hashing:
 
 
 def _add(tar, path, name):
-    with path.open("rb") as file:
-        info = tar.gettarinfo(fileobj=file, arcname=name)
-        info.uid = info.gid = 0
-        info.uname = info.gname = ""
-        reader = _Hashing(file)
-        tar.addfile(info, reader)
-    if reader.size != info.size:
-        raise BackupError(_("%(path)s changed while it was copied.") % {"path": path})
+    try:
+        with path.open("rb") as file:
+            info = tar.gettarinfo(fileobj=file, arcname=name)
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            reader = _Hashing(file)
+            tar.addfile(info, reader)  # reads info.size bytes, or fails
+    except OSError as error:
+        raise BackupError(
+            _("%(path)s could not be copied: %(error)s") % {"path": path, "error": error}
+        ) from None
     return {"size": reader.size, "sha256": reader.sha256.hexdigest()}
 
 

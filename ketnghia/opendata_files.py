@@ -32,7 +32,9 @@ from localities import signals as registers
 logger = logging.getLogger(__name__)
 
 FOLDER = "opendata"
-# Set by a committed write, removed when a build starts: the files are out of date.
+# Set by a committed write, removed when a build starts: the files are out of date and a build
+# is scheduled. It lapses if the build never starts (a lost job, a cache that failed), so that a
+# later write schedules another one.
 OUT_OF_DATE = "opendata:out-of-date"
 
 
@@ -99,7 +101,7 @@ def changed():
 
 
 def _schedule():
-    if cache.add(OUT_OF_DATE, True, timeout=None):
+    if cache.add(OUT_OF_DATE, True, timeout=2 * settings.OPEN_DATA_SECONDS + 60):
         from ketnghia.tasks import build_open_data
 
         try:

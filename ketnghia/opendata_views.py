@@ -14,7 +14,7 @@ from ketnghia import exports, opendata_files
 # itself gets its Cache-Control from ketnghia.middleware, like every HTML page.)
 MAX_AGE = 300
 # nginx's internal location of the open-data files (deploy/nginx/ketnghia.conf).
-ACCEL_PREFIX = "/_opendata/"
+ACCEL_PREFIX = "/media/opendata/"
 
 
 @require_safe
@@ -71,7 +71,8 @@ def download(request, dataset, fmt):
         response = _file(request, dataset, fmt)
     else:
         response = _streamed(request, dataset, fmt)
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    if response.status_code == 200:
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response
 
 

@@ -75,6 +75,7 @@ from simple_history.models import HistoricalChanges
 from activities.models import Activity
 from agreements.models import Agreement, LegalDocument, Party
 from ketnghia import cache as resilient
+from ketnghia import replicas
 from localities import signals as registers
 from localities import tree
 from localities.models import Locality, Succession
@@ -453,6 +454,15 @@ def canonical(request, params):
     return HttpResponsePermanentRedirect(f"{request.path}?{query}" if query else request.path)
 
 
+def _seconds_kept():
+    """How long a page just made is kept. Made from a replica, it may predate a write the
+    primary committed a moment ago, whose bump it would then outlive: it is kept no longer than a
+    writer stays on the primary (ketnghia.replicas)."""
+    if replicas.reads_from_replica():
+        return min(settings.PAGE_CACHE_SECONDS, settings.REPLICA_PIN_SECONDS)
+    return settings.PAGE_CACHE_SECONDS
+
+
 def cached_page(view=None, *, params=()):
     """Serve the view's page from the cache when it is the same for everyone (see above).
 
@@ -476,7 +486,7 @@ def cached_page(view=None, *, params=()):
             return HttpResponse(content)
         response = view(request, *args, **kwargs)
         if _is_cacheable_response(request, response):
-            cache.set(key, response.content, settings.PAGE_CACHE_SECONDS)
+            cache.set(key, response.content, _seconds_kept())
         return response
 
     return wrapper

@@ -79,9 +79,9 @@ class KeysetPagination(CursorPagination):
                 raise ValueError
             pairs = zip(self.fields, values, strict=True)
             position = [field.to_python(value) for field, value in pairs]
-            if any(value is None for value in position):
+            if any(value is None or not _storable(value) for value in position):
                 raise ValueError
-        except (ValueError, TypeError, binascii.Error, ValidationError):
+        except (ValueError, TypeError, OverflowError, binascii.Error, ValidationError):
             raise NotFound(self.invalid_cursor_message) from None
         return direction, position
 
@@ -124,6 +124,15 @@ def _unique_ordering(queryset):
     assert all(isinstance(name, str) and "__" not in name for name in ordering), ordering
     assert len({name.startswith("-") for name in ordering}) == 1, ordering
     return ordering
+
+
+def _storable(value):
+    """A value the databases can compare: an integer of 64 bits, not a float's infinity."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return not isinstance(value, float)
 
 
 def _flip(name):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import redis
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -176,8 +177,16 @@ HUEY = {
     "name": "ketnghia",
     "immediate": not HUEY_URL,
     "results": False,
-    "connection": {"url": HUEY_URL} if HUEY_URL else {},
-    "consumer": {"workers": 1, "worker_type": "thread"},
+    # A Redis that hangs fails a schedule or a check within seconds, not after a worker's time.
+    "connection": {
+        "connection_pool": redis.ConnectionPool.from_url(
+            HUEY_URL, socket_timeout=5, socket_connect_timeout=2
+        )
+    }
+    if HUEY_URL
+    else {},
+    # One consumer: the locks it finds at start were left by a stopped one.
+    "consumer": {"workers": 1, "worker_type": "thread", "flush_locks": True},
 }
 
 AUTHENTICATION_BACKENDS = [

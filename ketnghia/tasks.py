@@ -6,12 +6,13 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 from ketnghia import opendata_files
 
 
-@db_task()
-@lock_task("build-open-data")
+@db_task(retries=5, retry_delay=60)
+@lock_task("build-open-data", ttl=3600)
 def build_open_data():
     """The open-data files, made anew (ketnghia.opendata_files): once the writes of an interval
-    are in. One build at a time: a build asked for during another one is dropped, and the
-    writes during that build have scheduled one more."""
+    are in. One build at a time: a build asked for during another one waits for it (it is
+    tried again a minute later, five times). The lock lasts an hour at most, and a consumer
+    that starts drops the locks a stopped one left."""
     opendata_files.build()
 
 

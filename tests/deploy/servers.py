@@ -1,4 +1,5 @@
-"""What the deployment tests share: a free port on loopback, and waiting for a server."""
+"""What the deployment tests (and bench.deployed) share: a free port on loopback, waiting for a
+server, and nginx's main configuration around the site's."""
 
 import socket
 import time
@@ -25,3 +26,28 @@ def wait_for(url, seconds=60):
             pass
         time.sleep(0.2)
     pytest.fail(f"{url} did not answer within {seconds} s")
+
+
+def nginx_conf(tmp, site):
+    """Debian's /etc/nginx/nginx.conf in brief, its paths in `tmp`, including the site."""
+    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp / name).mkdir()
+    return f"""
+user root;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {site};
+}}
+"""

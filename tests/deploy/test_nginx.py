@@ -27,37 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 from render import render  # noqa: E402 (deploy/ is no package: plain files for install.sh)
 
-from tests.deploy.servers import free_port, wait_for  # noqa: E402
+from tests.deploy.servers import free_port, nginx_conf, wait_for  # noqa: E402
 
 PAGES = ["/", "/gioi-thieu/", "/giao-uoc/", "/thong-ke/", "/thong-ke/vung-dong-bao/", "/du-lieu/"]
 WORKERS = 2
 HUEY_URL = "redis://127.0.0.1:6379/15"
 SLOW_CLIENTS = 50
-
-
-def nginx_conf(tmp, site):
-    """Debian's /etc/nginx/nginx.conf in brief, its paths in `tmp`, including the site."""
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp / name).mkdir()
-    return f"""
-user root;
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-daemon off;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {site};
-}}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -214,9 +189,9 @@ def test_open_data_files_are_sent_by_nginx_as_the_site_names_them(deployment):
     assert "max-age=300" in headers["Cache-Control"]
     assert body == (deployment["tmp"] / "media" / "opendata" / "agreements.csv").read_bytes()
     assert body.startswith(b"\xef\xbb\xbfslug,title")
-    # The files' own location is nginx's alone.
+    # The files themselves are sent only through the site's answer (named, cached 5 minutes).
     with pytest.raises(urllib.error.HTTPError) as refused:
-        get(f"{deployment['base']}/_opendata/agreements.csv")
+        get(f"{deployment['base']}/media/opendata/agreements.csv")
     assert refused.value.code == 404
 
 

@@ -416,6 +416,8 @@ def test_a_deep_page_costs_what_the_first_does(client, world, monkeypatch):
                 '["a", [null, 1]]',  # a missing value
                 '["a", ["thon so 01", "y"]]',  # a key that is not a number
                 '{"a": 1}',
+                '["a", ["thon so 01", 1e400]]',  # infinity
+                '["a", ["thon so 01", 99999999999999999999999]]',  # past 64 bits
             )
         ),
     ],

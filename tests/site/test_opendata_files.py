@@ -67,6 +67,7 @@ def test_before_the_first_build_a_download_says_to_come_back(client, jobs, agree
     response = client.get("/du-lieu/activities.xlsx")
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
+    assert "public" not in response.get("Cache-Control", "")  # nobody keeps the refusal
     assert "Tệp đang được tạo" in response.content.decode()
     assert "đang được tạo" in client.get("/du-lieu/").content.decode()
 
@@ -106,14 +107,23 @@ def test_behind_nginx_the_file_is_sent_by_nginx(client, jobs, agreement, setting
     call_command("build_open_data", stdout=io.StringIO())
     response = client.get("/du-lieu/parties.json")
     assert response.status_code == 200
-    assert response["X-Accel-Redirect"] == "/_opendata/parties.json"
+    assert response["X-Accel-Redirect"] == "/media/opendata/parties.json"
     assert response.content == b""
     assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
-def test_a_build_leaves_no_half_made_file(jobs, agreement):
+def test_a_build_that_fails_leaves_the_last_files_whole(jobs, agreement, monkeypatch):
     opendata_files.build()
-    opendata_files.build()
+    before = opendata_files.path(exports.DATASETS["agreements"], "csv").read_bytes()
+
+    def broken(dataset, site_url=""):
+        yield "\ufeffslug,title\n"
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(exports, "csv_lines", broken)
+    with pytest.raises(OSError):
+        opendata_files.build()
+    assert opendata_files.path(exports.DATASETS["agreements"], "csv").read_bytes() == before
     assert not [p for p in opendata_files.folder().iterdir() if p.name.startswith(".")]
 
 

@@ -15,7 +15,7 @@ from activities.figures import format_vnd_words
 from activities.models import Activity, ActivitySummary
 from agreements.models import Agreement
 from agreements.services import publish_agreement
-from ketnghia import pagecache
+from ketnghia import pagecache, replicas
 from localities import signals as registers
 from localities.models import Locality, LocalityKind, Succession
 from tests import factories
@@ -368,3 +368,22 @@ def test_an_agreement_page_reads_its_page_number_only(client, agreement):
     assert client.get(f"{path}?page=1").status_code == 200
     response = client.get(f"{path}?page=1&x=%27")
     assert (response.status_code, response["Location"]) == (301, f"{path}?page=1")
+
+
+def test_a_page_made_from_a_replica_is_kept_no_longer_than_a_writer_stays_on_the_primary(
+    client, settings, monkeypatch
+):
+    """A replica's reads may predate a write committed a moment ago: the page they make must
+    not outlive the write's drop of the pages by more than REPLICA_PIN_SECONDS."""
+    settings.REPLICA_PIN_SECONDS = 10
+    kept = {}
+
+    def keep(key, value, timeout):
+        kept[key] = timeout
+
+    monkeypatch.setattr(cache, "set", keep)
+    monkeypatch.setattr(replicas, "reads_from_replica", lambda: True)
+    get(client, "/giao-uoc/")
+    monkeypatch.setattr(replicas, "reads_from_replica", lambda: False)
+    get(client, "/thong-ke/")
+    assert sorted(kept.values()) == [10, 600]

@@ -34,6 +34,15 @@ def test_production_values_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
+def test_with_a_job_queue_the_site_s_public_address_is_required():
+    queue = {"STATIC_MANIFEST": "True", "HUEY_URL": "redis://127.0.0.1:6379/2"}
+    result = deploy_check(**queue)
+    assert result.returncode != 0
+    assert "ketnghia.W001" in result.stdout + result.stderr
+    result = deploy_check(**queue, SITE_URL="https://ketnghia.example.org")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_without_debug_a_secret_key_is_required():
     result = manage("check")
     assert result.returncode != 0
