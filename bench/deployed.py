@@ -20,10 +20,8 @@ Prints each side's requests, errors, p50 and p95 (ms), and exits 1 on any error.
 import argparse
 import http.client
 import itertools
-import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,12 +36,15 @@ import redis
 from psycopg import sql
 
 from bench.report import percentile
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "deploy"))
-from render import render  # noqa: E402 (deploy/ is no package: plain files for install.sh)
-
-from tests.deploy.servers import free_port, nginx_conf, wait_for  # noqa: E402
+from tests.deploy.servers import (
+    ROOT,
+    deployment_env,
+    manage,
+    nginx_binary,
+    start,
+    stop,
+    wait_for,
+)
 
 SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DATABASE = "ketnghia_deployed"
@@ -59,99 +60,56 @@ def main(argv=None):
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--writers", type=int, default=2)
     args = parser.parse_args(argv)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = nginx_binary()
     with tempfile.TemporaryDirectory(prefix="ketnghia-deployed-") as tmp:
         tmp = Path(tmp)
-        env, port = _prepare(tmp, nginx)
-        processes = _start(tmp, env, nginx)
+        env = _prepare(tmp)
+        log = (tmp / "app.log").open("w")
+        port, processes = start(tmp, env, nginx, output=log)
+        # The job consumer, as the ketnghia-jobs service runs it.
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "run_huey"], cwd=ROOT, env=env, stdout=log, stderr=log
+            )
+        )
         try:
-            base = f"http://localhost:{port}"
-            wait_for(f"{base}/healthz")
-            pages = _pages(port)
-            reads, writes = _run(port, pages, args)
+            wait_for(f"http://localhost:{port}/healthz")
+            reads, writes = _run(port, _pages(port), args)
         finally:
-            for process in processes:
-                process.terminate()
-                process.wait(timeout=60)
+            stop(processes)
     failed = _report(reads, writes, args)
     sys.exit(1 if failed else 0)
 
 
-def _prepare(tmp, nginx):
-    """The database, the settings, the static files, the site's nginx configuration."""
+def _prepare(tmp):
+    """A database of its own with the demo data and a clerk, empty Redis databases, the static
+    files and the open-data files: the settings."""
     with psycopg.connect(SERVER, autocommit=True) as server:
         drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
         server.execute(drop.format(sql.Identifier(DATABASE)))
         server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
     for url in (CACHE_URL, HUEY_URL):
         redis.Redis.from_url(url).flushdb()
-    media, static = tmp / "media", tmp / "static"
-    media.mkdir()
-    env = {
-        **os.environ,
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "localhost,127.0.0.1",
-        "HTTPS": "False",
-        "BEHIND_PROXY": "True",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "CACHE_URL": CACHE_URL,
-        "HUEY_URL": HUEY_URL,
-        "OPEN_DATA_ACCEL_REDIRECT": "True",
-        "OPEN_DATA_SECONDS": "10",
-        "MEDIA_ROOT": str(media),
-        "STATIC_ROOT": str(static),
-        "STATIC_MANIFEST": "True",
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-    }
+    (tmp / "media").mkdir()
+    env = deployment_env(
+        tmp,
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        CACHE_URL=CACHE_URL,
+        HUEY_URL=HUEY_URL,
+        OPEN_DATA_SECONDS="10",
+        SITE_URL="http://localhost",
+        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+    )
     print("-- Preparing: migrate, demo data, static files, open-data files", flush=True)
-    for command in (
+    manage(
+        env,
         ["migrate", "--noinput", "-v0"],
         ["load_demo"],
         ["collectstatic", "--noinput", "-v0"],
         ["build_open_data"],
         ["createsuperuser", "--noinput", "--username", CLERK, "--email", "tk@example.org"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    port = free_port()
-    values = {
-        "LISTEN": f"127.0.0.1:{port}",
-        "SERVER_NAME": "localhost",
-        "UPSTREAM": f"127.0.0.1:{env['PORT']}",
-        "STATIC_ROOT": str(static),
-        "MEDIA_ROOT": str(media),
-    }
-    site = tmp / "ketnghia.conf"
-    site.write_text(render((ROOT / "deploy" / "nginx" / "ketnghia.conf").read_text(), values))
-    (tmp / "nginx.conf").write_text(nginx_conf(tmp, site))
-    subprocess.run([nginx, "-t", "-c", str(tmp / "nginx.conf")], check=True, capture_output=True)
-    return env, port
-
-
-def _start(tmp, env, nginx):
-    bin_dir = Path(sys.executable).parent
-    log = (tmp / "app.log").open("w")
-    return [
-        subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "-c", "ketnghia/gunicorn.conf.py", "ketnghia.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-        ),
-        subprocess.Popen(
-            [sys.executable, "manage.py", "run_huey"], cwd=ROOT, env=env, stdout=log, stderr=log
-        ),
-        subprocess.Popen([nginx, "-c", str(tmp / "nginx.conf")], stderr=subprocess.DEVNULL),
-    ]
+    )
+    return env
 
 
 def _pages(port):

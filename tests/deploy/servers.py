@@ -1,12 +1,22 @@
-"""What the deployment tests (and bench.deployed) share: a free port on loopback, waiting for a
-server, and nginx's main configuration around the site's."""
+"""What the deployment tests (and bench.deployed) share: the documented deployment (deploy/) on
+loopback, nginx in front of gunicorn with these very files, and waiting for it."""
 
+import os
+import secrets
+import shutil
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+from render import render  # noqa: E402 (deploy/ is no package: plain files for install.sh)
 
 
 def free_port():
@@ -51,3 +61,79 @@ http {{
     include {site};
 }}
 """
+
+
+def nginx_binary():
+    """Debian's nginx (.ci/run installs it): without it, the deployment tests fail."""
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        pytest.fail("nginx is missing: install Debian's nginx (.ci/run does)")
+    return nginx
+
+
+def deployment_env(tmp, **settings):
+    """The settings deploy/install.sh writes, for a deployment on loopback whose files are in
+    `tmp` (media/, static/), with `settings` on top (the database, the cache, the job queue)."""
+    return {
+        **os.environ,
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "HTTPS": "False",
+        "BEHIND_PROXY": "True",
+        "MEDIA_ROOT": str(tmp / "media"),
+        "STATIC_ROOT": str(tmp / "static"),
+        "STATIC_MANIFEST": "True",
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        "OPEN_DATA_ACCEL_REDIRECT": "True",
+        **settings,
+    }
+
+
+def manage(env, *commands):
+    """Run each manage.py command (a list of its arguments) with the deployment's settings."""
+    for command in commands:
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+
+def start(tmp, env, nginx, output=subprocess.DEVNULL):
+    """nginx (port returned) in front of gunicorn, with deploy/nginx/ketnghia.conf and
+    ketnghia/gunicorn.conf.py: (port, [the processes])."""
+    port = free_port()
+    values = {
+        "LISTEN": f"127.0.0.1:{port}",
+        "SERVER_NAME": "localhost",
+        "UPSTREAM": f"127.0.0.1:{env['PORT']}",
+        "STATIC_ROOT": env["STATIC_ROOT"],
+        "MEDIA_ROOT": env["MEDIA_ROOT"],
+    }
+    site = tmp / "ketnghia.conf"
+    site.write_text(render((ROOT / "deploy" / "nginx" / "ketnghia.conf").read_text(), values))
+    main = tmp / "nginx.conf"
+    main.write_text(nginx_conf(tmp, site))
+    subprocess.run([nginx, "-t", "-c", str(main)], check=True, capture_output=True)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    app = subprocess.Popen(
+        [str(gunicorn), "-c", "ketnghia/gunicorn.conf.py", "ketnghia.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=output,
+    )
+    front = subprocess.Popen([nginx, "-c", str(main)], stderr=subprocess.DEVNULL)
+    return port, [front, app]
+
+
+def stop(processes):
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=60)

@@ -8,26 +8,16 @@ nginx is Debian's (.ci/run installs it): without it these tests fail, they never
 
 import gzip
 import json
-import os
 import re
-import secrets
-import shutil
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 import redis
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "deploy"))
-from render import render  # noqa: E402 (deploy/ is no package: plain files for install.sh)
-
-from tests.deploy.servers import free_port, nginx_conf, wait_for  # noqa: E402
+from tests.deploy.servers import deployment_env, manage, nginx_binary, start, stop, wait_for
 
 PAGES = ["/", "/gioi-thieu/", "/giao-uoc/", "/thong-ke/", "/thong-ke/vung-dong-bao/", "/du-lieu/"]
 WORKERS = 2
@@ -37,75 +27,32 @@ SLOW_CLIENTS = 50
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
-    nginx = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if nginx is None:
-        pytest.fail("nginx is missing: install Debian's nginx (.ci/run does)")
+    nginx = nginx_binary()
     tmp = tmp_path_factory.mktemp("deploy")
-    media, static = tmp / "media", tmp / "static"
-    media.mkdir()
-    (media / "photos").mkdir()
+    media = tmp / "media"
+    (media / "photos").mkdir(parents=True)
     (media / "photos" / "a.txt").write_text("a file of the uploads")
-    env = {
-        **os.environ,
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "localhost,127.0.0.1",
-        "HTTPS": "False",
-        "BEHIND_PROXY": "True",
-        "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3",
-        "CACHE_URL": "locmemcache://deploy",
-        "MEDIA_ROOT": str(media),
-        "STATIC_ROOT": str(static),
-        "STATIC_MANIFEST": "True",
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "WEB_CONCURRENCY": str(WORKERS),
+    env = deployment_env(
+        tmp,
+        DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3",
+        CACHE_URL="locmemcache://deploy",
+        WEB_CONCURRENCY=str(WORKERS),
         # A job queue, as deployed: the open-data files are made by jobs, sent by nginx.
-        "HUEY_URL": HUEY_URL,
-        "OPEN_DATA_ACCEL_REDIRECT": "True",
-    }
-    python = sys.executable
-    for command in (
+        HUEY_URL=HUEY_URL,
+    )
+    manage(
+        env,
         ["migrate", "--noinput", "-v0"],
         ["collectstatic", "--noinput", "-v0"],
         ["build_open_data"],
-    ):
-        subprocess.run(
-            [python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-    site = tmp / "ketnghia.conf"
-    port = free_port()
-    template = (ROOT / "deploy" / "nginx" / "ketnghia.conf").read_text()
-    values = {
-        "LISTEN": f"127.0.0.1:{port}",
-        "SERVER_NAME": "localhost",
-        "UPSTREAM": f"127.0.0.1:{env['PORT']}",
-        "STATIC_ROOT": str(static),
-        "MEDIA_ROOT": str(media),
-    }
-    site.write_text(render(template, values))
-    main = tmp / "nginx.conf"
-    main.write_text(nginx_conf(tmp, site))
-    subprocess.run([nginx, "-t", "-c", str(main)], check=True, capture_output=True)
-    gunicorn = Path(python).parent / "gunicorn"
-    app = subprocess.Popen(
-        [str(gunicorn), "-c", "ketnghia/gunicorn.conf.py", "ketnghia.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
-    front = subprocess.Popen([nginx, "-c", str(main)], stderr=subprocess.DEVNULL)
+    port, processes = start(tmp, env, nginx)
     try:
         base = f"http://localhost:{port}"
         wait_for(f"{base}/healthz")
         yield {"base": base, "port": port, "app_port": int(env["PORT"]), "tmp": tmp}
     finally:
-        for process in (front, app):
-            process.terminate()
-            process.wait(timeout=30)
+        stop(processes)
         redis.Redis.from_url(HUEY_URL).flushdb()  # the jobs the tests' writes scheduled
 
 
