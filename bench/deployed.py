@@ -22,7 +22,6 @@ import http.client
 import itertools
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,7 +36,6 @@ from psycopg import sql
 
 from bench.report import percentile
 from tests.deploy.servers import (
-    ROOT,
     deployment_env,
     manage,
     nginx_binary,
@@ -65,13 +63,7 @@ def main(argv=None):
         tmp = Path(tmp)
         env = _prepare(tmp)
         log = (tmp / "app.log").open("w")
-        port, processes = start(tmp, env, nginx, output=log)
-        # The job consumer, as the ketnghia-jobs service runs it.
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "manage.py", "run_huey"], cwd=ROOT, env=env, stdout=log, stderr=log
-            )
-        )
+        port, processes = start(tmp, env, nginx, output=log)  # the job consumer too
         try:
             wait_for(f"http://localhost:{port}/healthz")
             reads, writes = _run(port, _pages(port), args)

@@ -7,12 +7,12 @@ from ketnghia import opendata_files
 
 
 @db_task(retries=5, retry_delay=60)
-@lock_task("build-open-data", ttl=3600)
+@lock_task("build-open-data")  # no time limit: Debian's Redis 7.0 has no field expiry
 def build_open_data():
     """The open-data files, made anew (ketnghia.opendata_files): once the writes of an interval
     are in. One build at a time: a build asked for during another one waits for it (it is
-    tried again a minute later, five times). The lock lasts an hour at most, and a consumer
-    that starts drops the locks a stopped one left."""
+    tried again a minute later, five times). A consumer that starts drops the lock a stopped
+    one left (settings.HUEY, flush_locks)."""
     opendata_files.build()
 
 

@@ -107,7 +107,8 @@ def manage(env, *commands):
 
 def start(tmp, env, nginx, output=subprocess.DEVNULL):
     """nginx (port returned) in front of gunicorn, with deploy/nginx/ketnghia.conf and
-    ketnghia/gunicorn.conf.py: (port, [the processes])."""
+    ketnghia/gunicorn.conf.py, and the job consumer when the settings name a job queue, as the
+    ketnghia-jobs service runs it: (port, [the processes])."""
     port = free_port()
     values = {
         "LISTEN": f"127.0.0.1:{port}",
@@ -130,7 +131,18 @@ def start(tmp, env, nginx, output=subprocess.DEVNULL):
         stderr=output,
     )
     front = subprocess.Popen([nginx, "-c", str(main)], stderr=subprocess.DEVNULL)
-    return port, [front, app]
+    processes = [front, app]
+    if env.get("HUEY_URL"):
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "run_huey"],
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=output,
+            )
+        )
+    return port, processes
 
 
 def stop(processes):

@@ -37,8 +37,10 @@ def deployment(tmp_path_factory):
         DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3",
         CACHE_URL="locmemcache://deploy",
         WEB_CONCURRENCY=str(WORKERS),
-        # A job queue, as deployed: the open-data files are made by jobs, sent by nginx.
+        # A job queue, as deployed: the open-data files are made by jobs (a second after a
+        # change here), sent by nginx.
         HUEY_URL=HUEY_URL,
+        OPEN_DATA_SECONDS="1",
     )
     manage(
         env,
@@ -50,7 +52,7 @@ def deployment(tmp_path_factory):
     try:
         base = f"http://localhost:{port}"
         wait_for(f"{base}/healthz")
-        yield {"base": base, "port": port, "app_port": int(env["PORT"]), "tmp": tmp}
+        yield {"base": base, "port": port, "app_port": int(env["PORT"]), "tmp": tmp, "env": env}
     finally:
         stop(processes)
         redis.Redis.from_url(HUEY_URL).flushdb()  # the jobs the tests' writes scheduled
@@ -140,6 +142,20 @@ def test_open_data_files_are_sent_by_nginx_as_the_site_names_them(deployment):
     with pytest.raises(urllib.error.HTTPError) as refused:
         get(f"{deployment['base']}/media/opendata/agreements.csv")
     assert refused.value.code == 404
+
+
+def test_a_change_reaches_the_open_data_files_through_the_job_queue(deployment):
+    url = f"{deployment['base']}/du-lieu/agreements.csv"
+    assert "Ia Dơk" not in get(url)[2].decode()
+    # Writes in a process of their own, as a clerk's in another worker: the job they schedule
+    # runs in the consumer, which makes the files again.
+    manage(deployment["env"], ["load_demo"])
+    deadline = time.monotonic() + 60
+    while "Xã Ia Dơk" not in (body := get(url)[2].decode()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the open-data files were not made again within 60 s: {body[:200]}")
+        time.sleep(0.5)
+    assert "Phường An Nhơn Bắc" in body
 
 
 def test_a_request_too_large_is_refused_before_gunicorn(deployment):
