@@ -174,7 +174,8 @@ PAGE_CACHE_SECONDS = env.int(
 HUEY_URL = env.str("HUEY_URL", default="")
 HUEY = {
     "huey_class": "huey.RedisHuey",
-    "name": "ketnghia",
+    # Two sites on one Redis (a test beside a running site) keep their queues apart by name.
+    "name": env.str("HUEY_NAME", default="ketnghia"),
     "immediate": not HUEY_URL,
     "results": False,
     # A Redis that hangs fails a schedule or a check within seconds, not after a worker's time.

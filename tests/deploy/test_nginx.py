@@ -9,6 +9,7 @@ nginx is Debian's (.ci/run installs it): without it these tests fail, they never
 import gzip
 import json
 import re
+import secrets
 import socket
 import time
 import urllib.error
@@ -32,6 +33,7 @@ def deployment(tmp_path_factory):
     media = tmp / "media"
     (media / "photos").mkdir(parents=True)
     (media / "photos" / "a.txt").write_text("a file of the uploads")
+    queue = f"ketnghia-test-{secrets.token_hex(4)}"  # a queue of this deployment's own
     env = deployment_env(
         tmp,
         DATABASE_URL=f"sqlite:///{tmp}/db.sqlite3",
@@ -40,6 +42,7 @@ def deployment(tmp_path_factory):
         # A job queue, as deployed: the open-data files are made by jobs (a second after a
         # change here), sent by nginx.
         HUEY_URL=HUEY_URL,
+        HUEY_NAME=queue,
         OPEN_DATA_SECONDS="1",
     )
     manage(
@@ -55,7 +58,9 @@ def deployment(tmp_path_factory):
         yield {"base": base, "port": port, "app_port": int(env["PORT"]), "tmp": tmp, "env": env}
     finally:
         stop(processes)
-        redis.Redis.from_url(HUEY_URL).flushdb()  # the jobs the tests' writes scheduled
+        jobs = redis.Redis.from_url(HUEY_URL)  # the jobs the tests' writes scheduled
+        for key in jobs.scan_iter(f"*{queue}*"):
+            jobs.delete(key)
 
 
 def get(url, timeout=5, headers=None):
