@@ -23,6 +23,7 @@ overwritten with other content. Then it restores the database in one transaction
 files.
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -355,10 +356,10 @@ def _verify(tar, manifest, dump_name, dump):
 def _digest(data, copy_to=None):
     """The SHA-256 of a file read to its end (and copied to the path `copy_to`, if given)."""
     digest = hashlib.sha256()
-    with data, copy_to.open("wb") if copy_to else io.BytesIO() as out:
+    with data, copy_to.open("wb") if copy_to else contextlib.nullcontext() as out:
         while chunk := data.read(CHUNK):
             digest.update(chunk)
-            if copy_to:
+            if out is not None:
                 out.write(chunk)
     return digest.hexdigest()
 

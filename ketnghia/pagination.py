@@ -19,7 +19,7 @@ from django.db.models import Func, TextField, Value
 from django.db.models.lookups import GreaterThan, LessThan
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 AFTER, BEFORE = "a", "b"
 
@@ -47,7 +47,6 @@ class KeysetPagination(CursorPagination):
         # precedes (none on the first page).
         self.has_next = backwards or more
         self.has_previous = more if backwards else position is not None
-        self.display_page_controls = self.has_next or self.has_previous
         return self.page
 
     def get_next_link(self):
@@ -100,12 +99,6 @@ class KeysetPagination(CursorPagination):
         values = [Value(value, output_field=field) for value, field in pairs]
         names = [name.lstrip("-") for name in self.ordering]
         return (GreaterThan if greater else LessThan)(_Row(*names), _Row(*values))
-
-    def get_html_context(self):
-        return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link()}
-
-    def encode_cursor(self, cursor):  # DRF's cursors are not used here
-        return remove_query_param(self.base_url, self.cursor_query_param)
 
 
 class _Row(Func):
