@@ -12,8 +12,9 @@ from activities.admin_forms import ActivityAdminForm, FunderAdminForm
 from activities.figures import format_number, format_quantity, format_vnd
 from activities.models import Activity, ActivityType, Funder
 from activities.resources import ActivityResource
-from agreements.admin import ScopedAdminMixin, agreements_in_scope
+from agreements.admin import ReviewedChangesMixin, ScopedAdminMixin, agreements_in_scope
 from agreements.dates import format_period
+from agreements.services import may_publish
 from localities.admin import FoldedSearchMixin, HistoryAdmin
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -38,7 +39,12 @@ class YearFilter(admin.SimpleListFilter):
 
 @admin.register(Activity)
 class ActivityAdmin(
-    ImportTemplateMixin, ImportExportMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin
+    ReviewedChangesMixin,
+    ImportTemplateMixin,
+    ImportExportMixin,
+    ScopedAdminMixin,
+    FoldedSearchMixin,
+    HistoryAdmin,
 ):
     resource_classes = [ActivityResource]
     excel_template = import_template.TEMPLATE
@@ -47,7 +53,11 @@ class ActivityAdmin(
     def get_resource_kwargs(self, request, *args, **kwargs):
         # Imports and exports reach the agreements in the account's scope, as the list does.
         kwargs = super().get_resource_kwargs(request, *args, **kwargs)
-        return {**kwargs, "agreements": agreements_in_scope(request)}
+        return {
+            **kwargs,
+            "agreements": agreements_in_scope(request),
+            "may_publish": may_publish(request.user),
+        }
 
     form = ActivityAdminForm
     list_display = [

@@ -18,6 +18,7 @@ from activities.figures import parse_number, parse_vnd
 from activities.models import Activity, ActivityStatus, ActivityType, Funder, Qualifier
 from agreements.models import Agreement, DatePrecision
 from agreements.parties import within_parties
+from agreements.revisions import import_refusal
 from localities.spreadsheets import (
     ChoiceWidget,
     DateWidget,
@@ -252,10 +253,12 @@ class ActivityResource(SpreadsheetResource):
             "description",
         )
 
-    def __init__(self, agreements=None, **kwargs):
+    def __init__(self, agreements=None, may_publish=True, **kwargs):
         """`agreements`: those the user may import into and export (all when None); the
-        admin passes its scope here."""
+        admin passes its scope here. `may_publish` False: rows changing a published
+        agreement's activities are refused (agreements.revisions)."""
         super().__init__(**kwargs)
+        self.may_publish = may_publish
         self.agreements = Agreement.objects.all() if agreements is None else agreements
         self.fields["agreement"].widget.agreements = self.agreements
 
@@ -280,3 +283,15 @@ class ActivityResource(SpreadsheetResource):
 
     def row_errors(self, instance, errors):
         return outside_agreement(instance, exclude=errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if skip or self.may_publish or import_validation_errors is None:
+            return skip
+        before = None
+        if instance.pk is not None:
+            before = Activity.objects.filter(pk=instance.pk).values_list("agreement_id").first()
+        refusal = import_refusal([instance.agreement_id, before and before[0]])
+        if refusal is not None:
+            import_validation_errors.setdefault("agreement", refusal)
+        return skip

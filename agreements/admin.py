@@ -3,6 +3,7 @@ programmes, events, photos and sources; publishing and deleting go through agree
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
@@ -12,6 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -32,9 +34,20 @@ from agreements.models import (
     Photo,
     Programme,
     Publication,
+    Revision,
+    RevisionStatus,
     Source,
 )
 from agreements.resources import AgreementResource
+from agreements.revisions import (
+    Proposal,
+    approve,
+    pending,
+    published_among,
+    readable_value,
+    reject,
+    stored_value,
+)
 from agreements.services import (
     complete_agreement,
     delete_agreement,
@@ -90,6 +103,121 @@ class ScopedAdminMixin:
                     agreement__in=Agreement.objects.within(scope).values("pk")
                 )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- Reviewed changes: an editor's save on a published agreement is proposed, not applied -----
+
+
+class ReviewedChangesMixin:
+    """A save by an account that may not publish, touching a published agreement (its own
+    page, one of its records, or a record moved to or from it), becomes a proposed change
+    (agreements.revisions) that a reviewer approves: the public sees the published version
+    until then. Deleting such a record is a reviewer's call too.
+    """
+
+    change_form_template = "admin/reviewed_change_form.html"
+
+    @staticmethod
+    def concerned_agreements(obj):
+        """The agreements a save of `obj` changes: its own, and the one it leaves if moved."""
+        if isinstance(obj, Agreement):
+            return [obj.pk]
+        ids = [obj.agreement_id]
+        if obj.pk is not None:
+            ids += type(obj)._default_manager.filter(pk=obj.pk).values_list(
+                "agreement_id", flat=True
+            )
+        return ids
+
+    def save_model(self, request, obj, form, change):
+        published = published_among(request.user, self.concerned_agreements(obj))
+        if published is None:
+            return super().save_model(request, obj, form, change)
+        request.proposal = Proposal(request.user, published)
+        request.proposal.form(form)
+
+    def save_related(self, request, form, formsets, change):
+        proposal = getattr(request, "proposal", None)
+        if proposal is None:
+            return super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            proposal.formset(formset)
+        request.revision = proposal.save()
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "proposal", None) is None:
+            return super().construct_change_message(request, form, formsets, add)
+        return []  # the revision says what would change
+
+    def log_addition(self, request, obj, message):
+        if getattr(request, "proposal", None) is None:
+            return super().log_addition(request, obj, message)
+        return self._log_proposal(request)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "proposal", None) is None:
+            return super().log_change(request, obj, message)
+        return self._log_proposal(request)
+
+    def _log_proposal(self, request):
+        if request.revision is not None:
+            return super().log_addition(request, request.revision, [{"added": {}}])
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "proposal", None) is None:
+            return super().response_add(request, obj, post_url_continue)
+        return self._proposed(request)
+
+    def response_change(self, request, obj):
+        if getattr(request, "proposal", None) is None:
+            return super().response_change(request, obj)
+        return self._proposed(request)
+
+    def _proposed(self, request):
+        revision = request.revision
+        if revision is None:
+            self.message_user(request, _("Nothing was changed."), messages.INFO)
+            return HttpResponseRedirect(request.path)
+        self.message_user(
+            request,
+            _(
+                "The agreement is published: your change is saved as %(revision)s and waits "
+                "for a reviewer. The public sees the published version until it is approved."
+            )
+            % {"revision": revision},
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:agreements_revision_change", args=[revision.pk])
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        agreement_id = None
+        if obj is not None and obj.pk is not None:
+            agreement_id = obj.pk if isinstance(obj, Agreement) else obj.agreement_id
+        published = published_among(request.user, [agreement_id])
+        context["review"] = {
+            "proposes": published is not None and self.has_change_permission(request, obj),
+            "pending": list(
+                pending(Agreement(pk=agreement_id)).select_related("author")
+                if agreement_id
+                else []
+            ),
+        }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        ids = [pk for obj in objs for pk in self.concerned_agreements(obj)]
+        if published_among(request.user, ids) is not None:
+            perms_needed.add(
+                _(
+                    "records of a published agreement (a reviewer deletes them, or unpublishes "
+                    "the agreement first)"
+                )
+            )
+        return deleted, counts, perms_needed, protected
 
 
 # --- Forms shared by the inlines and the small admins ----------------------------------------
@@ -532,7 +660,12 @@ class PartyKindFilter(admin.SimpleListFilter):
 
 @admin.register(Agreement)
 class AgreementAdmin(
-    ImportTemplateMixin, ImportExportMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin
+    ReviewedChangesMixin,
+    ImportTemplateMixin,
+    ImportExportMixin,
+    ScopedAdminMixin,
+    FoldedSearchMixin,
+    HistoryAdmin,
 ):
     # Excel: agreements with their parties in and out, the template at "import-template/".
     resource_classes = [AgreementResource]
@@ -542,7 +675,11 @@ class AgreementAdmin(
     def get_resource_kwargs(self, request, *args, **kwargs):
         # Imports and exports reach the agreements in the account's scope, as the list does.
         kwargs = super().get_resource_kwargs(request, *args, **kwargs)
-        return {**kwargs, "scope": scope_of(request.user)}
+        return {
+            **kwargs,
+            "scope": scope_of(request.user),
+            "may_publish": may_publish(request.user),
+        }
 
     agreement_path = ""
     form = AgreementForm
@@ -611,9 +748,10 @@ class AgreementAdmin(
 
     def save_related(self, request, form, formsets, change):
         # Inside the admin's atomic change view: the title made from the parties is saved with
-        # them, or not at all.
+        # them, or not at all. A proposed change is completed when it is approved.
         super().save_related(request, form, formsets, change)
-        complete_agreement(form.instance)
+        if getattr(request, "proposal", None) is None:
+            complete_agreement(form.instance)
 
     @admin.display(description=_("last published or unpublished"))
     def last_publication(self, obj):
@@ -710,7 +848,9 @@ class AgreementAdmin(
 # --- The parts of an agreement, each with its own list -----------------------------------
 
 
-class AgreementPartAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+class AgreementPartAdmin(
+    ReviewedChangesMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin
+):
     """Lists of an agreement's parts, to find them across agreements; entered on the agreement."""
 
     autocomplete_fields = ["agreement"]
@@ -876,3 +1016,122 @@ class CommitmentAreaAdmin(HistoryAdmin):
     list_editable = ["position"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejecting"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Needed to reject: the editor reads it. Not needed to approve."),
+    )
+
+
+ACTIONS = {
+    "add": _("Added"),
+    "change": _("Changed"),
+    "delete": _("Deleted"),
+}
+
+
+@admin.register(Revision)
+class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
+    """Proposed changes to published agreements: each read as a field-by-field comparison,
+    approved or rejected (with a reason) by a reviewer of the agreement's scope. A log: nobody
+    adds, edits or deletes its rows by hand (agreements.revisions writes them)."""
+
+    list_display = ["created_at", "subject", "agreement", "author_name", "status"]
+    list_filter = ["status"]
+    list_select_related = ["agreement", "author"]
+    search_fields = ["subject", "agreement__search_key"]
+    list_per_page = 50
+    review_template = "admin/agreements/revision/review.html"
+
+    @admin.display(description=_("proposed by"), ordering="author__username")
+    def author_name(self, obj):
+        return obj.author.get_full_name() or obj.author.get_username()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        revision = self.get_object(request, unquote(object_id))
+        may_review = revision.is_pending and may_publish(request.user)
+        form = ReviewForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST":
+            if not may_review:
+                raise PermissionDenied
+            if form.is_valid():
+                done = self._review(request, revision, form)
+                if done:
+                    return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(revision),
+            "subtitle": None,
+            "opts": self.opts,
+            "revision": revision,
+            "operations": self._operations(revision),
+            "form": form,
+            "may_review": may_review,
+            "statuses": RevisionStatus,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.review_template, context)
+
+    def _review(self, request, revision, form):
+        try:
+            with transaction.atomic():
+                if "_reject" in request.POST:
+                    reject(revision, reviewer=request.user, reason=form.cleaned_data["reason"])
+                    message = _("The change was rejected; the editor sees why.")
+                else:
+                    approve(revision, reviewer=request.user)
+                    message = _("The change was approved: the public sees it now.")
+        except ValidationError as error:
+            form.add_error(None, error)
+            return False
+        revision.refresh_from_db()
+        self.log_change(request, revision, [{"changed": {"fields": ["status"]}}])
+        self.message_user(request, message, messages.SUCCESS)
+        return True
+
+    @staticmethod
+    def _operations(revision):
+        """Each operation as the page shows it; for a pending revision, with each field's
+        current value where it differs from the one the change was proposed on."""
+        shown = []
+        for operation in revision.changes:
+            model = apps.get_model(operation["model"])
+            current = None
+            if revision.is_pending and operation["action"] == "change":
+                current = model._default_manager.filter(pk=operation["pk"]).first()
+            fields = []
+            for entry in operation["fields"]:
+                row = {**entry, "outdated": None}
+                if current is not None:
+                    field = model._meta.get_field(entry["name"])
+                    if stored_value(current, field) != entry["old"]:
+                        row["outdated"] = readable_value(current, field) or "—"
+                fields.append(row)
+            shown.append(
+                {
+                    "action": ACTIONS[operation["action"]],
+                    "kind": model._meta.verbose_name,
+                    "label": operation["label"],
+                    "fields": fields,
+                    "gone": revision.is_pending
+                    and operation["action"] == "change"
+                    and current is None,
+                }
+            )
+        return shown

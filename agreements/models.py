@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
@@ -581,3 +582,80 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Revision(models.Model):
+    """A change to a published agreement or to one of its records (a party, a commitment, a
+    programme, an event, a photo, a source, an activity), proposed by an editor who may not
+    publish: the public keeps seeing the published version until a reviewer approves it.
+
+    Written and applied by agreements.revisions only; a log, never edited by hand. `changes`
+    lists what each record would become, field by field, with the values at the time of the
+    proposal (revisions.py says how it reads).
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    subject = models.CharField(_("changed record"), max_length=300)
+    changes = models.JSONField(_("changes"), encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RevisionStatus.choices,
+        default=RevisionStatus.PENDING,
+        db_index=True,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reason = models.TextField(_("reason for rejecting"), blank=True)
+
+    class Meta:
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RevisionStatus.values),
+                name="agreements_revision_status_valid",
+                violation_error_message=_("Choose a valid status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RevisionStatus.PENDING)
+                | Q(reviewer__isnull=False, reviewed_at__isnull=False),
+                name="agreements_revision_reviewed_by_someone",
+                violation_error_message=_("A reviewed change names its reviewer and the time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RevisionStatus.REJECTED) | ~Q(reason=""),
+                name="agreements_revision_rejected_with_reason",
+                violation_error_message=_("Say why the change is rejected."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Proposed change #%(id)s: %(subject)s") % {"id": self.pk, "subject": self.subject}
+
+    @property
+    def is_pending(self):
+        return self.status == RevisionStatus.PENDING

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from agreements.models import Agreement, LegalDocument, Party, PartyRole
+from agreements.revisions import import_refusal
 from agreements.services import TITLE_SEPARATOR, complete_agreement
 from localities.models import Locality
 from localities.scopes import WHOLE
@@ -238,11 +239,13 @@ class AgreementResource(SpreadsheetResource):
             *PARTY_FIELDS,
         )
 
-    def __init__(self, scope=None, **kwargs):
+    def __init__(self, scope=None, may_publish=True, **kwargs):
         """`scope`: the localities.scopes.Scope of the account importing or exporting (the
-        whole province when None); the admin passes the account's own."""
+        whole province when None); the admin passes the account's own. `may_publish` False:
+        rows changing a published agreement are refused (agreements.revisions)."""
         super().__init__(**kwargs)
         self.scope = WHOLE if scope is None else scope
+        self.may_publish = may_publish
 
     # --- Export ----------------------------------------------------------------------------
 
@@ -461,7 +464,7 @@ class AgreementResource(SpreadsheetResource):
             )
         }
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
+    def _unchanged(self, instance, original, import_validation_errors):
         """Unchanged: nothing to save, and no history version for nothing. Also notes whether
         the agreement's own fields change, or only its parties and legal basis."""
         if import_validation_errors:
@@ -477,6 +480,14 @@ class AgreementResource(SpreadsheetResource):
         ):
             return False
         return not self.party_changes(original, parts.parties)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = self._unchanged(instance, original, import_validation_errors)
+        if not skip and not self.may_publish and import_validation_errors is not None:
+            refusal = import_refusal([instance.pk])
+            if refusal is not None:
+                import_validation_errors.setdefault("title", refusal)
+        return skip
 
     def do_instance_save(self, instance, is_create):
         if is_create or getattr(instance, "_own_fields_changed", True):

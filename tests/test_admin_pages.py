@@ -33,6 +33,7 @@ from agreements.models import (
     Programme,
     Publication,
     PublicationAction,
+    Revision,
     Source,
 )
 from localities.admin import constraint_message
@@ -55,6 +56,7 @@ READ_ONLY = {
     "axes.AccessFailureLog",
     "axes.AccessLog",
     "agreements.Publication",
+    "agreements.Revision",
 }
 # The agreement page's inlines: formset prefixes and model names.
 INLINES = ("parties", "commitments", "programmes", "events", "photos", "sources")
@@ -130,6 +132,30 @@ def build(n):
         # published by the factory (a system job), then by a person: both kinds of log rows
         Publication.objects.create(
             agreement=agreement, action=PublicationAction.PUBLISHED, actor=user
+        )
+        # a proposed change of the source's publisher, pending (its page reads the source)
+        Revision.objects.create(
+            agreement=agreement,
+            subject=source.title,
+            changes=[
+                {
+                    "model": "agreements.source",
+                    "pk": source.pk,
+                    "action": "change",
+                    "label": source.title,
+                    "fields": [
+                        {
+                            "name": "publisher",
+                            "label": "nơi đăng",
+                            "old": source.publisher,
+                            "new": "Báo Gia Lai",
+                            "old_text": source.publisher,
+                            "new_text": "Báo Gia Lai",
+                        }
+                    ],
+                }
+            ],
+            author=user,
         )
         attempt = {
             "username": f"canbo{agreement.pk}",

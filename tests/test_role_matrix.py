@@ -42,10 +42,14 @@ from agreements.models import (
     Photo,
     Programme,
     Publication,
+    Revision,
+    RevisionStatus,
     Source,
 )
+from agreements.services import unpublish_agreement
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
 from tests import factories
+from tests.admin_pages import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +199,11 @@ agreements_publication_add                L    403   403     403     403     403
 agreements_publication_change             L    403   200/404 404/200 200/404 200/404 200  200
 agreements_publication_delete             L    403   403/404 404/403 403/404 403/404 403  403
 agreements_publication_history            L    403   200/404 404/200 200/404 200/404 200  200
+agreements_revision_changelist            L    403   200     200     200     200     200  200
+agreements_revision_add                   L    403   403     403     403     403     403  403
+agreements_revision_change                L    403   200/404 404/200 200/404 200/404 200  200
+agreements_revision_delete                L    403   403/404 404/403 403/404 403/404 403  403
+agreements_revision_history               L    403   200/404 404/200 200/404 200/404 200  200
 agreements_legaldocument_changelist       L    403   200     200     200     200     200  200
 agreements_legaldocument_add              L    403   403     403     403     403     200  200
 agreements_legaldocument_change           L    403   200     200     200     200     200  200
@@ -410,6 +419,30 @@ def build_world():
     for key, role in (("A", "editor_a"), ("B", "editor_b")):
         sides[key].user = users[role]
         sides[key].remit = StaffLocality.objects.get(user=users[role])
+    for side in sides.values():
+        side.revision = Revision.objects.create(
+            agreement=side.agreement,
+            subject=str(side.source),
+            changes=[
+                {
+                    "model": "agreements.source",
+                    "pk": side.source.pk,
+                    "action": "change",
+                    "label": str(side.source),
+                    "fields": [
+                        {
+                            "name": "publisher",
+                            "label": "nơi đăng",
+                            "old": "",
+                            "new": f"Báo {side.mark}",
+                            "old_text": "",
+                            "new_text": f"Báo {side.mark}",
+                        }
+                    ],
+                }
+            ],
+            author=side.user,
+        )
     sides["A"].group = Group.objects.get(name=EDITOR)
     sides["B"].group = Group.objects.get(name=LEADER)
 
@@ -438,6 +471,7 @@ def build_world():
         AccessFailureLog: "failure",
         AccessLog: "access",
         Publication: "publication",
+        Revision: "revision",
     }
     return SimpleNamespace(
         province=province,
@@ -757,10 +791,31 @@ def post_action(client, model, action, *objects):
 )
 def test_bulk_delete_reaches_only_the_scope(world, model):
     a, b = (world.objects[model][side] for side in SIDES)
+    # An editor deletes the records of a draft only (test_revisions covers published ones).
+    unpublish_agreement(world.A.agreement, actor=None)
     response = post_action(world.clients["editor_a"], model, "delete_selected", a, b)
     assert response.status_code == 302
     assert not model.objects.filter(pk=a.pk).exists()
     assert model.objects.filter(pk=b.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Party, Commitment, Programme, Event, Photo, Source, Activity],
+    ids=lambda m: m._meta.model_name,
+)
+def test_an_editor_cannot_delete_the_records_of_a_published_agreement(world, model):
+    a = world.objects[model]["A"]
+    editor = world.clients["editor_a"]
+    url = reverse(f"admin:{a._meta.app_label}_{a._meta.model_name}_delete", args=[a.pk])
+    page = editor.get(url)
+    assert "mục của giao ước đã công bố" in page.content.decode() or (
+        page.status_code == 302  # a signing party: refused before the confirmation page
+    )
+    assert editor.post(url, {"post": "yes"}).status_code in (302, 403)
+    # Parties have no bulk delete at all (PartyAdmin.get_actions).
+    assert post_action(editor, model, "delete_selected", a).status_code in (200, 403)
+    assert model.objects.filter(pk=a.pk).exists()
 
 
 def test_bulk_delete_of_an_object_outside_the_scope_alone_changes_nothing(world):
@@ -893,31 +948,6 @@ def test_the_history_of_a_deleted_object_is_for_province_staff_only(world):
 # --- Change pages and forms ------------------------------------------------------------------
 
 
-def unwrap(widget):
-    return getattr(widget, "widget", widget)
-
-
-def form_data(response):
-    """The change form of a response, as a browser would post it back unchanged."""
-    context = response.context
-    all_forms = [context["adminform"].form]
-    for inline in context["inline_admin_formsets"]:
-        all_forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in all_forms:
-        for name, field in form.fields.items():
-            key, value, widget = form.add_prefix(name), form[name].value(), unwrap(field.widget)
-            if isinstance(widget, forms.FileInput):
-                continue  # kept as it is when nothing is uploaded
-            if isinstance(widget, forms.CheckboxInput):
-                if value:
-                    data[key] = "on"
-                continue
-            shown = widget.format_value(value)
-            data[key] = "" if shown is None else shown
-    return data
-
-
 # What each scoped model's page lets an editor change, for these tests.
 CHANGED_FIELD = {
     Agreement: "summary",
@@ -943,11 +973,18 @@ def snapshot(obj):
 @pytest.mark.parametrize("model", list(CHANGED_FIELD), ids=lambda m: m._meta.model_name)
 def test_a_change_posted_to_an_object_outside_the_scope_is_404_and_changes_nothing(world, model):
     field, editor = CHANGED_FIELD[model], world.clients["editor_a"]
-    # The same post, made from the page as it is, saves A's object...
+    # The same post, made from the page as it is, is proposed for A's object (its agreement is
+    # published), and applied once A's reviewer approves it...
     a = world.objects[model]["A"]
+    before_a = getattr(a, field)
     data = form_data(editor.get(change_url(a))) | {field: "Đã sửa"}
     response = editor.post(change_url(a), data)
     assert response.status_code == 302, response.context and response.context["errors"]
+    revision = Revision.objects.filter(status=RevisionStatus.PENDING).latest("pk")
+    assert response.url == change_url(revision)
+    assert getattr(type(a).objects.get(pk=a.pk), field) == before_a
+    reviewer = world.clients["reviewer_a"]
+    assert reviewer.post(change_url(revision), {"_approve": "1"}).status_code == 302
     assert getattr(type(a).objects.get(pk=a.pk), field) == "Đã sửa"
     # ...and is refused for B's, whose page province staff see.
     b = world.objects[model]["B"]
@@ -955,6 +992,21 @@ def test_a_change_posted_to_an_object_outside_the_scope_is_404_and_changes_nothi
     before = snapshot(b)
     assert editor.post(change_url(b), data).status_code == 404
     assert snapshot(b) == before
+
+
+def test_a_proposed_change_is_reviewed_within_the_scope_only(world):
+    """B's proposed change: A's reviewer and editor cannot approve or reject it (404), A's
+    editor cannot review A's own (403), and it stays pending."""
+    a, b = world.A.revision, world.B.revision
+    for role in ("reviewer_a", "editor_a"):
+        client = world.clients[role]
+        assert client.post(change_url(b), {"_approve": "1"}).status_code == 404
+        assert client.post(change_url(b), {"_reject": "1", "reason": "Sai"}).status_code == 404
+    assert world.clients["editor_a"].post(change_url(a), {"_approve": "1"}).status_code == 403
+    assert world.clients["leader_a"].post(change_url(a), {"_approve": "1"}).status_code == 403
+    for revision in (a, b):
+        revision.refresh_from_db()
+        assert revision.status == RevisionStatus.PENDING
 
 
 @pytest.mark.parametrize(
@@ -1043,9 +1095,14 @@ def test_an_editor_cannot_add_an_activity_outside_the_scope(world):
     assert response.status_code == 200
     assert {"event", "source"} <= set(response.context["adminform"].form.errors)
     assert Activity.objects.count() == before
-    # while the same activity within A is saved
+    # while the same activity within A is proposed (A is published), and saved once approved
     response = editor.post(url, activity_post(world.A.agreement, world.unit_a, world.village_a))
     assert response.status_code == 302
+    assert Activity.objects.count() == before
+    revision = Revision.objects.latest("pk")
+    assert (
+        world.clients["reviewer_a"].post(change_url(revision), {"_approve": "1"}).status_code == 302
+    )
     assert Activity.objects.count() == before + 1
 
 
