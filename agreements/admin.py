@@ -124,8 +124,8 @@ class ReviewedChangesMixin:
             return [obj.pk]
         ids = [obj.agreement_id]
         if obj.pk is not None:
-            ids += type(obj)._default_manager.filter(pk=obj.pk).values_list(
-                "agreement_id", flat=True
+            ids += (
+                type(obj)._default_manager.filter(pk=obj.pk).values_list("agreement_id", flat=True)
             )
         return ids
 
@@ -188,9 +188,7 @@ class ReviewedChangesMixin:
             % {"revision": revision},
             messages.WARNING,
         )
-        return HttpResponseRedirect(
-            reverse("admin:agreements_revision_change", args=[revision.pk])
-        )
+        return HttpResponseRedirect(reverse("admin:agreements_revision_change", args=[revision.pk]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         agreement_id = None
@@ -200,9 +198,7 @@ class ReviewedChangesMixin:
         context["review"] = {
             "proposes": published is not None and self.has_change_permission(request, obj),
             "pending": list(
-                pending(Agreement(pk=agreement_id)).select_related("author")
-                if agreement_id
-                else []
+                pending(Agreement(pk=agreement_id)).select_related("author") if agreement_id else []
             ),
         }
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -848,9 +844,7 @@ class AgreementAdmin(
 # --- The parts of an agreement, each with its own list -----------------------------------
 
 
-class AgreementPartAdmin(
-    ReviewedChangesMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin
-):
+class AgreementPartAdmin(ReviewedChangesMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
     """Lists of an agreement's parts, to find them across agreements; entered on the agreement."""
 
     autocomplete_fields = ["agreement"]
