@@ -47,6 +47,7 @@ from agreements.revisions import (
     readable_value,
     reject,
     stored_value,
+    word_diff,
 )
 from agreements.services import (
     complete_agreement,
@@ -1111,7 +1112,8 @@ class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
                 current = model._default_manager.filter(pk=operation["pk"]).first()
             fields = []
             for entry in operation["fields"]:
-                row = {**entry, "outdated": None}
+                old_parts, new_parts = word_diff(entry["old_text"], entry["new_text"])
+                row = {**entry, "outdated": None, "old_parts": old_parts, "new_parts": new_parts}
                 if current is not None:
                     field = model._meta.get_field(entry["name"])
                     if stored_value(current, field) != entry["old"]:

@@ -19,6 +19,7 @@ holds every field, a "delete" none, a "change" the changed ones. Approving refus
 editor proposes it again on the current version.
 """
 
+import difflib
 import json
 
 from django.apps import apps
@@ -144,6 +145,20 @@ def label(record):
         if value:
             return str(value)[:300]
     return str(record)[:300]
+
+
+def word_diff(old, new):
+    """(old, new) as lists of (changed, text) parts, word by word: a reviewer sees the words
+    that change in a long text, not the whole text struck out."""
+    before, after = old.split(), new.split()
+    old_parts, new_parts = [], []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i2 > i1:
+            old_parts.append((tag != "equal", " ".join(before[i1:i2])))
+        if j2 > j1:
+            new_parts.append((tag != "equal", " ".join(after[j1:j2])))
+    return old_parts, new_parts
 
 
 def _entry(field, old, new, old_related=None, new_related=None):

@@ -341,3 +341,10 @@ def test_an_editors_import_into_a_published_agreement_is_refused_at_the_row(seed
     assert not result.has_errors(), result.base_errors
     assert not result.has_validation_errors(), [r.error_dict for r in result.invalid_rows]
     assert Activity.objects.count() == 1
+
+
+def test_a_long_text_shows_the_words_that_change(editor, seeds):
+    post_change(editor, seeds["agreement"], summary="Hai địa phương kết nghĩa chặt chẽ.")
+    page = editor.get(change_url(only_pending())).content.decode()
+    assert "Hai địa phương kết <del>nghĩa.</del>" in page
+    assert "Hai địa phương kết <ins>nghĩa chặt chẽ.</ins>" in page
