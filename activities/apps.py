@@ -15,4 +15,11 @@ class ActivitiesConfig(AppConfig):
         from localities import changes
 
         changes.register(summaries.KEEPER)
+        # A proposed change to an activity is checked as its form checks it when approved.
+        from activities.resources import outside_agreement
+        from agreements import revisions
+
+        revisions.CHECKS["activities.activity"] = lambda activity: [
+            message for error in outside_agreement(activity).values() for message in error.messages
+        ]
         post_migrate.connect(summaries.fill_if_empty, sender=self)

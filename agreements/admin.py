@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -1030,6 +1030,12 @@ ACTIONS = {
 }
 
 
+def _image_url(field, name):
+    if isinstance(field, models.ImageField) and name:
+        return field.storage.url(name)
+    return None
+
+
 @admin.register(Revision)
 class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
     """Proposed changes to published agreements: each read as a field-by-field comparison,
@@ -1065,6 +1071,8 @@ class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
         if request.method == "POST":
             if not may_review:
                 raise PermissionDenied
+            if not ({"_approve", "_reject"} & set(request.POST)):
+                return HttpResponseBadRequest(_("Choose to approve or to reject the change."))
             if form.is_valid():
                 done = self._review(request, revision, form)
                 if done:
@@ -1108,16 +1116,23 @@ class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
         for operation in revision.changes:
             model = apps.get_model(operation["model"])
             current = None
-            if revision.is_pending and operation["action"] == "change":
+            if revision.is_pending and operation["action"] != "add":
                 current = model._default_manager.filter(pk=operation["pk"]).first()
             fields = []
             for entry in operation["fields"]:
+                field = model._meta.get_field(entry["name"])
                 old_parts, new_parts = word_diff(entry["old_text"], entry["new_text"])
-                row = {**entry, "outdated": None, "old_parts": old_parts, "new_parts": new_parts}
-                if current is not None:
-                    field = model._meta.get_field(entry["name"])
-                    if stored_value(current, field) != entry["old"]:
-                        row["outdated"] = readable_value(current, field) or "—"
+                row = {
+                    **entry,
+                    "outdated": None,
+                    "old_parts": old_parts,
+                    "new_parts": new_parts,
+                    # A photo is seen, not read as a file name.
+                    "old_image": _image_url(field, entry["old"]),
+                    "new_image": _image_url(field, entry["new"]),
+                }
+                if current is not None and stored_value(current, field) != entry["old"]:
+                    row["outdated"] = readable_value(current, field) or "—"
                 fields.append(row)
             shown.append(
                 {
@@ -1128,6 +1143,7 @@ class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
                     "gone": revision.is_pending
                     and operation["action"] == "change"
                     and current is None,
+                    "deleting": operation["action"] == "delete",
                 }
             )
         return shown

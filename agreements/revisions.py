@@ -25,12 +25,12 @@ import json
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementStatus, Party, Revision, RevisionStatus
-from agreements.services import complete_agreement, may_publish
+from agreements.services import complete_agreement, may_publish, publication_problems
 
 ADD, CHANGE, DELETE = "add", "change", "delete"
 # New rows first, then changes, then removals: a published agreement never passes through a
@@ -226,7 +226,9 @@ class Proposal:
                 form.instance.pk = reused.pk
                 self._change(form, Party.objects.get(pk=reused.pk), names=form.cleaned_data)
         for form in removed.values():
-            self.operations.append(self._operation(DELETE, form.instance, []))
+            old = type(form.instance)._default_manager.get(pk=form.instance.pk)
+            entries = [_entry(field, old, None) for field in _fields(type(old))]
+            self.operations.append(self._operation(DELETE, old, entries))
 
     def save(self):
         """The Revision, or None when nothing changed."""
@@ -253,6 +255,9 @@ class Proposal:
         return {
             "model": record._meta.label_lower,
             "pk": record.pk,
+            # The agreement the record belongs to as proposed (approving refuses a record moved
+            # to another since).
+            "agreement": _agreement_of(record),
             "action": action,
             "label": label(record),
             "fields": fields,
@@ -312,44 +317,58 @@ def _set(record, field, value):
         setattr(record, field.attname, field.to_python(value))
 
 
+# Checks that an app adds for its records, run when a revision is approved: the rules its
+# admin form enforces across records (an activity's giver among the agreement's parties...).
+# {"app_label.model": function(record) -> list of messages}; activities.apps registers its own.
+CHECKS = {}
+
+
+def _outdated(operation, record, entry, field):
+    return _(
+        "“%(record)s”, %(field)s: it reads “%(now)s” now, not “%(then)s” as when the change "
+        "was proposed."
+    ) % {
+        "record": operation["label"],
+        "field": entry["label"],
+        "now": readable_value(record, field),
+        "then": entry["old_text"],
+    }
+
+
 def _apply(operation, revision, reason):
     """One operation of an approved revision; the problems that keep it from applying."""
     model = apps.get_model(operation["model"])
     fields = {field.name: field for field in _fields(model)}
-    if operation["action"] == ADD:
+    action = operation["action"]
+    if action == ADD:
         record = model()
     else:
         record = model._default_manager.select_for_update().filter(pk=operation["pk"]).first()
         if record is None:
-            if operation["action"] == DELETE:
+            if action == DELETE:
                 return []  # removed since: nothing left to do
             return [_("“%(record)s” was deleted since.") % {"record": operation["label"]}]
+        if _agreement_of(record) != operation.get("agreement", _agreement_of(record)):
+            return [
+                _("“%(record)s” was moved to another agreement since.")
+                % {"record": operation["label"]}
+            ]
     record._history_user = revision.author
     record._change_reason = reason
-    if operation["action"] == DELETE:
-        record.delete()
-        return []
     problems = []
     for entry in operation["fields"]:
         field = fields.get(entry["name"])
         if field is None:
             continue
-        if operation["action"] == CHANGE and stored_value(record, field) != entry["old"]:
-            problems.append(
-                _(
-                    "“%(record)s”, %(field)s: it reads “%(now)s” now, not “%(then)s” as when "
-                    "the change was proposed."
-                )
-                % {
-                    "record": operation["label"],
-                    "field": entry["label"],
-                    "now": readable_value(record, field),
-                    "then": entry["old_text"],
-                }
-            )
-        _set(record, field, entry["new"])
+        if action != ADD and stored_value(record, field) != entry["old"]:
+            problems.append(_outdated(operation, record, entry, field))
+        elif action != DELETE:
+            _set(record, field, entry["new"])
     if problems:
         return problems
+    if action == DELETE:
+        record.delete()
+        return []
     try:
         record.full_clean()
     except ValidationError as error:
@@ -362,22 +381,62 @@ def _apply(operation, revision, reason):
         field = fields.get(entry["name"])
         if field is not None and field.many_to_many:
             getattr(record, field.name).set(entry["new"] or [])
+    check = CHECKS.get(operation["model"])
+    return check(record) if check else []
+
+
+def _agreement_of(record):
+    return record.pk if isinstance(record, Agreement) else record.agreement_id
+
+
+def _applied(operation, revision, reason):
+    """_apply in a savepoint: a rule the database keeps (a trigger, a foreign key) refused is a
+    problem to tell, not an error."""
+    try:
+        with transaction.atomic():
+            problems = _apply(operation, revision, reason)
+            if problems:
+                raise _Refused(problems)
+    except _Refused as refused:
+        return refused.problems
+    except DatabaseError as error:
+        return [
+            _("“%(record)s” cannot be saved so: %(problems)s")
+            % {"record": operation["label"], "problems": error}
+        ]
     return []
+
+
+class _Refused(Exception):
+    def __init__(self, problems):
+        self.problems = problems
 
 
 @transaction.atomic
 def approve(revision, *, reviewer):
     """Apply a pending revision as proposed, all of it or nothing: ValidationError with the
-    problems when a record was changed or deleted since, or no longer validates."""
+    problems when a record was changed, moved or deleted since, or no longer validates."""
     _check_reviewer(reviewer)
     revision = _pending(revision)
+    if connection.vendor == "postgresql":
+        # The triggers deferred to the commit (two signers on a published agreement, parts of
+        # the same agreement) answer at each statement here, where their refusal is told.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     reason = (_("Proposed change #%(id)s, approved") % {"id": revision.pk})[:REASON_LENGTH]
     problems = []
     for operation in sorted(revision.changes, key=lambda op: ORDER[op["action"]]):
-        problems += _apply(operation, revision, reason)
+        problems += _applied(operation, revision, reason)
+    agreement = Agreement.objects.get(pk=revision.agreement_id)
+    missing = publication_problems(agreement) if agreement.is_published else []
+    if missing and not problems:
+        problems.append(
+            _("“%(agreement)s” is published and would be left incomplete: %(problems)s.")
+            % {"agreement": agreement, "problems": "; ".join(missing)}
+        )
     if problems:
         raise ValidationError(problems, code="outdated")
-    complete_agreement(Agreement.objects.get(pk=revision.agreement_id))
+    complete_agreement(agreement)
     revision.status = RevisionStatus.APPROVED
     revision.reviewer = reviewer
     revision.reviewed_at = timezone.now()

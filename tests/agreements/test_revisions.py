@@ -348,3 +348,63 @@ def test_a_long_text_shows_the_words_that_change(editor, seeds):
     page = editor.get(change_url(only_pending())).content.decode()
     assert "Hai địa phương kết <del>nghĩa.</del>" in page
     assert "Hai địa phương kết <ins>nghĩa chặt chẽ.</ins>" in page
+
+
+def test_two_proposals_that_together_leave_one_signer_are_refused_not_crashed(
+    editor, reviewer, seeds
+):
+    agreement = seeds["agreement"]
+    third = factories.locality("Xã Ia Pết")
+    Party.objects.create(agreement=agreement, locality=third, role=PartyRole.PARTY, position=2)
+
+    def remove(locality):
+        data = form_data(editor.get(change_url(agreement)))
+        row = agreement.parties.get(locality=locality)
+        index = next(i for i in range(3) if data[f"parties-{i}-id"] == str(row.pk))
+        assert editor.post(change_url(agreement), data | {f"parties-{index}-DELETE": "on"})
+        return Revision.objects.latest("pk")
+
+    first, second = remove(seeds["ia_dok"]), remove(third)  # each leaves two signers
+    page = reviewer.get(change_url(second)).content.decode()
+    assert "<del>Xã Ia Pết</del>" in page  # what a removed row held
+    assert reviewer.post(change_url(first), {"_approve": "1"}).status_code == 302
+    response = reviewer.post(change_url(second), {"_approve": "1"})
+    assert response.status_code == 200
+    assert "Xã Ia Pết" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == RevisionStatus.PENDING
+    assert agreement.parties.filter(role=PartyRole.PARTY).count() == 2
+
+
+def test_a_record_moved_to_another_agreement_since_is_not_changed_there(editor, reviewer, seeds):
+    agreement, photo = seeds["agreement"], seeds["photo"]
+    post_change(editor, photo, caption="Chú thích mới")
+    other = factories.agreement(title="Giao ước khác")
+    Photo.objects.filter(pk=photo.pk).update(agreement=other)
+    response = reviewer.post(change_url(only_pending()), {"_approve": "1"})
+    assert response.status_code == 200
+    assert "đã được chuyển sang giao ước khác" in response.content.decode()
+    assert Photo.objects.get(pk=photo.pk).caption == "Lễ ký kết"
+    assert agreement.photos.count() == 0
+
+
+def test_a_reviewer_must_choose_approve_or_reject(editor, reviewer, seeds):
+    post_change(editor, seeds["agreement"], summary="Tóm tắt mới.")
+    revision = only_pending()
+    assert reviewer.post(change_url(revision), {"reason": "?"}).status_code == 400
+    assert only_pending() == revision
+
+
+def test_a_proposed_photo_is_shown_to_the_reviewer(editor, reviewer, seeds):
+    data = form_data(editor.get(change_url(seeds["agreement"])))
+    data |= {
+        "photos-TOTAL_FORMS": "2",
+        "photos-1-image": jpeg(),
+        "photos-1-caption": "Ảnh mới",
+        "photos-1-position": "1",
+    }
+    editor.post(change_url(seeds["agreement"]), data)
+    [added] = only_pending().changes
+    stored = next(f["new"] for f in added["fields"] if f["name"] == "image")
+    page = reviewer.get(change_url(only_pending())).content.decode()
+    assert f'<img class="revision-photo" src="/media/{stored}" alt="">' in page
