@@ -69,6 +69,8 @@ BEHIND_PROXY=True
 TRUSTED_PROXIES=127.0.0.1,::1
 HOST=127.0.0.1
 PORT=8000
+# Uploads in S3-compatible object storage instead of MEDIA_ROOT (docs/deploy.md, several servers):
+# MEDIA_S3_BUCKET=  MEDIA_S3_ENDPOINT_URL=  MEDIA_S3_REGION=  MEDIA_S3_ACCESS_KEY=  MEDIA_S3_SECRET_KEY=
 SETTINGS
   chmod 640 "$ENV_FILE"
   chgrp ketnghia "$ENV_FILE"

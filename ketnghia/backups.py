@@ -5,15 +5,16 @@ A backup is one tar file, readable by the operator's own tools:
 
 - `database.pgdump` (pg_dump's custom format) or `database.sqlite3` (SQLite's online backup): a
   consistent snapshot of the whole database;
-- `media/…`: every file under MEDIA_ROOT (photos, legal documents, thumbnails), but the open-data
-  files (`opendata/`, made from the data again: `manage.py build_open_data` after a restoration)
-  and hidden files (a file being written);
+- `media/…`: every file of the media storage (photos, legal documents, thumbnails; MEDIA_ROOT,
+  or the object storage when MEDIA_S3_BUCKET is set), but the open-data files (`opendata/`, made
+  from the data again: `manage.py build_open_data` after a restoration) and hidden files (a file
+  being written);
 - `manifest.json`, last: the format, when and from which kind of database it was made, the
   migrations applied, and each file's size and SHA-256.
 
 The database is copied first, then the files. The site never deletes nor rewrites an upload (a
 new file gets a new name, and is stored before the row that names it is saved), so every file a
-row of the snapshot names is on disk when the files are copied; a file uploaded meanwhile comes
+row of the snapshot names is stored when the files are copied; a file uploaded meanwhile comes
 along unnamed, and does no harm.
 
 A restoration checks everything before it changes anything: every member's path (no absolute
@@ -36,6 +37,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -66,11 +69,18 @@ class Summary:
 # --- making a backup -----------------------------------------------------------------------------
 
 
-def create(destination, connection, media_root):
-    """Back up the database of `connection` and every file under `media_root` into one tar file:
-    `destination` itself, or a file named after the time in `destination` if it is a folder. The
-    file is readable by its owner only (it holds the accounts' password hashes), and appears
-    whole or not at all."""
+def _storage(media):
+    """The media storage: a Storage, or a folder's path (a FileSystemStorage there)."""
+    if isinstance(media, (str, os.PathLike)):
+        return FileSystemStorage(location=media)
+    return media
+
+
+def create(destination, connection, media):
+    """Back up the database of `connection` and every file of the storage `media` (or under the
+    folder `media`) into one tar file: `destination` itself, or a file named after the time in
+    `destination` if it is a folder. The file is readable by its owner only (it holds the
+    accounts' password hashes), and appears whole or not at all."""
     dump_name = _dump_name(connection.vendor)
     destination = Path(destination)
     if destination.is_dir():
@@ -80,7 +90,7 @@ def create(destination, connection, media_root):
         raise BackupError(_("The folder %(path)s does not exist.") % {"path": destination.parent})
     if destination.exists():
         raise BackupError(_("%(path)s already exists.") % {"path": destination})
-    media_root = Path(media_root)
+    storage = _storage(media)
     migrations = sorted(MigrationRecorder(connection).applied_migrations())
     partial = destination.with_name(f".{destination.name}.partial")
     files = {}
@@ -93,10 +103,10 @@ def create(destination, connection, media_root):
         ):
             dump = Path(work) / dump_name
             _dump(connection, dump)
-            files[dump_name] = _add(tar, dump, dump_name)
-            for path in _media_files(media_root):
-                name = f"{MEDIA}/{path.relative_to(media_root).as_posix()}"
-                files[name] = _add(tar, path, name)
+            with dump.open("rb") as file:
+                files[dump_name] = _add(tar, file, dump_name, dump.stat().st_size, dump)
+            for name in _media_files(storage):
+                files[f"{MEDIA}/{name}"] = _add_stored(tar, storage, name)
             manifest = {
                 "format": FORMAT,
                 "created_at": timezone.now().isoformat(),
@@ -125,22 +135,32 @@ def _dump_name(vendor):
         ) from None
 
 
-def _media_files(media_root):
-    """The regular files under media_root, in a stable order (links are not followed), but the
-    open-data files and hidden ones."""
-    if not media_root.is_dir():
+def _media_files(storage, folder=""):
+    """The names of the stored files, in a stable order, but the open-data files and hidden
+    ones (on a disk, links are not followed)."""
+    try:
+        folders, names = storage.listdir(folder)
+    except FileNotFoundError:
         return []
     found = []
-    for folder, dirs, names in os.walk(media_root):
-        if Path(folder) == media_root and DERIVED in dirs:
-            dirs.remove(DERIVED)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [
-            Path(folder, name)
-            for name in sorted(names)
-            if not name.startswith(".") and Path(folder, name).is_file()
-        ]
+    for name in sorted(names):
+        path = f"{folder}{name}"
+        if not name.startswith(".") and _is_regular(storage, path):
+            found.append(path)
+    for sub in sorted(folders):
+        if sub.startswith(".") or (not folder and sub == DERIVED):
+            continue
+        path = f"{folder}{sub}"
+        if not (isinstance(storage, FileSystemStorage) and Path(storage.path(path)).is_symlink()):
+            found += _media_files(storage, f"{path}/")
     return found
+
+
+def _is_regular(storage, name):
+    if isinstance(storage, FileSystemStorage):
+        path = Path(storage.path(name))
+        return path.is_file() and not path.is_symlink()
+    return True
 
 
 class _Hashing:
@@ -156,17 +176,32 @@ class _Hashing:
         return data
 
 
-def _add(tar, path, name):
+def _add_stored(tar, storage, name):
     try:
-        with path.open("rb") as file:
-            info = tar.gettarinfo(fileobj=file, arcname=name)
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            reader = _Hashing(file)
-            tar.addfile(info, reader)  # reads info.size bytes, or fails
+        size = storage.size(name)
+        try:
+            mtime = storage.get_modified_time(name).timestamp()
+        except NotImplementedError:
+            mtime = timezone.now().timestamp()
+        with storage.open(name, "rb") as file:
+            return _add(tar, file, f"{MEDIA}/{name}", size, name, mtime)
     except OSError as error:
         raise BackupError(
-            _("%(path)s could not be copied: %(error)s") % {"path": path, "error": error}
+            _("%(path)s could not be copied: %(error)s") % {"path": name, "error": error}
+        ) from None
+
+
+def _add(tar, file, name, size, shown, mtime=None):
+    """Add the open `file` of `size` bytes under `name`; its size and SHA-256."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = size, 0o600
+    info.mtime = int(timezone.now().timestamp() if mtime is None else mtime)
+    reader = _Hashing(file)
+    try:
+        tar.addfile(info, reader)  # reads info.size bytes, or fails
+    except OSError as error:
+        raise BackupError(
+            _("%(path)s could not be copied: %(error)s") % {"path": shown, "error": error}
         ) from None
     return {"size": reader.size, "sha256": reader.sha256.hexdigest()}
 
@@ -223,10 +258,11 @@ class Restored:
     migrations_to_apply: int
 
 
-def restore(source, connection, media_root):
-    """Restore the backup `source` into the empty database of `connection` and into
-    `media_root`. Everything is checked first; on any doubt nothing is changed."""
-    source, media_root = Path(source), Path(media_root)
+def restore(source, connection, media):
+    """Restore the backup `source` into the empty database of `connection` and into the storage
+    `media` (or the folder `media`). Everything is checked first; on any doubt nothing is
+    changed."""
+    source, storage = Path(source), _storage(media)
     try:
         tar = tarfile.open(source, mode="r:")  # noqa: SIM115 (closed by the "with" below)
     except (OSError, tarfile.TarError) as error:
@@ -244,7 +280,7 @@ def restore(source, connection, media_root):
         missing = _check_migrations(manifest)
         dump = Path(work) / dump_name
         uploads = _verify(tar, manifest, dump_name, dump)
-        writes = _planned_writes(uploads, media_root, manifest["files"])
+        writes = _planned_writes(uploads, storage, manifest["files"])
         if connection.introspection.table_names():
             raise BackupError(
                 _(
@@ -254,8 +290,8 @@ def restore(source, connection, media_root):
                 % {"name": connection.settings_dict["NAME"]}
             )
         _load(connection, dump)
-        for member, target in writes:
-            _write(tar, member, target)
+        for member, name in writes:
+            _write(tar, member, storage, name)
         tables = len(connection.introspection.table_names())
     return Restored(tables=tables, files=len(uploads), migrations_to_apply=missing)
 
@@ -364,24 +400,31 @@ def _digest(data, copy_to=None):
     return digest.hexdigest()
 
 
-def _planned_writes(uploads, media_root, files):
-    """(member, path) of each file to write. A file already there with the same content is left
-    as it is; with other content, the restoration is refused."""
+def _planned_writes(uploads, storage, files):
+    """(member, name) of each file to write. A file already stored with the same content is
+    left as it is; with other content, the restoration is refused."""
     writes = []
     for member in uploads:
-        target = media_root.joinpath(*PurePosixPath(member.name).parts[1:])
-        if not (target.exists() or target.is_symlink()):
-            writes.append((member, target))
-        elif (
-            target.is_symlink()
-            or not target.is_file()
-            or (_digest(target.open("rb")) != files[member.name]["sha256"])
-        ):
+        name = "/".join(PurePosixPath(member.name).parts[1:])
+        if not storage.exists(name):
+            writes.append((member, name))
+        elif not _same_content(storage, name, files[member.name]["sha256"]):
             raise BackupError(
                 _("%(path)s already exists with other content: restore into an empty folder.")
-                % {"path": target}
+                % {"path": name}
             )
     return writes
+
+
+def _same_content(storage, name, sha256):
+    if isinstance(storage, FileSystemStorage):
+        path = Path(storage.path(name))
+        if path.is_symlink() or not path.is_file():
+            return False
+    try:
+        return _digest(storage.open(name, "rb")) == sha256
+    except OSError:
+        return False
 
 
 def _load(connection, dump):
@@ -405,8 +448,14 @@ def _load(connection, dump):
     )
 
 
-def _write(tar, member, target):
-    """Write an uploaded file through a temporary name, so that it appears whole."""
+def _write(tar, member, storage, name):
+    """Write an uploaded file: on a disk through a temporary name, so that it appears whole;
+    in object storage, an upload appears whole anyway."""
+    if not isinstance(storage, FileSystemStorage):
+        with tar.extractfile(member) as data:
+            storage.save(name, File(data, name=name))
+        return
+    target = Path(storage.path(name))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     with tar.extractfile(member) as data, partial.open("wb") as out:

@@ -1,7 +1,8 @@
 """The open-data downloads as files: with a job queue (HUEY_URL), made by a job
 (ketnghia.tasks.build_open_data) after the data change, at most once in OPEN_DATA_SECONDS, kept
-in MEDIA_ROOT/opendata/ and sent as they are (by nginx in the deployment), so that a download of
-a million activities is answered at once, with the time it was made shown on /du-lieu/.
+in the storage "opendata" under opendata/ (MEDIA_ROOT/opendata/ on the disk, sent as they are by
+nginx in the deployment; or the object storage, which sends them itself), so that a download of a
+million activities is answered at once, with the time it was made shown on /du-lieu/.
 
 A committed write to the public data (ketnghia.pagecache.public_models, through the ORM, or a bulk
 change announced by localities.signals.data_changed) marks the files out of date; the first such
@@ -12,7 +13,6 @@ Without a job queue (development, tests) there are no files: each download is ma
 request, streamed from the database (ketnghia.opendata_views).
 """
 
-import datetime
 import logging
 import os
 import tempfile
@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
@@ -38,28 +40,53 @@ FOLDER = "opendata"
 OUT_OF_DATE = "opendata:out-of-date"
 
 
+def storage():
+    return storages["opendata"]
+
+
+def on_disk():
+    """Whether the files are on this machine's disk (nginx sends them), not in object storage
+    (settings.MEDIA_S3_BUCKET)."""
+    return isinstance(storage(), FileSystemStorage)
+
+
+def name(dataset, fmt):
+    return f"{FOLDER}/{dataset.name}.{fmt}"
+
+
 def folder():
-    return Path(settings.MEDIA_ROOT) / FOLDER
+    """The folder of the files, on the disk."""
+    return Path(storage().path(FOLDER))
 
 
 def path(dataset, fmt):
-    return folder() / f"{dataset.name}.{fmt}"
+    """A file's path, on the disk."""
+    return Path(storage().path(name(dataset, fmt)))
+
+
+def url(dataset, fmt, file_name):
+    """A file's address in object storage, downloaded as `file_name`."""
+    disposition = {"ResponseContentDisposition": f'attachment; filename="{file_name}"'}
+    return storage().url(name(dataset, fmt), parameters=disposition)
 
 
 def made_at(dataset, fmt):
     """When the file was made (an aware datetime), or None if it has not been."""
+    files, key = storage(), name(dataset, fmt)
     try:
-        seconds = path(dataset, fmt).stat().st_mtime
+        if not on_disk() and not files.exists(key):
+            return None
+        return timezone.localtime(files.get_modified_time(key))
     except FileNotFoundError:
         return None
-    return timezone.localtime(datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC))
 
 
 def build():
     """Make every file anew, each written under a temporary name and then renamed, so that a
     download never gets half a file. Returns the paths made."""
     cache.delete(OUT_OF_DATE)
-    folder().mkdir(parents=True, exist_ok=True)
+    if on_disk():
+        folder().mkdir(parents=True, exist_ok=True)
     made = []
     with translation.override(settings.LANGUAGE_CODE):
         for dataset in exports.DATASETS.values():
@@ -69,23 +96,33 @@ def build():
 
 
 def _write(dataset, fmt):
+    if not on_disk():
+        # Uploaded whole: the object storage replaces the old version in one piece.
+        with tempfile.TemporaryFile() as out:
+            _fill(out, dataset, fmt)
+            out.seek(0)
+            return storage().save(name(dataset, fmt), File(out, name=name(dataset, fmt)))
     target = path(dataset, fmt)
     fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "wb") as out:
-            if fmt == "xlsx":
-                with exports.xlsx_file(dataset, settings.SITE_URL) as workbook:
-                    while chunk := workbook.read(1024 * 1024):
-                        out.write(chunk)
-            else:
-                chunks = exports.csv_lines if fmt == "csv" else exports.json_chunks
-                for chunk in chunks(dataset, settings.SITE_URL):
-                    out.write(chunk.encode())
+            _fill(out, dataset, fmt)
         os.chmod(partial, 0o644)
         os.replace(partial, target)
     finally:
         Path(partial).unlink(missing_ok=True)
     return target
+
+
+def _fill(out, dataset, fmt):
+    if fmt == "xlsx":
+        with exports.xlsx_file(dataset, settings.SITE_URL) as workbook:
+            while chunk := workbook.read(1024 * 1024):
+                out.write(chunk)
+    else:
+        chunks = exports.csv_lines if fmt == "csv" else exports.json_chunks
+        for chunk in chunks(dataset, settings.SITE_URL):
+            out.write(chunk.encode())
 
 
 def made_by_jobs():

@@ -1,7 +1,13 @@
 """/du-lieu/: what open data is published, under which licence, and the downloads themselves."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -83,6 +89,10 @@ def _file(request, dataset, fmt):
         response = render(request, "opendata/not_ready.html", status=503)
         response["Retry-After"] = "60"
         return response
+    name = exports.file_name(dataset, fmt, made_at.date())
+    if not opendata_files.on_disk():
+        # The object storage sends it, from a signed address valid for a day.
+        return HttpResponseRedirect(opendata_files.url(dataset, fmt, name))
     path = opendata_files.path(dataset, fmt)
     content_type = exports.FORMATS[fmt]
     if settings.OPEN_DATA_ACCEL_REDIRECT:
@@ -90,7 +100,6 @@ def _file(request, dataset, fmt):
         response["X-Accel-Redirect"] = f"{ACCEL_PREFIX}{path.name}"
     else:
         response = FileResponse(path.open("rb"), content_type=content_type)
-    name = exports.file_name(dataset, fmt, made_at.date())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Last-Modified"] = http_date(made_at.timestamp())
     return response

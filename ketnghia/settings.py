@@ -227,8 +227,45 @@ OPEN_DATA_ACCEL_REDIRECT = env.bool("OPEN_DATA_ACCEL_REDIRECT", default=False)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Hashed, compressed static files (run collectstatic) unless DEBUG; tests turn it off.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+
+
+# Media (photos, legal documents, thumbnails, the open-data files) on the local disk, under
+# MEDIA_ROOT, or in S3-compatible object storage (MinIO, Ceph, a cloud's) when MEDIA_S3_BUCKET is
+# set: several app servers then share them. docs/deploy.md, "Several servers".
+def media_storages(env):
+    """STORAGES "default" and "opendata", as the environment `env` sets them."""
+    bucket = env.str("MEDIA_S3_BUCKET", default="")
+    if not bucket:
+        local = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        return {"default": local, "opendata": local}
+    options = {
+        "bucket_name": bucket,
+        "location": env.str("MEDIA_S3_PREFIX", default="").strip("/"),
+        "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+        "access_key": env.str("MEDIA_S3_ACCESS_KEY", default="") or None,
+        "secret_key": env.str("MEDIA_S3_SECRET_KEY", default="") or None,
+        # Addresses of the files: signed, valid for a day (far beyond a page's life in the page
+        # cache and in browsers), unless the bucket is public behind an address of its own.
+        "custom_domain": env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
+        "querystring_auth": env.bool("MEDIA_S3_SIGNED_URLS", default=True),
+        "querystring_expire": env.int("MEDIA_S3_SIGNED_SECONDS", default=24 * 3600),
+        "default_acl": None,
+        # An upload never replaces another's file (the names are the site's own anyway)...
+        "file_overwrite": False,
+    }
+    return {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        # ...but an open-data file is replaced by its new version, in one piece.
+        "opendata": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "file_overwrite": True},
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **media_storages(env),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

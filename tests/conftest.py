@@ -35,6 +35,49 @@ def admin_client(client, admin_user):
     return client
 
 
+BUCKET = "ketnghia-media"
+
+
+@pytest.fixture
+def object_storage(settings, monkeypatch):
+    """The media and the open-data files in an S3 bucket, as deployed with MEDIA_S3_BUCKET (the
+    settings made from the environment, ketnghia.settings.media_storages); the bucket is moto's,
+    in this process. Yields an S3 client, to look into it."""
+    import boto3
+    import environ
+    from moto import mock_aws
+
+    from ketnghia.settings import media_storages
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "MEDIA_S3_BUCKET": BUCKET,
+        "MEDIA_S3_REGION": "us-east-1",
+        "MEDIA_S3_PREFIX": "gia-lai/",
+    }.items():
+        monkeypatch.setenv(name, value)
+    from django.utils.functional import empty
+    from sorl.thumbnail import default as thumbnails
+
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        settings.STORAGES = {**settings.STORAGES, **media_storages(environ.Env())}
+        # sorl-thumbnail keeps the storage it met first, and what it made in the cache: it
+        # meets the bucket now, and the disk again after the test, with nothing of the bucket's.
+        thumbnails.storage._wrapped = empty
+        yield client
+    thumbnails.storage._wrapped = empty
+    cache.clear()
+
+
+def stored_keys(client):
+    """The keys in the test bucket."""
+    found = client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    return sorted(item["Key"] for item in found)
+
+
 @pytest.fixture(scope="class")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The seed articles loaded once for a class of tests, rolled back after its last test."""

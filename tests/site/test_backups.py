@@ -13,12 +13,14 @@ import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.utils import load_backend
 
 from agreements.models import Agreement, AgreementStatus, LegalDocument, Photo
 from ketnghia import backups
+from tests.conftest import BUCKET, stored_keys
 
 # serialized_rollback: the rows the data migrations wrote (activity types, areas) come back after
 # each test's flush.
@@ -128,6 +130,37 @@ def _rewrite(archive, change):
             info = tarfile.TarInfo(name)
             info.size = len(content)
             tar.addfile(info, io.BytesIO(content))
+
+
+def test_media_in_object_storage_are_backed_up_and_restored_into_the_bucket(
+    object_storage, data, empty_database, tmp_path
+):
+    def stored():
+        return {
+            key: object_storage.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+            for key in stored_keys(object_storage)
+        }
+
+    # load_demo's photos and the legal document went to the bucket, not to a folder.
+    source_files = stored()
+    assert any(key.startswith("gia-lai/photos/") for key in source_files)
+    assert any(key.startswith("gia-lai/legal/") for key in source_files)
+    opendata = "gia-lai/opendata/agreements.csv"
+    object_storage.put_object(Bucket=BUCKET, Key=opendata, Body=b"slug,title\n")
+
+    archive = backups.create(tmp_path / "backup.tar", connection, default_storage).path
+    with tarfile.open(archive) as tar:
+        names = {member.name for member in tar.getmembers()}
+    assert {f"media/{key.removeprefix('gia-lai/')}" for key in source_files} <= names
+    assert "media/opendata/agreements.csv" not in names  # made again from the data
+    for key in stored_keys(object_storage):  # a new, empty bucket
+        object_storage.delete_object(Bucket=BUCKET, Key=key)
+
+    done = backups.restore(archive, empty_database, default_storage)
+
+    assert done.files == len(source_files)
+    assert stored() == source_files
+    assert _rows(empty_database) == _rows(connection)
 
 
 def test_a_backup_restores_every_row_and_every_file(data, media, empty_database, tmp_path):

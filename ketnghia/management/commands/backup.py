@@ -1,4 +1,4 @@
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.template.defaultfilters import filesizeformat
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, destination, database, **options):
         try:
-            done = backups.create(destination, connections[database], settings.MEDIA_ROOT)
+            done = backups.create(destination, connections[database], default_storage)
         except backups.BackupError as error:
             raise CommandError(error) from None
         self.stdout.write(

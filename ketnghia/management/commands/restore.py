@@ -1,4 +1,4 @@
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, backup, database, **options):
         try:
-            done = backups.restore(backup, connections[database], settings.MEDIA_ROOT)
+            done = backups.restore(backup, connections[database], default_storage)
         except backups.BackupError as error:
             raise CommandError(error) from None
         self.stdout.write(
