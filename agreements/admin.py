@@ -976,8 +976,21 @@ class LegalDocumentAdmin(HistoryAdmin):
         return super().has_delete_permission(request, obj) and self._provincial(request)
 
 
+class LogAdminMixin:
+    """A log written by the code: nobody adds, changes or deletes its rows by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Publication)
-class PublicationAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
+class PublicationAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
     """The publication log: who published or unpublished which agreement, and when. Read-only:
     rows are written by agreements.services, never by hand."""
 
@@ -994,15 +1007,6 @@ class PublicationAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
         if obj.actor is None:
             return _("the system")
         return obj.actor.get_full_name() or obj.actor.get_username()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CommitmentArea)
@@ -1037,7 +1041,7 @@ def _image_url(field, name):
 
 
 @admin.register(Revision)
-class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
+class RevisionAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
     """Proposed changes to published agreements: each read as a field-by-field comparison,
     approved or rejected (with a reason) by a reviewer of the agreement's scope. A log: nobody
     adds, edits or deletes its rows by hand (agreements.revisions writes them)."""
@@ -1052,15 +1056,6 @@ class RevisionAdmin(ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
     @admin.display(description=_("proposed by"), ordering="author__username")
     def author_name(self, obj):
         return obj.author.get_full_name() or obj.author.get_username()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
