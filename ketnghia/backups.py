@@ -37,6 +37,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db.backends.postgresql.client import DatabaseClient
@@ -47,6 +48,10 @@ from django.utils.translation import gettext as _
 
 # MEDIA_ROOT's folder of the files made from the data, left out of backups.
 from ketnghia.opendata_files import FOLDER as DERIVED
+
+# Folders of the storage's root left out: the files made from the data, and the test files
+# /readyz writes and deletes at once (django-health-check).
+LEFT_OUT = {DERIVED, "health_check_storage_test"}
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -106,7 +111,9 @@ def create(destination, connection, media):
             with dump.open("rb") as file:
                 files[dump_name] = _add(tar, file, dump_name, dump.stat().st_size, dump)
             for name in _media_files(storage):
-                files[f"{MEDIA}/{name}"] = _add_stored(tar, storage, name)
+                added = _add_stored(tar, storage, name)
+                if added is not None:
+                    files[f"{MEDIA}/{name}"] = added
             manifest = {
                 "format": FORMAT,
                 "created_at": timezone.now().isoformat(),
@@ -142,13 +149,17 @@ def _media_files(storage, folder=""):
         folders, names = storage.listdir(folder)
     except FileNotFoundError:
         return []
+    except (OSError, BotoCoreError, ClientError) as error:
+        raise BackupError(
+            _("%(path)s could not be read: %(error)s") % {"path": folder or "/", "error": error}
+        ) from None
     found = []
     for name in sorted(names):
         path = f"{folder}{name}"
         if not name.startswith(".") and _is_regular(storage, path):
             found.append(path)
     for sub in sorted(folders):
-        if sub.startswith(".") or (not folder and sub == DERIVED):
+        if sub.startswith(".") or (not folder and sub in LEFT_OUT):
             continue
         path = f"{folder}{sub}"
         if not (isinstance(storage, FileSystemStorage) and Path(storage.path(path)).is_symlink()):
@@ -157,9 +168,9 @@ def _media_files(storage, folder=""):
 
 
 def _is_regular(storage, name):
+    """A file (on a disk, a link to a file counts as the file), not a folder or a device."""
     if isinstance(storage, FileSystemStorage):
-        path = Path(storage.path(name))
-        return path.is_file() and not path.is_symlink()
+        return Path(storage.path(name)).is_file()
     return True
 
 
@@ -177,6 +188,7 @@ class _Hashing:
 
 
 def _add_stored(tar, storage, name):
+    """Add a stored file; None if it was deleted since it was listed (no row names it)."""
     try:
         size = storage.size(name)
         try:
@@ -184,17 +196,25 @@ def _add_stored(tar, storage, name):
         except NotImplementedError:
             mtime = timezone.now().timestamp()
         with storage.open(name, "rb") as file:
-            return _add(tar, file, f"{MEDIA}/{name}", size, name, mtime)
-    except OSError as error:
+            return _add(tar, file, f"{MEDIA}/{name}", size, name, mtime, mode=0o644)
+    except FileNotFoundError:
+        return None
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+            return None
+        raise BackupError(
+            _("%(path)s could not be copied: %(error)s") % {"path": name, "error": error}
+        ) from None
+    except (OSError, BotoCoreError) as error:
         raise BackupError(
             _("%(path)s could not be copied: %(error)s") % {"path": name, "error": error}
         ) from None
 
 
-def _add(tar, file, name, size, shown, mtime=None):
+def _add(tar, file, name, size, shown, mtime=None, mode=0o600):
     """Add the open `file` of `size` bytes under `name`; its size and SHA-256."""
     info = tarfile.TarInfo(name)
-    info.size, info.mode = size, 0o600
+    info.size, info.mode = size, mode
     info.mtime = int(timezone.now().timestamp() if mtime is None else mtime)
     reader = _Hashing(file)
     try:
@@ -423,7 +443,7 @@ def _same_content(storage, name, sha256):
             return False
     try:
         return _digest(storage.open(name, "rb")) == sha256
-    except OSError:
+    except (OSError, BotoCoreError, ClientError):
         return False
 
 
@@ -453,7 +473,17 @@ def _write(tar, member, storage, name):
     in object storage, an upload appears whole anyway."""
     if not isinstance(storage, FileSystemStorage):
         with tar.extractfile(member) as data:
-            storage.save(name, File(data, name=name))
+            try:
+                saved = storage.save(name, File(data, name=name))
+            except (BotoCoreError, ClientError) as error:
+                raise BackupError(
+                    _("%(path)s could not be written: %(error)s") % {"path": name, "error": error}
+                ) from None
+        if saved != name:  # stored meanwhile by someone else: the rows name the other file
+            raise BackupError(
+                _("%(path)s already exists with other content: restore into an empty folder.")
+                % {"path": name}
+            )
         return
     target = Path(storage.path(name))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
@@ -71,19 +72,23 @@ def url(dataset, fmt, file_name):
 
 
 def made_at(dataset, fmt):
-    """When the file was made (an aware datetime), or None if it has not been."""
+    """When the file was made (an aware datetime), or None if it has not been (or the object
+    storage does not answer)."""
     files, key = storage(), name(dataset, fmt)
     try:
         if not on_disk() and not files.exists(key):
             return None
         return timezone.localtime(files.get_modified_time(key))
-    except FileNotFoundError:
+    except (OSError, BotoCoreError, ClientError):
+        if not on_disk():
+            logger.warning("The object storage does not answer for %s", key, exc_info=True)
         return None
 
 
 def build():
-    """Make every file anew, each written under a temporary name and then renamed, so that a
-    download never gets half a file. Returns the paths made."""
+    """Make every file anew, each written under a temporary name and then renamed (on the
+    disk) or uploaded whole, so that a download never gets half a file. Returns their names in
+    the storage."""
     cache.delete(OUT_OF_DATE)
     if on_disk():
         folder().mkdir(parents=True, exist_ok=True)
@@ -96,6 +101,7 @@ def build():
 
 
 def _write(dataset, fmt):
+    """Returns the file's name in the storage."""
     if not on_disk():
         # Uploaded whole: the object storage replaces the old version in one piece.
         with tempfile.TemporaryFile() as out:
@@ -111,7 +117,7 @@ def _write(dataset, fmt):
         os.replace(partial, target)
     finally:
         Path(partial).unlink(missing_ok=True)
-    return target
+    return name(dataset, fmt)
 
 
 def _fill(out, dataset, fmt):

@@ -238,6 +238,7 @@ def media_storages(env):
     if not bucket:
         local = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
         return {"default": local, "opendata": local}
+    custom_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None
     options = {
         "bucket_name": bucket,
         "location": env.str("MEDIA_S3_PREFIX", default="").strip("/"),
@@ -245,11 +246,13 @@ def media_storages(env):
         "region_name": env.str("MEDIA_S3_REGION", default="") or None,
         "access_key": env.str("MEDIA_S3_ACCESS_KEY", default="") or None,
         "secret_key": env.str("MEDIA_S3_SECRET_KEY", default="") or None,
-        # Addresses of the files: signed, valid for a day (far beyond a page's life in the page
-        # cache and in browsers), unless the bucket is public behind an address of its own.
-        "custom_domain": env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
-        "querystring_auth": env.bool("MEDIA_S3_SIGNED_URLS", default=True),
+        # Addresses of the files: signed (Signature Version 4), valid for a day (far beyond a
+        # page's life in the page cache and in browsers); unsigned for a public bucket behind an
+        # address of its own, which django-storages never signs.
+        "custom_domain": custom_domain,
+        "querystring_auth": not custom_domain and env.bool("MEDIA_S3_SIGNED_URLS", default=True),
         "querystring_expire": env.int("MEDIA_S3_SIGNED_SECONDS", default=24 * 3600),
+        "signature_version": "s3v4",
         "default_acl": None,
         # An upload never replaces another's file (the names are the site's own anyway)...
         "file_overwrite": False,
@@ -262,6 +265,23 @@ def media_storages(env):
             "OPTIONS": {**options, "file_overwrite": True},
         },
     }
+
+
+def media_origins(storages):
+    """The addresses the pages load media from, besides the site's own: the object storage's,
+    for the Content-Security-Policy."""
+    options = storages["default"].get("OPTIONS", {})
+    if "bucket_name" not in options:
+        return []
+    if options["custom_domain"]:
+        return [f"https://{options['custom_domain']}"]
+    if options["endpoint_url"]:
+        return [options["endpoint_url"].rstrip("/")]
+    bucket, region = options["bucket_name"], options["region_name"]
+    found = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        found.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return found
 
 
 STORAGES = {
@@ -344,7 +364,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *media_origins(STORAGES)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -24,6 +24,7 @@ from tests.browser.conftest import open_page
 
 PASSWORD = "mat-khau-nhap-lieu-7"
 EDITOR = "Cán bộ nhập liệu"  # the editors' group (activities migration 0006)
+REVIEWER = "Người duyệt đăng"
 LIST = "/admin/activities/activity/"
 IA_DOK = "Xã Ia Dơk – Phường An Nhơn Bắc"
 LANG_GHE = "Phường An Nhơn Bắc – Làng Ghè"
@@ -97,10 +98,10 @@ SEASON = [
 DESCRIPTIONS = [row["description"] for row in SEASON]
 
 
-def editor(username, locality_slug):
-    """A staff account in the editors' group, in charge of one locality."""
+def editor(username, locality_slug, *groups):
+    """A staff account in the editors' group (and `groups`), in charge of one locality."""
     user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR))
+    user.groups.add(*Group.objects.filter(name__in=[EDITOR, *groups]))
     StaffLocality.objects.create(user=user, locality=Locality.objects.get(slug=locality_slug))
     return user
 
@@ -174,7 +175,9 @@ def results(page):
 def test_an_editor_imports_a_season_that_another_commune_cannot_see(
     page, browser, live_server, demo, tmp_path, foreign_requests, page_errors, artifacts
 ):
-    an_nhon_bac = editor("nhaplieu.annhonbac", "phuong-an-nhon-bac")
+    # The demo's agreements are published: a plain editor's import into them is refused (its
+    # changes go through a reviewer, tests/agreements/test_revisions.py). This one also reviews.
+    an_nhon_bac = editor("nhaplieu.annhonbac", "phuong-an-nhon-bac", REVIEWER)
     # Xã Biển Hồ (a successor of Thành phố Pleiku) is party to none of An Nhơn Bắc's
     # agreements. Its own agreement and activity make the list and the autocomplete show
     # something, so that "none of An Nhơn Bắc's" cannot pass on an empty or broken page.

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.utils import load_backend
@@ -263,3 +263,31 @@ def test_the_commands_say_what_they_did_and_refuse_a_database_with_data(data, me
 
     with pytest.raises(CommandError, match="không phải bản sao lưu"):
         call_command("restore", str(tmp_path / "missing.tar"), stdout=StringIO())
+
+
+def test_a_backup_follows_links_and_leaves_out_probes_and_files_deleted_meanwhile(
+    document, media, tmp_path, monkeypatch
+):
+    (media / "health_check_storage_test").mkdir()
+    (media / "health_check_storage_test" / "test-1.txt").write_text("written by /readyz")
+    outside = tmp_path / "ban-goc.pdf"
+    outside.write_bytes(PDF)
+    (media / "legal" / "lien-ket.pdf").symlink_to(outside)  # a file kept elsewhere
+    (media / "legal" / "da-xoa.pdf").write_bytes(PDF)
+    size = FileSystemStorage.size
+
+    def deleted_once_listed(self, name):
+        if name.endswith("da-xoa.pdf"):
+            raise FileNotFoundError(name)
+        return size(self, name)
+
+    monkeypatch.setattr(FileSystemStorage, "size", deleted_once_listed)
+    archive = _backup(tmp_path, media)
+
+    with tarfile.open(archive) as tar:
+        members = {member.name: member for member in tar.getmembers()}
+        assert tar.extractfile(members["media/legal/lien-ket.pdf"]).read() == PDF
+    assert f"media/{document.file.name}" in members
+    assert members[f"media/{document.file.name}"].mode == 0o644  # nginx reads a manual unpack
+    assert "media/legal/da-xoa.pdf" not in members
+    assert not [name for name in members if "health_check" in name]

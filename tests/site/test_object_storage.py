@@ -4,18 +4,22 @@ several app servers share them (the object_storage fixture: moto's bucket, in pr
 
 import datetime
 import io
+import os
+import subprocess
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 import environ
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
 from agreements.models import Photo
 from ketnghia import exports, opendata_files
-from ketnghia.settings import media_storages
+from ketnghia.settings import media_origins, media_storages
 from tests import factories
 from tests.conftest import BUCKET, stored_keys
 
@@ -52,7 +56,9 @@ def test_a_photo_is_stored_in_the_bucket_and_linked_from_there(object_storage, a
     assert f"{address.scheme}://{address.netloc}{address.path}" == (
         f"{BUCKET_URL}{photo.image.name}"
     )
-    assert {"Signature", "Expires"} <= set(parse_qs(address.query))
+    query = parse_qs(address.query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]  # Signature Version 4
+    assert query["X-Amz-Expires"] == ["86400"]
     stored = object_storage.get_object(Bucket=BUCKET, Key=f"gia-lai/{photo.image.name}")
     assert stored["Body"].read() == jpeg()
 
@@ -66,7 +72,9 @@ def test_the_open_data_files_are_made_into_the_bucket_and_downloaded_from_it(
     assert not opendata_files.on_disk()
     assert client.get("/du-lieu/agreements.csv").status_code == 503  # not made yet
 
-    opendata_files.build()
+    out = io.StringIO()
+    call_command("build_open_data", stdout=out)  # as at installation
+    assert "opendata/agreements.csv (" in out.getvalue()
 
     keys = [k for k in stored_keys(object_storage) if k.startswith("gia-lai/opendata/")]
     assert "gia-lai/opendata/agreements.csv" in keys
@@ -121,3 +129,33 @@ def test_the_environment_chooses_the_storage(monkeypatch):
     )
     assert options["file_overwrite"] is False  # an upload never replaces another's file
     assert chosen["opendata"]["OPTIONS"]["file_overwrite"] is True
+
+
+def test_the_pages_may_show_images_from_the_object_storage(monkeypatch):
+    assert media_origins(media_storages(environ.Env())) == []  # the disk: the site's own
+    monkeypatch.setenv("MEDIA_S3_BUCKET", "anh-gia-lai")
+    monkeypatch.setenv("MEDIA_S3_REGION", "ap-southeast-1")
+    assert media_origins(media_storages(environ.Env())) == [
+        "https://anh-gia-lai.s3.amazonaws.com",
+        "https://anh-gia-lai.s3.ap-southeast-1.amazonaws.com",
+    ]
+    monkeypatch.setenv("MEDIA_S3_ENDPOINT_URL", "https://s3.example.gov.vn/")
+    assert media_origins(media_storages(environ.Env())) == ["https://s3.example.gov.vn"]
+    monkeypatch.setenv("MEDIA_S3_CUSTOM_DOMAIN", "anh.example.gov.vn")
+    chosen = media_storages(environ.Env())
+    assert media_origins(chosen) == ["https://anh.example.gov.vn"]
+    assert chosen["default"]["OPTIONS"]["querystring_auth"] is False  # never signed there
+    # The policy sent with every page is made from them, as the settings load.
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "ketnghia.settings"}
+    loaded = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[\"'self'\", 'data:', 'https://anh.example.gov.vn']"

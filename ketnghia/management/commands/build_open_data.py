@@ -13,6 +13,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        for path in opendata_files.build():
-            self.stdout.write(f"{path} ({filesizeformat(path.stat().st_size)})")
+        storage = opendata_files.storage()
+        for name in opendata_files.build():
+            self.stdout.write(f"{name} ({filesizeformat(storage.size(name))})")
         self.stdout.write(self.style.SUCCESS(_("The open-data files are made.")))
