@@ -1,8 +1,18 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from activities.figures import format_number, parse_number, parse_vnd
+
+# A minus sign (or the dash a word processor makes of it) before the figure.
+NEGATIVE = re.compile(r"^\s*[-\u2212\u2013]")
+
+
+def _refuse_negative(value, message):
+    if isinstance(value, str) and NEGATIVE.match(value):
+        raise ValidationError(message, code="negative")
 
 
 class VNDField(forms.IntegerField):
@@ -15,6 +25,10 @@ class VNDField(forms.IntegerField):
             return None
         if isinstance(value, int):
             return value
+        _refuse_negative(
+            value,
+            _("An amount cannot be negative: write it without the minus sign, e.g. 30.000.000."),
+        )
         return parse_vnd(value)
 
     def prepare_value(self, value):
@@ -32,6 +46,9 @@ class QuantityField(forms.DecimalField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
+        _refuse_negative(
+            value, _("A quantity cannot be negative: write it without the minus sign, e.g. 1.700.")
+        )
         try:
             return parse_number(value)
         except ValueError:

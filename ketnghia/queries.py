@@ -10,8 +10,6 @@ from activities.models import Activity, ActivityStatus
 from agreements.models import Agreement, AgreementStatus, LegalDocument
 
 LATEST = 5
-# The goods and works shown as tiles: the first few types (in the catalogue's order) with a count.
-GOODS_TILES = 6
 LEGAL_BASES = 4
 
 
@@ -20,7 +18,7 @@ class HomePage:
     agreements_in_force: int
     localities_with_partner: int
     delivered_value: reports.MoneyTotal
-    goods: list  # reports.TypeTotal with a quantity, catalogue order
+    goods: list  # every reports.TypeTotal with a quantity, catalogue order
     latest_agreements: list
     latest_activities: list
     legal_bases: list
@@ -33,7 +31,8 @@ def home_page():
     headline = reports.headline()
     activities = Activity.objects.published()
     by_type, delivered_value = reports.province_totals(ActivityStatus.DELIVERED)
-    goods = reports.goods_of(by_type)[:GOODS_TILES]
+    # Every type of goods and works that has a count, in the catalogue's order.
+    goods = reports.goods_of(by_type)
     return HomePage(
         agreements_in_force=headline.agreements_in_force,
         localities_with_partner=headline.localities_with_partner,

@@ -4,6 +4,9 @@ The site's header names the province (settings.PROVINCE_NAME). It is set here, a
 because the admin autodiscovers this module before any page is served.
 """
 
+import datetime
+import decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -12,13 +15,16 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Case, Q, When
 from django.http import Http404
+from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from localities import import_template, text
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
@@ -113,6 +119,28 @@ class NotFoundMixin(GuardedRelatedFieldsMixin):
         return obj
 
 
+class ReadableHistory(HistoricalRecordContextHelper):
+    """The changes of a version as a person reads them: a choice's label ("Đã công bố", not
+    "published"), a related record's name, "Có"/"Không", a date as dd/mm/yyyy, "—" for none."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if isinstance(field, models.ManyToManyField):
+            return super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return "—"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if field.is_relation:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            return str(related) if related is not None else f"#{value}"
+        if isinstance(value, (datetime.date, decimal.Decimal, int, float)):
+            return formats.localize(value)
+        return value
+
+
 class HistoryAdmin(NotFoundMixin, SimpleHistoryAdmin):
     """An admin whose history page lists every version with what changed, field by field.
 
@@ -123,6 +151,9 @@ class HistoryAdmin(NotFoundMixin, SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         self._reachable(request, object_id)

@@ -257,3 +257,18 @@ def test_a_version_page_shows_the_version_and_saves_nothing(client, django_user_
 )
 def test_a_malformed_history_address_is_a_404(admin_client, path):
     assert admin_client.get(path).status_code == 404
+
+
+def test_the_history_reads_in_words_not_codes_nor_none(admin_client):
+    """Issue 16: "Lý do thay đổi: None" and "draft → published" on the history page."""
+    agreement = factories.agreement(title="Xã Ia Dơk – Phường An Nhơn Bắc")  # by no one
+    admin_client.post(
+        "/admin/agreements/agreement/",
+        {"action": "publish", "_selected_action": [str(agreement.pk)]},
+    )
+    page = admin_client.get(f"/admin/agreements/agreement/{agreement.pk}/history/")
+    table = page.content.decode().split('id="change-history"')[1].split("</table>")[0]
+    assert "None" not in table
+    assert "published" not in table and "draft" not in table
+    assert "Bản nháp" in table and "Đã công bố" in table  # the status, before and after
+    assert "hệ thống" in table  # the first version, made by no one signed in

@@ -57,7 +57,7 @@ def test_vnd_typed_as_people_write_it(typed, amount):
     assert VNDField().clean(typed) == amount
 
 
-@pytest.mark.parametrize("typed", ["abc", "-5", "30,5", "30.00.000", "1.5"])
+@pytest.mark.parametrize("typed", ["abc", "30,5", "30.00.000", "1.5"])
 def test_bad_amounts_get_a_vietnamese_message(typed):
     with pytest.raises(ValidationError) as excinfo:
         VNDField().clean(typed)
@@ -70,6 +70,21 @@ def test_bad_amounts_get_a_vietnamese_message(typed):
 )
 def test_quantities_typed_in_vietnamese(typed, number):
     assert QuantityField().clean(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["-5", " -30.000.000", "\u22125", "\u2013 5"])
+def test_a_negative_figure_is_told_it_cannot_be_negative_not_that_it_is_not_a_number(typed):
+    """Issue 16: "-5" was answered "Hãy nhập một số"."""
+    with pytest.raises(ValidationError) as money:
+        VNDField().clean(typed)
+    assert money.value.messages == [
+        "Số tiền không thể âm: hãy viết không có dấu trừ, ví dụ 30.000.000."
+    ]
+    with pytest.raises(ValidationError) as quantity:
+        QuantityField().clean(typed)
+    assert quantity.value.messages == [
+        "Số lượng không thể âm: hãy viết không có dấu trừ, ví dụ 1.700."
+    ]
 
 
 def test_bad_quantity_message():

@@ -16,6 +16,13 @@ def no_horizontal_scroll(page):
     """The page fits the phone's width: nothing but a .table-wrap may scroll sideways."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{page.url} is {width}px wide on a 390px screen"
+    # Nor does a figure spill out of its tile or card ("gần 15.000 ngày công" on the home page).
+    spilled = page.evaluate(
+        """[...document.querySelectorAll('main .tile, main .card')]
+            .filter(box => box.scrollWidth > box.clientWidth + 1)
+            .map(box => box.innerText.split('\\n')[0])"""
+    )
+    assert not spilled, f"{page.url}: {spilled} spill out of their boxes on a 390px screen"
 
 
 # The live server runs in another thread: it sees committed data only. serialized_rollback

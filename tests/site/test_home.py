@@ -74,6 +74,21 @@ def test_goods_and_works_tiles(client, demo_data):
     assert "tien-mat" not in tiles  # money is the headline figure, not a tile
 
 
+def test_the_home_page_shows_every_type_of_goods_and_works_with_data(client, demo_data):
+    """Issue 16: the home page showed 6 of the 9 activity types."""
+    counted = set(
+        Activity.objects.published()
+        .filter(status=ActivityStatus.DELIVERED, quantity__isnull=False)
+        .exclude(activity_type__measure="money")
+        .values_list("activity_type__slug", flat=True)
+    )
+    response, content = home(client)
+    assert {tile.slug for tile in response.context["page"].goods} == counted
+    assert len(counted) > 6
+    # The seed articles' clothes and working days among them.
+    assert "1.700\xa0bộ" in content and "15.000\xa0ngày công" in content
+
+
 def test_legal_bases_come_from_the_data(client, demo_data):
     _response, content = home(client)
     for document in LegalDocument.objects.filter(agreements__status="published").distinct():
