@@ -88,3 +88,19 @@ def test_a_citizen_finds_an_agreement_on_a_phone(
 
     assert not foreign_requests, foreign_requests
     assert not page_errors, page_errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_who_was_present_is_listed_with_one_bullet_each(phone, demo, page_errors):
+    """Issue 16: the attendee list showed two bullets a line (the timeline's dot and its own)."""
+    page = phone
+    page.goto("/giao-uoc/su-doan-320-thanh-pho-pleiku-2003/")
+    present = page.locator(".timeline > li ul li")
+    expect(present).to_have_count(4)
+    expect(present.first).to_contain_text("Trịnh Duy Thuân")
+    for index in range(present.count()):
+        item = present.nth(index)
+        assert item.evaluate("li => getComputedStyle(li, '::before').content") == "none"
+        assert item.evaluate("li => getComputedStyle(li).listStyleType") in ("disc", "circle")
+    no_horizontal_scroll(page)
