@@ -7,6 +7,7 @@ them): phone-home.png, phone-list.png, phone-agreement.png, phone-locality.png.
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from localities.models import Locality
@@ -104,3 +105,23 @@ def test_who_was_present_is_listed_with_one_bullet_each(phone, demo, page_errors
         assert item.evaluate("li => getComputedStyle(li, '::before').content") == "none"
         assert item.evaluate("li => getComputedStyle(li).listStyleType") in ("disc", "circle")
     no_horizontal_scroll(page)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_printed_page_has_a_letterhead_and_no_buttons(phone, demo, page_errors):
+    """Issue 16: the print layout had no letterhead and printed the buttons."""
+    page = phone
+    page.goto("/giao-uoc/xa-ia-dok-phuong-an-nhon-bac-2025/")
+    letterhead = page.locator(".letterhead")
+    expect(letterhead).to_be_hidden()  # on screen, the site's own header
+    page.emulate_media(media="print")
+    expect(letterhead).to_be_visible()
+    expect(letterhead).to_contain_text("Kết nghĩa Gia Lai")
+    expect(letterhead).to_contain_text("/giao-uoc/xa-ia-dok-phuong-an-nhon-bac-2025/")
+    today = timezone.localdate()
+    expect(letterhead).to_contain_text(f"in ngày {today.day}/{today.month}/{today.year}")
+    for control in ("button", ".button", "form", ".site-header"):
+        boxes = page.locator(control)
+        for index in range(boxes.count()):
+            expect(boxes.nth(index)).to_be_hidden()
