@@ -60,6 +60,10 @@ class ActivityAdmin(
         }
 
     form = ActivityAdminForm
+
+    class Media:
+        js = ["ketnghia/activity-unit.js"]  # the type's unit beside the quantity
+
     list_display = [
         "when",
         "activity_type",

@@ -2,7 +2,9 @@
 
 import datetime
 import json
+import re
 from decimal import Decimal
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -655,9 +657,16 @@ def test_activity_list_shows_qualified_figures(admin_client, twinning):
     assert "gần\xa015.000\xa0ngày công" in listing
 
 
-@pytest.mark.parametrize("typed", ["-5", "abc", "30.000,5"])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-5", "Số tiền không thể âm: hãy viết không có dấu trừ, ví dụ 30.000.000."),
+        ("abc", "Hãy nhập số tiền bằng đồng, ví dụ 30.000.000."),
+        ("30.000,5", "Hãy nhập số tiền bằng đồng, ví dụ 30.000.000."),
+    ],
+)
 def test_activity_value_that_is_not_an_amount_is_refused_at_the_field(
-    admin_client, twinning, typed
+    admin_client, twinning, typed, message
 ):
     response = admin_client.post(
         "/admin/activities/activity/add/",
@@ -666,7 +675,7 @@ def test_activity_value_that_is_not_an_amount_is_refused_at_the_field(
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == ["value_vnd"]
-    assert errors["value_vnd"] == ["Hãy nhập số tiền bằng đồng, ví dụ 30.000.000."]
+    assert errors["value_vnd"] == [message]
     assert not Activity.objects.exists()
 
 
@@ -878,3 +887,15 @@ def test_autocomplete_queries_do_not_grow(admin_client, django_assert_max_num_qu
             },
         )
     assert len(response.json()["results"]) == min(count, 20)
+
+
+def test_the_activity_form_knows_each_types_unit_for_the_quantity(admin_client):
+    """Issue 16: a quantity had no unit beside it (activity-unit.js shows the chosen type's)."""
+    page = admin_client.get("/admin/activities/activity/add/")
+    html = page.content.decode()
+    select = re.search(r'<select name="activity_type"[^>]*data-units="([^"]*)"', html)
+    units = json.loads(unescape(select.group(1)))
+    clothes = ActivityType.objects.get(slug="quan-ao")
+    assert units[str(clothes.pk)] == clothes.unit == "bộ"
+    assert set(units) == {str(pk) for pk in ActivityType.objects.values_list("pk", flat=True)}
+    assert 'src="/static/ketnghia/activity-unit.js"' in html
