@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -420,13 +421,47 @@ class StaffLocalityInline(admin.TabularInline):
         return super().get_queryset(request).select_related("locality")
 
 
-class UserAdmin(GuardedRelatedFieldsMixin, auth_admin.UserAdmin):
+# Django names the permissions it makes for each model in English ("Can add agreement"), once,
+# when it creates them: the role and account pages say them in the reader's language.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission):
+    """'Giao ước kết nghĩa | giao ước | Có thể thêm giao ước', in the active language."""
+    model = permission.content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if (
+        model is not None
+        and action in PERMISSION_ACTIONS
+        and permission.codename == f"{action}_{model._meta.model_name}"
+    ):
+        name = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)  # the project's own, named in its models
+    return f"{permission.content_type} | {name}"
+
+
+class ReadablePermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.queryset = field.queryset.select_related("content_type")
+            field.label_from_instance = permission_label
+        return field
+
+
+class UserAdmin(ReadablePermissionsMixin, GuardedRelatedFieldsMixin, auth_admin.UserAdmin):
     """Django's account pages, with the localities each account is in charge of."""
 
     inlines = [StaffLocalityInline]
 
 
-class GroupAdmin(GuardedRelatedFieldsMixin, auth_admin.GroupAdmin):
+class GroupAdmin(ReadablePermissionsMixin, GuardedRelatedFieldsMixin, auth_admin.GroupAdmin):
     """Django's role pages."""
 
 

@@ -899,3 +899,14 @@ def test_the_activity_form_knows_each_types_unit_for_the_quantity(admin_client):
     assert units[str(clothes.pk)] == clothes.unit == "bộ"
     assert set(units) == {str(pk) for pk in ActivityType.objects.values_list("pk", flat=True)}
     assert 'src="/static/ketnghia/activity-unit.js"' in html
+
+
+def test_permission_names_are_in_vietnamese_on_the_role_page(admin_client):
+    """Issue 16: permission names were half English ("Can add agreement")."""
+    editors = Group.objects.get(name="Cán bộ nhập liệu")
+    page = admin_client.get(f"/admin/auth/group/{editors.pk}/change/").content.decode()
+    options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", page)
+    assert len(options) > 50
+    assert not [option for option in options if "Can " in option]
+    assert "Giao ước kết nghĩa | giao ước | Có thể thêm giao ước" in options
+    assert any(option.endswith("Có thể công bố và hủy công bố giao ước") for option in options)
