@@ -2,7 +2,6 @@
 legal documents, thumbnails and open-data files go to the bucket, which serves them, so that
 several app servers share them (the object_storage fixture: moto's bucket, in process)."""
 
-import datetime
 import io
 import os
 import subprocess
@@ -20,23 +19,11 @@ from PIL import Image
 from agreements.models import Photo
 from ketnghia import exports, opendata_files
 from ketnghia.settings import media_origins, media_storages
-from tests import factories
 from tests.conftest import BUCKET, stored_keys
 
 pytestmark = pytest.mark.django_db
 
 BUCKET_URL = f"https://{BUCKET}.s3.amazonaws.com/gia-lai/"
-
-
-@pytest.fixture
-def agreement():
-    return factories.agreement(
-        factories.locality("Xã Ia Dơk"),
-        factories.locality("Phường An Nhơn Bắc"),
-        title="Xã Ia Dơk – Phường An Nhơn Bắc",
-        published=True,
-        signed_on=datetime.date(2025, 12, 27),
-    )
 
 
 def jpeg():
@@ -90,11 +77,11 @@ def test_the_open_data_files_are_made_into_the_bucket_and_downloaded_from_it(
     name = f"ket-nghia-giao-uoc-{timezone.localdate().isoformat()}.csv"
     assert query["response-content-disposition"] == [f'attachment; filename="{name}"']
     body = object_storage.get_object(Bucket=BUCKET, Key="gia-lai/opendata/agreements.csv")
-    assert "Xã Ia Dơk – Phường An Nhơn Bắc" in body["Body"].read().decode()
+    assert agreement.title in body["Body"].read().decode()  # tests/site/conftest.py
     assert "Thời điểm tạo tệp" in client.get("/du-lieu/").content.decode()
 
     # A new build replaces each file in one piece, under the same key.
-    agreement.title = "Xã Ia Dơk – Phường An Nhơn Bắc (sửa)"
+    agreement.title += " (sửa)"
     agreement.save()
     opendata_files.build()
     assert [k for k in stored_keys(object_storage) if k.startswith("gia-lai/opendata/")] == keys
