@@ -20,6 +20,13 @@ def choose(page, select_id, typed, label):
     expect(page.locator(f"#select2-{select_id}-container")).to_contain_text(label)
 
 
+def fits(page):
+    """The page is no wider than the screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
+    return True
+
+
 def log_in(page, user):
     page.goto("/admin/login/?next=/admin/")
     page.locator("#id_username").fill(user.username)
@@ -42,9 +49,13 @@ def test_staff_enter_an_agreement_and_its_activity(
     cash = ActivityType.objects.get(slug="tien-mat")
 
     log_in(page, admin_user)
+    # A clerk's 1280 px screen: no page scrolls sideways (issue 16: the agreement page was
+    # 1,905 px wide there).
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The agreement, its two parties found without diacritics, and one commitment.
     page.goto("/admin/agreements/agreement/add/")
+    assert fits(page)
     choose(page, "id_parties-0-locality", "ia dok", "Xã Ia Dơk")
     page.locator("#id_parties-0-signatory_name").fill("Rơ Châm Thanh")
     page.locator("#id_parties-0-signatory_title").fill("Bí thư Đảng ủy xã")
@@ -58,6 +69,8 @@ def test_staff_enter_an_agreement_and_its_activity(
     agreement = Agreement.objects.get()
     assert agreement.title == "Xã Ia Dơk – Phường An Nhơn Bắc"
     assert agreement.commitments.get().area == area
+    page.goto(f"/admin/agreements/agreement/{agreement.pk}/change/")
+    assert fits(page)
 
     # Its activity, typed as reports write it.
     page.goto("/admin/activities/activity/add/")
