@@ -125,3 +125,28 @@ def test_a_printed_page_has_a_letterhead_and_no_buttons(phone, demo, page_errors
         boxes = page.locator(control)
         for index in range(boxes.count()):
             expect(boxes.nth(index)).to_be_hidden()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_agreements_results_are_read_without_scrolling_sideways(phone, demo, page_errors):
+    """Issue 16: the results table was cut off at 390 px ("hơn 100.000.000 đ" past the edge)."""
+    page = phone
+    page.goto("/giao-uoc/su-doan-320-thanh-pho-pleiku-2003/")
+    table = page.locator("table.data.stacked").first
+    expect(table.locator("caption")).to_have_text("Đã thực hiện, theo loại hỗ trợ")
+    cut = page.evaluate(
+        """[...document.querySelectorAll('.table-wrap')]
+            .filter(box => box.scrollWidth > box.clientWidth + 1).length"""
+    )
+    assert cut == 0
+    # Each row stacked, each figure under its column's name.
+    gifts = table.locator("tbody tr", has_text="Quà tặng")
+    quantity, value = gifts.locator("td").nth(0), gifts.locator("td").nth(1)
+    expect(quantity).to_have_attribute("data-label", "Số lượng")
+    expect(quantity).to_contain_text("40 suất")
+    expect(value).to_have_attribute("data-label", "Giá trị")
+    expect(value).to_contain_text("hơn 100.000.000 đ")
+    assert value.evaluate("td => getComputedStyle(td).display") == "block"
+    assert value.is_visible() and value.bounding_box()["x"] + value.bounding_box()["width"] <= 390
+    no_horizontal_scroll(page)
