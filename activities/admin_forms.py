@@ -63,11 +63,9 @@ class ActivityAdminForm(forms.ModelForm):
         # (static/ketnghia/activity-unit.js): one query, whatever the number of types.
         field = self.fields.get("activity_type")
         if field is not None:
-            units = dict(field.queryset.values_list("pk", "unit"))
+            units = {str(pk): unit for pk, unit in field.queryset.values_list("pk", "unit")}
             widget = getattr(field.widget, "widget", field.widget)
-            widget.attrs["data-units"] = json.dumps(
-                {str(pk): unit for pk, unit in units.items()}, ensure_ascii=False
-            )
+            widget.attrs["data-units"] = json.dumps(units, ensure_ascii=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -288,10 +288,8 @@ class ActivityResource(SpreadsheetResource):
         skip = super().skip_row(instance, original, row, import_validation_errors)
         if skip or self.may_publish or import_validation_errors is None:
             return skip
-        before = None
-        if instance.pk is not None:
-            before = Activity.objects.filter(pk=instance.pk).values_list("agreement_id").first()
-        refusal = import_refusal([instance.agreement_id, before and before[0]])
+        # `original` is the row as stored, before the file's values: the agreement it leaves.
+        refusal = import_refusal([instance.agreement_id, getattr(original, "agreement_id", None)])
         if refusal is not None:
             import_validation_errors.setdefault("agreement", refusal)
         return skip

@@ -3,7 +3,6 @@ programmes, events, photos and sources; publishing and deleting go through agree
 """
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
@@ -35,19 +34,17 @@ from agreements.models import (
     Programme,
     Publication,
     Revision,
-    RevisionStatus,
     Source,
 )
 from agreements.resources import AgreementResource
 from agreements.revisions import (
     Proposal,
+    agreement_of,
     approve,
+    comparison,
     pending,
     published_among,
-    readable_value,
     reject,
-    stored_value,
-    word_diff,
 )
 from agreements.services import (
     complete_agreement,
@@ -121,10 +118,8 @@ class ReviewedChangesMixin:
     @staticmethod
     def concerned_agreements(obj):
         """The agreements a save of `obj` changes: its own, and the one it leaves if moved."""
-        if isinstance(obj, Agreement):
-            return [obj.pk]
-        ids = [obj.agreement_id]
-        if obj.pk is not None:
+        ids = [agreement_of(obj)]
+        if obj.pk is not None and not isinstance(obj, Agreement):
             ids += (
                 type(obj)._default_manager.filter(pk=obj.pk).values_list("agreement_id", flat=True)
             )
@@ -192,15 +187,11 @@ class ReviewedChangesMixin:
         return HttpResponseRedirect(reverse("admin:agreements_revision_change", args=[revision.pk]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        agreement_id = None
-        if obj is not None and obj.pk is not None:
-            agreement_id = obj.pk if isinstance(obj, Agreement) else obj.agreement_id
+        agreement_id = agreement_of(obj) if obj is not None and obj.pk is not None else None
         published = published_among(request.user, [agreement_id])
         context["review"] = {
             "proposes": published is not None and self.has_change_permission(request, obj),
-            "pending": list(
-                pending(Agreement(pk=agreement_id)).select_related("author") if agreement_id else []
-            ),
+            "pending": list(pending(agreement_id).select_related("author")) if agreement_id else [],
         }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -1027,19 +1018,6 @@ class ReviewForm(forms.Form):
     )
 
 
-ACTIONS = {
-    "add": _("Added"),
-    "change": _("Changed"),
-    "delete": _("Deleted"),
-}
-
-
-def _image_url(field, name):
-    if isinstance(field, models.ImageField) and name:
-        return field.storage.url(name)
-    return None
-
-
 @admin.register(Revision)
 class RevisionAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
     """Proposed changes to published agreements: each read as a field-by-field comparison,
@@ -1075,26 +1053,23 @@ class RevisionAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.ModelA
         context = {
             **self.admin_site.each_context(request),
             "title": str(revision),
-            "subtitle": None,
             "opts": self.opts,
             "revision": revision,
-            "operations": self._operations(revision),
+            "operations": comparison(revision),
             "form": form,
             "may_review": may_review,
-            "statuses": RevisionStatus,
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.review_template, context)
 
     def _review(self, request, revision, form):
-        try:
-            with transaction.atomic():
-                if "_reject" in request.POST:
-                    reject(revision, reviewer=request.user, reason=form.cleaned_data["reason"])
-                    message = _("The change was rejected; the editor sees why.")
-                else:
-                    approve(revision, reviewer=request.user)
-                    message = _("The change was approved: the public sees it now.")
+        try:  # each in one transaction of its own
+            if "_reject" in request.POST:
+                reject(revision, reviewer=request.user, reason=form.cleaned_data["reason"])
+                message = _("The change was rejected; the editor sees why.")
+            else:
+                approve(revision, reviewer=request.user)
+                message = _("The change was approved: the public sees it now.")
         except ValidationError as error:
             form.add_error(None, error)
             return False
@@ -1102,43 +1077,3 @@ class RevisionAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.ModelA
         self.log_change(request, revision, [{"changed": {"fields": ["status"]}}])
         self.message_user(request, message, messages.SUCCESS)
         return True
-
-    @staticmethod
-    def _operations(revision):
-        """Each operation as the page shows it; for a pending revision, with each field's
-        current value where it differs from the one the change was proposed on."""
-        shown = []
-        for operation in revision.changes:
-            model = apps.get_model(operation["model"])
-            current = None
-            if revision.is_pending and operation["action"] != "add":
-                current = model._default_manager.filter(pk=operation["pk"]).first()
-            fields = []
-            for entry in operation["fields"]:
-                field = model._meta.get_field(entry["name"])
-                old_parts, new_parts = word_diff(entry["old_text"], entry["new_text"])
-                row = {
-                    **entry,
-                    "outdated": None,
-                    "old_parts": old_parts,
-                    "new_parts": new_parts,
-                    # A photo is seen, not read as a file name.
-                    "old_image": _image_url(field, entry["old"]),
-                    "new_image": _image_url(field, entry["new"]),
-                }
-                if current is not None and stored_value(current, field) != entry["old"]:
-                    row["outdated"] = readable_value(current, field) or "—"
-                fields.append(row)
-            shown.append(
-                {
-                    "action": ACTIONS[operation["action"]],
-                    "kind": model._meta.verbose_name,
-                    "label": operation["label"],
-                    "fields": fields,
-                    "gone": revision.is_pending
-                    and operation["action"] == "change"
-                    and current is None,
-                    "deleting": operation["action"] == "delete",
-                }
-            )
-        return shown

@@ -40,26 +40,31 @@ ORDER = {ADD: 0, CHANGE: 1, DELETE: 2}
 REASON_LENGTH = 100
 
 
+def _published(agreement_ids):
+    """The published agreements among `agreement_ids` (None ignored), by id; no query when
+    there is none to look for."""
+    ids = [pk for pk in agreement_ids if pk is not None]
+    return Agreement.objects.filter(pk__in=ids, status=AgreementStatus.PUBLISHED).order_by("pk")
+
+
+def agreement_of(record):
+    """The agreement a record belongs to (an agreement: itself), by id."""
+    return record.pk if isinstance(record, Agreement) else record.agreement_id
+
+
 def published_among(user, agreement_ids):
     """The first published agreement among `agreement_ids` when `user` may not publish: a save
     of theirs touching it is proposed for review. None when the save goes through."""
-    ids = [pk for pk in agreement_ids if pk is not None]
-    if not ids or may_publish(user):
+    if may_publish(user):
         return None
-    return (
-        Agreement.objects.filter(pk__in=ids, status=AgreementStatus.PUBLISHED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return _published(agreement_ids).values_list("pk", flat=True).first()
 
 
 def import_refusal(agreement_ids):
     """The error of an imported row that would change a published agreement, for an account
     that may not publish (an import is not proposed: its rows would each need a review); None
     when no such agreement is concerned."""
-    ids = [pk for pk in agreement_ids if pk is not None]
-    agreement = Agreement.objects.filter(pk__in=ids, status=AgreementStatus.PUBLISHED).first()
+    agreement = _published(agreement_ids).first()
     if agreement is None:
         return None
     return ValidationError(
@@ -73,9 +78,11 @@ def import_refusal(agreement_ids):
     )
 
 
-def pending(agreement):
+def pending(agreement_id):
     """The agreement's changes waiting for review, oldest first."""
-    return agreement.revisions.filter(status=RevisionStatus.PENDING).order_by("created_at", "pk")
+    return Revision.objects.filter(
+        agreement_id=agreement_id, status=RevisionStatus.PENDING
+    ).order_by("created_at", "pk")
 
 
 # --- Values: as stored, and as read --------------------------------------------------------
@@ -257,7 +264,7 @@ class Proposal:
             "pk": record.pk,
             # The agreement the record belongs to as proposed (approving refuses a record moved
             # to another since).
-            "agreement": _agreement_of(record),
+            "agreement": agreement_of(record),
             "action": action,
             "label": label(record),
             "fields": fields,
@@ -287,6 +294,55 @@ class Proposal:
                 entries.append(entry)
         if entries:
             self.operations.append(self._operation(CHANGE, old, entries))
+
+
+# --- Reading a proposal -----------------------------------------------------------------------
+
+
+def comparison(revision):
+    """Each operation as the review page shows it: what it does to which record, and each
+    field's value before and as proposed (word by word; a photo as its address); for a pending
+    revision, the current value where it differs from the one the change was proposed on."""
+    verbs = {ADD: _("Added"), CHANGE: _("Changed"), DELETE: _("Deleted")}
+    shown = []
+    for operation in revision.changes:
+        model = apps.get_model(operation["model"])
+        action = operation["action"]
+        current = None
+        if revision.is_pending and action != ADD:
+            current = model._default_manager.filter(pk=operation["pk"]).first()
+        fields = []
+        for entry in operation["fields"]:
+            field = model._meta.get_field(entry["name"])
+            old_parts, new_parts = word_diff(entry["old_text"], entry["new_text"])
+            row = {
+                **entry,
+                "outdated": None,
+                "old_parts": old_parts,
+                "new_parts": new_parts,
+                "old_image": _image_url(field, entry["old"]),
+                "new_image": _image_url(field, entry["new"]),
+            }
+            if current is not None and stored_value(current, field) != entry["old"]:
+                row["outdated"] = readable_value(current, field) or "—"
+            fields.append(row)
+        shown.append(
+            {
+                "action": verbs[action],
+                "kind": model._meta.verbose_name,
+                "label": operation["label"],
+                "fields": fields,
+                "gone": revision.is_pending and action == CHANGE and current is None,
+                "deleting": action == DELETE,
+            }
+        )
+    return shown
+
+
+def _image_url(field, name):
+    if isinstance(field, models.ImageField) and name:
+        return field.storage.url(name)
+    return None
 
 
 # --- Reviewing --------------------------------------------------------------------------------
@@ -348,7 +404,7 @@ def _apply(operation, revision, reason):
             if action == DELETE:
                 return []  # removed since: nothing left to do
             return [_("“%(record)s” was deleted since.") % {"record": operation["label"]}]
-        if _agreement_of(record) != operation.get("agreement", _agreement_of(record)):
+        if agreement_of(record) != operation.get("agreement", agreement_of(record)):
             return [
                 _("“%(record)s” was moved to another agreement since.")
                 % {"record": operation["label"]}
@@ -383,10 +439,6 @@ def _apply(operation, revision, reason):
             getattr(record, field.name).set(entry["new"] or [])
     check = CHECKS.get(operation["model"])
     return check(record) if check else []
-
-
-def _agreement_of(record):
-    return record.pk if isinstance(record, Agreement) else record.agreement_id
 
 
 def _applied(operation, revision, reason):
