@@ -113,6 +113,9 @@ def stored_value(record, field, related=None):
     value = field.value_from_object(record)
     if isinstance(field, models.FileField):
         return value.name or ""
+    if isinstance(value, str):
+        # A browser sends a text area's lines ended by "\r\n": the same text as "\n".
+        value = value.replace("\r\n", "\n")
     return _stored(value)
 
 

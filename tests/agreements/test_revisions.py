@@ -21,6 +21,7 @@ from activities.models import Activity
 from activities.resources import ActivityResource
 from agreements.models import (
     Agreement,
+    Event,
     LegalDocument,
     Party,
     PartyRole,
@@ -316,7 +317,17 @@ def test_a_draft_or_a_reviewers_edit_is_saved_at_once(staff, seeds):
 
 def test_saving_a_published_page_unchanged_proposes_nothing(editor, seeds):
     agreement = seeds["agreement"]
-    response = post_change(editor, agreement)
+    event = Event.objects.create(
+        agreement=agreement,
+        kind="signing",
+        title="Lễ ký kết",
+        held_on=datetime.date(2025, 12, 27),
+        participants="Rơ Châm Thanh – Bí thư Đảng ủy xã\nNguyễn Văn A – Chủ tịch UBND phường",
+    )
+    data = form_data(editor.get(change_url(agreement)))
+    # As a browser sends a text area: its lines ended by "\r\n".
+    data["events-0-participants"] = event.participants.replace("\n", "\r\n")
+    response = editor.post(change_url(agreement), data)
     assert response.status_code == 302 and response.url == change_url(agreement)
     assert not Revision.objects.exists()
     assert "Không có gì thay đổi." in editor.get(response.url).content.decode()
