@@ -127,7 +127,8 @@ class ReadableHistory(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
         if isinstance(field, models.ManyToManyField):
-            return super().prepare_delta_change_value(change, value)
+            chosen = super().prepare_delta_change_value(change, value)
+            return "; ".join(str(item) for item in chosen) or "—"
         if value is None or value == "":
             return "—"
         if field.choices:

@@ -1,6 +1,7 @@
 """History: every add, change and delete records who, when and what changed, field by field."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
@@ -262,6 +263,16 @@ def test_a_malformed_history_address_is_a_404(admin_client, path):
 def test_the_history_reads_in_words_not_codes_nor_none(admin_client):
     """Issue 16: "Lý do thay đổi: None" and "draft → published" on the history page."""
     agreement = factories.agreement(title="Xã Ia Dơk – Phường An Nhơn Bắc")  # by no one
+    agreement.legal_basis.add(
+        LegalDocument.objects.create(
+            number="03-CT/TU",
+            kind="directive",
+            title="Chỉ thị 03",
+            issuer="Ban Thường vụ Tỉnh ủy",
+            issued_on="2025-08-07",
+            slug="chi-thi-03",
+        )
+    )
     admin_client.post(
         "/admin/agreements/agreement/",
         {"action": "publish", "_selected_action": [str(agreement.pk)]},
@@ -272,3 +283,6 @@ def test_the_history_reads_in_words_not_codes_nor_none(admin_client):
     assert "published" not in table and "draft" not in table
     assert "Bản nháp" in table and "Đã công bố" in table  # the status, before and after
     assert "hệ thống" in table  # the first version, made by no one signed in
+    # The legal basis added: from nothing to the document, not from "[]" to "[03-CT/TU]".
+    assert re.search(r"—\s*&nbsp;&rarr;&nbsp;&nbsp;03-CT/TU\s*</li>", table)
+    assert "[" not in table
