@@ -9,6 +9,7 @@ from agreements.models import (
     AgreementStatus,
     Commitment,
     CommitmentArea,
+    LegalDocument,
     Party,
     PartyRole,
 )
@@ -40,6 +41,21 @@ def agreement(
     return obj
 
 
+def legal_document(number=None, **fields):
+    """A directive of the province's party committee, e.g. "03-CT/TU"."""
+    n = next(_seq)
+    number = number or f"{n:02d}-CT/TU"
+    fields = {
+        "kind": "directive",
+        "title": f"Chỉ thị {number}",
+        "issuer": "Ban Thường vụ Tỉnh ủy",
+        "issued_on": datetime.date(2025, 8, 7),
+        "slug": f"chi-thi-{n}",
+        **fields,
+    }
+    return LegalDocument.objects.create(number=number, **fields)
+
+
 def commitment(agreement, area=None, text="Hỗ trợ nhau xây dựng Đảng bộ vững mạnh"):
     area = area or CommitmentArea.objects.order_by("position").first()
     return Commitment.objects.create(agreement=agreement, area=area, text=text)
@@ -64,4 +80,12 @@ def activity(agreement, type_slug="tien-mat", **fields):
     )
 
 
-__all__ = ["AgreementStatus", "activity", "agreement", "commitment", "funder", "locality"]
+__all__ = [
+    "AgreementStatus",
+    "activity",
+    "agreement",
+    "commitment",
+    "funder",
+    "legal_document",
+    "locality",
+]

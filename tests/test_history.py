@@ -263,16 +263,7 @@ def test_a_malformed_history_address_is_a_404(admin_client, path):
 def test_the_history_reads_in_words_not_codes_nor_none(admin_client):
     """Issue 16: "Lý do thay đổi: None" and "draft → published" on the history page."""
     agreement = factories.agreement(title="Xã Ia Dơk – Phường An Nhơn Bắc")  # by no one
-    agreement.legal_basis.add(
-        LegalDocument.objects.create(
-            number="03-CT/TU",
-            kind="directive",
-            title="Chỉ thị 03",
-            issuer="Ban Thường vụ Tỉnh ủy",
-            issued_on="2025-08-07",
-            slug="chi-thi-03",
-        )
-    )
+    agreement.legal_basis.add(factories.legal_document("03-CT/TU"))
     admin_client.post(
         "/admin/agreements/agreement/",
         {"action": "publish", "_selected_action": [str(agreement.pk)]},

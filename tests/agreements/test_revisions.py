@@ -22,7 +22,6 @@ from activities.resources import ActivityResource
 from agreements.models import (
     Agreement,
     Event,
-    LegalDocument,
     Party,
     PartyRole,
     Photo,
@@ -143,14 +142,7 @@ def test_approving_applies_every_row_and_the_history_names_the_editor(
 ):
     agreement, photo = seeds["agreement"], seeds["photo"]
     third = factories.locality("Sư đoàn 320", kind="military_unit")
-    document = LegalDocument.objects.create(
-        number="09-CT/TU",
-        kind="directive",
-        title="Chỉ thị 09",
-        issuer="Tỉnh ủy",
-        issued_on=datetime.date(2024, 3, 1),
-        slug="ct-09",
-    )
+    document = factories.legal_document("09-CT/TU")
     data = form_data(editor.get(change_url(agreement)))
     data |= {
         "summary": "Tóm tắt mới.",
