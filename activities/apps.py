@@ -11,10 +11,12 @@ class ActivitiesConfig(AppConfig):
         # The dashboards' summary rows follow every write to activities, agreements' status,
         # parties, commitments and the localities' tree, which each write announces
         # (localities.changes; activities.reports.summaries keeps them).
-        from activities.reports import summaries
+        from activities.reports import snapshots, summaries
         from localities import changes
 
         changes.register(summaries.KEEPER)
+        # The dashboards' snapshots: a write moves on the generations of what it changes.
+        snapshots.connect(self)
         # A proposed change to an activity is checked as its form checks it when approved.
         from activities.resources import outside_agreement
         from agreements import revisions

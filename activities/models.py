@@ -739,3 +739,44 @@ class AgreementDates(models.Model):
 
     def __str__(self):
         return f"{self.agreement_id} {self.locality_id or self.area_id}"
+
+
+class FiguresGeneration(models.Model):
+    """Derived, kept by activities.reports.snapshots: how many times the figures of a scope
+    (a locality's dashboards; 0 for the province's, EVERY_SCOPE for every scope at once) have
+    changed. Each write that changes what a scope counts or shows adds one, in its
+    transaction; a snapshot made at another generation is never read."""
+
+    scope = models.BigIntegerField(_("scope"), primary_key=True)
+    generation = models.BigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("generation of figures")
+        verbose_name_plural = _("generations of figures")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.scope}: {self.generation}"
+
+
+class DashboardSnapshot(models.Model):
+    """Derived, kept by activities.reports.snapshots: a dashboard as composed for one question
+    (its scope, filters, kind of reader, language and day), with the generations of figures it
+    was made at (docs/counting.md, section 7)."""
+
+    key = models.CharField(_("key"), max_length=64, primary_key=True)
+    scope = models.BigIntegerField(_("scope"))
+    generation = models.BigIntegerField(_("generation"))
+    every_scope = models.BigIntegerField(_("generation of every scope"))
+    made_on = models.DateField(_("made on"))
+    version = models.CharField(_("version"), max_length=32)  # the Dashboard's
+    data = models.BinaryField(_("data"))  # the Dashboard, pickled and compressed
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+        default_permissions = ()
+        indexes = [models.Index(fields=["made_on"], name="activities_snapshot_made_on")]
+
+    def __str__(self):
+        return f"{self.scope} {self.made_on}"

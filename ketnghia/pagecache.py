@@ -30,8 +30,9 @@ What a write (a save, a delete or a many-to-many change) drops:
   (localities.signals.data_changed: rebuild_summaries, import_units): everything;
 - a succession: the pages of both units, as for an agreement's party;
 - a legal document: "site" and the pages of the agreements that name it;
-- rows no public page shows (history, publications, staff's localities) and the summary rows
-  (derived, rebuilt in bulk with a delete that must stay one statement): nothing.
+- rows no public page shows (history, publications, staff's localities) and the rows derived
+  from the others (the summary rows, the agreements' dates, the dashboards' snapshots and
+  generations: rebuilt in bulk with deletes that must stay one statement): nothing.
 A row updated drops the pages of the row as it was (read before the save) and as it is: an
 activity given to another commune drops the first one's pages too. Finding the tags costs a few
 indexed queries in the writing transaction: three for an activity added, one more to read a
@@ -97,7 +98,14 @@ NARROW = {
 # for the summary rows, that are derived from the others and rebuilt in bulk: a receiver
 # would make Django load every row to send it a signal). Historical records are left out too.
 APPS = ("localities", "agreements", "activities")
-UNSEEN = {"activities.activitysummary", "agreements.publication", "localities.stafflocality"}
+UNSEEN = {
+    "activities.activitysummary",
+    "activities.agreementdates",
+    "activities.dashboardsnapshot",
+    "activities.figuresgeneration",
+    "agreements.publication",
+    "localities.stafflocality",
+}
 # The attribute holding, between pre_save and post_save, the row as it was.
 BEFORE = "_pagecache_before"
 

@@ -6,7 +6,7 @@ read from in summaries.py (docs/counting.md says it all in words).
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.db.models import (
     BigIntegerField,
@@ -23,10 +23,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Mod
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from activities.models import Activity, ActivityStatus, ActivitySummary, Funder, SummaryRole
-from activities.reports import rules, summaries
+from activities.reports import rules, snapshots, summaries
 from activities.reports.rules import DashboardFilters
 from activities.reports.totals import (
     MEASURES,
@@ -173,6 +174,9 @@ class Dashboard:
     left_out: LeftOut
     has_drafts: bool  # some counted figure comes from a draft (staff view)
     inherited_agreements: int  # counted agreements of units the locality succeeded
+    # Names this composition: the same in every reading of its snapshot, another once a write
+    # changed the figures (snapshots.py), so that what is made from it can be kept under it.
+    version: str = field(default="", kw_only=True)
 
     @property
     def explanation(self):
@@ -844,9 +848,16 @@ def _sections(a):
 
 
 def dashboard(filters, today=None):
-    """The province dashboard (or any locality's, with filters.locality): a fixed number of
-    queries (see tests/activities/test_dashboard_reports.py)."""
-    return Dashboard(**_sections(rules.ask(filters, today)))
+    """The province dashboard (or any locality's, with filters.locality): one query when a
+    snapshot of it is current (snapshots.py), else a fixed number of queries (see
+    tests/activities/test_dashboard_reports.py)."""
+    today = today or timezone.localdate()
+    return snapshots.snapshot(
+        "province",
+        filters,
+        today,
+        lambda version: Dashboard(**_sections(rules.ask(filters, today)), version=version),
+    )
 
 
 def _given_and_received(a):
@@ -883,9 +894,14 @@ def _given_and_received(a):
 def locality_dashboard(locality, filters, today=None):
     """A locality's dashboard: the province's sections for the locality (the units below it
     and the units it succeeded), and, apart, what it gave and what it received."""
-    a = rules.ask(replace(filters, locality=locality), today)
-    given, received = _given_and_received(a)
-    return LocalityDashboard(**_sections(a), given=given, received=received)
+    filters, today = replace(filters, locality=locality), today or timezone.localdate()
+
+    def compose(version):
+        a = rules.ask(filters, today)
+        given, received = _given_and_received(a)
+        return LocalityDashboard(**_sections(a), given=given, received=received, version=version)
+
+    return snapshots.snapshot("locality", filters, today, compose)
 
 
 def given_and_received(locality, today=None):

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -114,6 +115,17 @@ def _page_context(request, form, filters, fields):
     }
 
 
+def _figures(dashboard):
+    """The charts and the goods' tiles, made only when the page's figures are: the template
+    keeps those for each version of the dashboard (read without unpickling the dashboard;
+    the template would look it up as a dictionary first)."""
+    return {
+        "figures_version": dashboard.version,
+        "charts": SimpleLazyObject(lambda: charts.dashboard_charts(dashboard)),
+        "goods": SimpleLazyObject(lambda: charts.goods_tiles(dashboard.goods)),
+    }
+
+
 @require_safe
 @cached_page(params=DASHBOARD_PARAMETERS)
 def province(request):
@@ -124,8 +136,7 @@ def province(request):
     context = _page_context(request, form, filters, DASHBOARD_FIELDS)
     context.update(
         dashboard=dashboard,
-        charts=charts.dashboard_charts(dashboard),
-        goods=charts.goods_tiles(dashboard.goods),
+        **_figures(dashboard),
         locality=filters.locality,
         xlsx_url=_url("dashboards:province_xlsx", request),
         coverage_url=_url("dashboards:coverage", request),
@@ -153,8 +164,7 @@ def locality(request, slug):
     context.update(
         is_locality_dashboard=True,
         dashboard=dashboard,
-        charts=charts.dashboard_charts(dashboard),
-        goods=charts.goods_tiles(dashboard.goods),
+        **_figures(dashboard),
         locality=place,
         ancestors=tree.ancestors(place),
         xlsx_url=_url("dashboards:locality_xlsx", request, place.slug),

@@ -213,15 +213,18 @@ def side(w, signers, name):
     return w[name]
 
 
-def make_activities(w, agreements, specs):
-    funders = [
-        Funder.objects.create(name=name, kind=kind)
-        for name, kind in (
-            ("Công ty Thử Một", FunderKind.ENTERPRISE),
-            ("Quỹ Thử Hai", FunderKind.ORGANISATION),
-            ("Ông Thử Ba", FunderKind.INDIVIDUAL),
-        )
-    ]
+def make_activities(w, agreements, specs, funders=None):
+    """The activities of `specs`, with three funders made first (or the `funders` of an
+    earlier call): returns the funders."""
+    if funders is None:
+        funders = [
+            Funder.objects.create(name=name, kind=kind)
+            for name, kind in (
+                ("Công ty Thử Một", FunderKind.ENTERPRISE),
+                ("Quỹ Thử Hai", FunderKind.ORGANISATION),
+                ("Ông Thử Ba", FunderKind.INDIVIDUAL),
+            )
+        ]
     for spec in specs:
         agreement, signers = agreements[spec["agreement"] % len(agreements)]
         giver = side(w, signers, spec["giver"])
@@ -249,6 +252,7 @@ def make_activities(w, agreements, specs):
             recipient=recipient,
             funder=None if spec["funder"] is None else funders[spec["funder"]],
         )
+    return funders
 
 
 @settings(
