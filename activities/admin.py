@@ -14,6 +14,7 @@ from activities.models import Activity, ActivityType, Funder
 from activities.resources import ActivityResource
 from agreements.admin import ReviewedChangesMixin, ScopedAdminMixin, agreements_in_scope
 from agreements.dates import format_period
+from agreements.parties import within_parties_condition
 from agreements.services import may_publish
 from localities.admin import FoldedSearchMixin, HistoryAdmin
 from localities.scopes import scope_of
@@ -62,7 +63,20 @@ class ActivityAdmin(
     form = ActivityAdminForm
 
     class Media:
-        js = ["ketnghia/activity-unit.js"]  # the type's unit beside the quantity
+        js = [
+            "ketnghia/activity-unit.js",  # the type's unit beside the quantity
+            "admin/js/jquery.init.js",
+            "ketnghia/agreement-parties.js",  # the giver and recipient among the parties
+        ]
+
+    def autocomplete_choices(self, request, field_name, queryset):
+        """The giver's and the recipient's choices (localities.admin asks): the chosen
+        agreement's parties and the units below them, when the search names the agreement
+        (static/ketnghia/agreement-parties.js); the form checks the choice again on saving."""
+        agreement = request.GET.get("agreement", "")
+        if field_name in ("giver", "recipient") and agreement.isdigit():
+            return queryset.filter(within_parties_condition(int(agreement)))
+        return queryset
 
     list_display = [
         "when",

@@ -8,6 +8,7 @@ import datetime
 import decimal
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
@@ -216,6 +217,21 @@ class FoldedSearchMixin:
         return queryset.filter(condition), may_have_duplicates
 
 
+def _autocomplete_source(admin_site, request):
+    """(the admin of the model whose field asks, the field's name) for an autocomplete request
+    whose model's admin narrows its choices (autocomplete_choices); else None."""
+    if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
+        return None
+    try:
+        model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
+    except (LookupError, ValueError):
+        return None
+    model_admin = admin_site._registry.get(model)
+    if not hasattr(model_admin, "autocomplete_choices"):
+        return None
+    return model_admin, request.GET.get("field_name", "")
+
+
 class LifetimeFilter(admin.SimpleListFilter):
     title = _("lifetime")
     parameter_name = "lifetime"
@@ -335,7 +351,15 @@ class LocalityAdmin(ImportTemplateMixin, ImportExportMixin, FoldedSearchMixin, H
     list_per_page = 50
 
     def get_search_results(self, request, queryset, search_term):
-        """Whole-name matches first: "an phu" lists Phường An Phú before Phường An Phước."""
+        """Whole-name matches first: "an phu" lists Phường An Phú before Phường An Phước.
+
+        For the autocomplete of another model's field, that model's admin may narrow the
+        choices first (`autocomplete_choices(request, field_name, queryset)`: an activity's
+        giver and recipient among its agreement's parties)."""
+        source = _autocomplete_source(self.admin_site, request)
+        if source is not None:
+            model_admin, field_name = source
+            queryset = model_admin.autocomplete_choices(request, field_name, queryset)
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset.select_related("parent"), search_term
         )

@@ -876,6 +876,44 @@ def test_autocomplete_tells_namesakes_apart_and_ranks_whole_names_first(admin_cl
     assert labels("pleiku") == ["Thành phố Pleiku (đã giải thể)"]
 
 
+def test_an_activity_s_giver_and_recipient_are_offered_among_its_agreement_s_parties(
+    admin_client,
+):
+    """Issue 16: the giver and recipient fields offered every locality of the country."""
+    ia_dok = factories.locality("Xã Ia Dơk")
+    factories.locality("Làng Ghè", kind=LocalityKind.VILLAGE, parent=ia_dok)
+    division = factories.locality("Sư đoàn 320", kind=LocalityKind.MILITARY_UNIT)
+    factories.locality("Xã Ia Grai")
+    factories.locality("Làng Khác", kind=LocalityKind.VILLAGE, parent=factories.locality())
+    agreement = factories.agreement(ia_dok, division)
+
+    def offered(field_name, **extra):
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "activities",
+                "model_name": "activity",
+                "field_name": field_name,
+                "term": "",
+                **extra,
+            },
+        )
+        assert response.status_code == 200
+        return {r["text"].split(" – ")[0] for r in response.json()["results"]}
+
+    parties = {"Xã Ia Dơk", "Làng Ghè", "Sư đoàn 320"}
+    for field_name in ("giver", "recipient"):
+        assert offered(field_name, agreement=agreement.pk) == parties
+        # Before an agreement is chosen (or with junk), every unit is offered.
+        assert offered(field_name) > parties | {"Xã Ia Grai", "Làng Khác"}
+        assert offered(field_name, agreement="x") == offered(field_name)
+    # Another model's field pointing to localities is not narrowed.
+    assert "Xã Ia Grai" in offered("locality", model_name="party", app_label="agreements")
+    # The form loads the script that sends the agreement with each search.
+    page = admin_client.get("/admin/activities/activity/add/").content.decode()
+    assert "ketnghia/agreement-parties" in page
+
+
 @pytest.mark.parametrize("count", [5, 50])
 def test_autocomplete_queries_do_not_grow(admin_client, django_assert_max_num_queries, count):
     province = factories.locality("Tỉnh Gia Lai", kind=LocalityKind.PROVINCE)

@@ -45,6 +45,7 @@ def test_staff_enter_an_agreement_and_its_activity(
 ):
     Locality.objects.create(name="Xã Ia Dơk", kind=LocalityKind.COMMUNE, code="23869")
     Locality.objects.create(name="Phường An Nhơn Bắc", kind=LocalityKind.WARD, code="21925")
+    Locality.objects.create(name="Xã Ia Grai", kind=LocalityKind.COMMUNE, code="23890")
     area = CommitmentArea.objects.get(slug="quoc-phong-an-ninh")
     cash = ActivityType.objects.get(slug="tien-mat")
 
@@ -76,6 +77,12 @@ def test_staff_enter_an_agreement_and_its_activity(
     page.goto("/admin/activities/activity/add/")
     choose(page, "id_agreement", "ia dok", agreement.title)
     page.locator("#id_activity_type").select_option(label=cash.name)
+    # The giver is looked for among the agreement's parties, not every unit (issue 16).
+    page.locator("#id_giver + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill("xa ia")
+    offered = page.locator(".select2-container--open .select2-results__option")
+    expect(offered).to_have_text(["Xã Ia Dơk"])
+    page.keyboard.press("Escape")
     choose(page, "id_giver", "an nhon bac", "Phường An Nhơn Bắc")
     choose(page, "id_recipient", "ia dok", "Xã Ia Dơk")
     page.locator("#id_starts_on").fill("27/12/2025")

@@ -1,0 +1,21 @@
+/* The activity form in the admin: the giver and the recipient are searched among the chosen
+   agreement's parties and the units below them (a village of a signing commune), not among every
+   unit of the country. The agreement's id goes with each search of those two fields; the server
+   narrows the choices (localities.admin, activities.admin autocomplete_choices) and the form
+   checks them again on saving. Without an agreement chosen, every unit is offered. */
+(function ($) {
+  "use strict";
+  if (!$) {
+    return;
+  }
+  var FIELDS = /(^|&)app_label=activities&model_name=activity&field_name=(giver|recipient)(&|$)/;
+  $.ajaxPrefilter(function (options) {
+    if (typeof options.data !== "string" || !FIELDS.test(options.data)) {
+      return;
+    }
+    var agreement = document.getElementById("id_agreement");
+    if (agreement && /^\d+$/.test(agreement.value)) {
+      options.data += "&agreement=" + agreement.value;
+    }
+  });
+})(window.django && window.django.jQuery);
