@@ -44,6 +44,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from activities.models import Activity, ActivityType, DashboardSnapshot, FiguresGeneration, Funder
+from activities.reports import summaries
 from agreements.models import CommitmentArea, Party, Programme
 from localities import changes, signals, tree
 from localities.models import Locality, Succession
@@ -52,9 +53,31 @@ logger = logging.getLogger(__name__)
 
 PROVINCE = 0  # the scope of the province dashboard
 EVERY_SCOPE = -1  # the generation every snapshot holds besides its scope's
-# Bumped when what a snapshot holds changes shape (the dashboards' dataclasses): snapshots of
-# another format are never read, even before `migrate` empties the table.
-FORMAT = 1
+# Snapshots of another shape are never read, even before `migrate` empties the table (a
+# worker of the version before may still write some): the key holds the fields of the
+# dashboards' dataclasses (snapshot_format, set by activities.reports.dashboards).
+FORMAT = ""
+
+
+def snapshot_format(*dataclasses):
+    """A fingerprint of the fields of `dataclasses` and of those they hold, for the key."""
+    global FORMAT
+    seen, names = set(), []
+
+    def walk(kind):
+        if kind in seen or not hasattr(kind, "__dataclass_fields__"):
+            return
+        seen.add(kind)
+        for name, spec in kind.__dataclass_fields__.items():
+            names.append(f"{kind.__qualname__}.{name}")
+            for inner in getattr(spec.type, "__args__", ()) or (spec.type,):
+                walk(inner)
+
+    for kind in dataclasses:
+        walk(kind)
+    FORMAT = hashlib.sha256(" ".join(sorted(names)).encode()).hexdigest()[:16]
+
+
 # A snapshot is a few hundred kilobytes pickled, a fifth of that compressed this fast.
 ZLIB_LEVEL = 1
 
@@ -77,7 +100,7 @@ def _key(kind, filters):
         filters.year_to,
         filters.party_kind,
         filters.area.pk if filters.area is not None else "",
-        filters.status,
+        str(filters.status),
         readers,
         get_language(),
     ]
@@ -115,7 +138,7 @@ class Stored(SimpleLazyObject):
                 return pickle.loads(zlib.decompress(data))
             except Exception:
                 logger.warning("A dashboard snapshot could not be read; composed again.")
-                return compose(secrets.token_urlsafe(12))
+                return compose()
 
         super().__init__(load)
         self.__dict__["version"] = version
@@ -144,7 +167,10 @@ def _store(key, scope, generations, today, dashboard):
     quote = connection.ops.quote_name
     table = quote(DashboardSnapshot._meta.db_table)
     columns = ["key", "scope", "generation", "every_scope", "made_on", "version", "data"]
-    using = router.db_for_write(DashboardSnapshot) or DEFAULT_DB_ALIAS
+    # The primary, named rather than asked of the router: asking it would pin the rest of
+    # this request to the primary (ketnghia.replicas), and the page cache would then keep a
+    # page made from the replica's reads as long as one made from the primary's.
+    using = DEFAULT_DB_ALIAS
     data = zlib.compress(pickle.dumps(dashboard, pickle.HIGHEST_PROTOCOL), ZLIB_LEVEL)
     values = [key, scope, *generations, today, dashboard.version, data]
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns[1:])
@@ -168,17 +194,22 @@ def snapshot(kind, filters, today, compose):
     """The dashboard `compose(version)` makes for this question, from its snapshot when one was
     made at the scope's generations (one query), else composed and kept. `version` names the
     composition (a random token): what is made from a dashboard can be kept under it (the
-    page's figures: templates/dashboards/dashboard.html), and is never read for another."""
+    page's figures: templates/dashboards/dashboard.html), and is never read for another. A
+    snapshot that cannot be read is composed and kept again."""
     key, scope = _key(kind, filters), _scope(filters)
     using = router.db_for_read(DashboardSnapshot) or DEFAULT_DB_ALIAS
+
+    def composed():
+        # Read before the figures: a write that commits meanwhile moves them on.
+        generations = _generations(scope, using)
+        dashboard = compose(secrets.token_urlsafe(12))
+        _store(key, scope, generations, today, dashboard)
+        return dashboard
+
     found = _read(key, scope, today, using)
     if found is not None:
-        return Stored(*found, compose)
-    # Read before the figures: a write that commits meanwhile moves them on.
-    generations = _generations(scope, using)
-    dashboard = compose(secrets.token_urlsafe(12))
-    _store(key, scope, generations, today, dashboard)
-    return dashboard
+        return Stored(*found, composed)
+    return composed()
 
 
 # --- the writes ----------------------------------------------------------------------------
@@ -203,8 +234,12 @@ def bump(scopes):
 
 
 def bump_every_scope(**kwargs):
-    """Every snapshot goes: a write whose footprint is not known (a receiver of signals)."""
-    bump([EVERY_SCOPE])
+    """Every snapshot goes: a write whose footprint is not known (a receiver of signals).
+    Under the summaries' lock, as the keepers bump: writers take it before any generation's
+    row, so that two of them never wait for each other's rows."""
+    with transaction.atomic():
+        summaries.lock()
+        bump([EVERY_SCOPE])
 
 
 def empty(**kwargs):

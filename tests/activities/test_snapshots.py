@@ -24,7 +24,7 @@ from activities.models import Activity, ActivityType, DashboardSnapshot
 from activities.reports import snapshots
 from agreements.models import Agreement, AgreementStatus, Party, PartyRole
 from agreements.services import publish_agreement, unpublish_agreement
-from localities.models import Locality, LocalityKind
+from localities.models import Locality, LocalityKind, Succession
 from localities.scopes import Scope
 from tests import factories
 from tests.activities.test_counting_property import (
@@ -197,6 +197,15 @@ def test_a_unit_moved_leaves_the_dashboards_of_its_old_parents(world):
     world["b"].parent = world["province"]
     world["b"].save()
     assert reports.locality_dashboard(world["district"], ALL, TODAY).money.value_vnd == 30_000_000
+
+
+def test_a_succession_brings_the_agreements_of_the_unit_succeeded(world):
+    """A ward formed by a merger counts the agreements of the commune it succeeded: the
+    succession (not a write to a unit) moves its generation on."""
+    ward = factories.locality("Phường Mới", kind=LocalityKind.WARD, parent=world["province"])
+    assert reports.locality_dashboard(ward, ALL, TODAY).money.value_vnd == 0
+    Succession.objects.create(predecessor=world["b"], successor=ward)
+    assert reports.locality_dashboard(ward, ALL, TODAY).money.value_vnd == 5_000_000
 
 
 def test_an_agreement_unpublished_leaves_the_public_dashboards(world):

@@ -880,7 +880,11 @@ def test_a_dashboard_read_again_is_read_from_its_snapshot_until_a_write(
     before = money(get(client, "/thong-ke/p-thu/"))
     agreement = places["ward"].parties.filter(agreement__status="published").first().agreement
     factories.activity(agreement, value_vnd=2_000_000, starts_on=datetime.date(2025, 6, 1))
-    assert money(get(client, "/thong-ke/p-thu/")) == before + 2_000_000
+    response = get(client, "/thong-ke/p-thu/")
+    assert money(response) == before + 2_000_000
+    # The page's figures, not only its context: the kept figures were left behind.
+    assert response.context["dashboard"].money.words in html(response)
+    assert response.context["dashboard"].money.words != format_vnd_words(before)
 
 
 # -- Sitemap, formula injection -----------------------------------------------------------------
