@@ -10,6 +10,7 @@ default for a new account.
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Permission
 from django.db.models import Q
 
 from localities import tree
@@ -42,6 +43,19 @@ class Scope:
 WHOLE = Scope(None)
 
 
+def _whole_province(user):
+    """user.has_perm("localities.whole_province") for an active account, in one query when its
+    permissions are not loaded yet (has_perm reads them all, in two)."""
+    if hasattr(user, "_perm_cache"):
+        return user.has_perm("localities.whole_province")
+    granted = Permission.objects.filter(
+        Q(user=user) | Q(group__user=user),
+        content_type__app_label="localities",
+        codename="whole_province",
+    )
+    return granted.exists()
+
+
 def scope_of(user):
     """The scope of an account, read once per request (kept on the user object)."""
     cached = getattr(user, "_ketnghia_scope", None)
@@ -49,7 +63,7 @@ def scope_of(user):
         return cached
     if not user.is_active or not user.is_authenticated:
         scope = Scope(frozenset())
-    elif user.is_superuser or user.has_perm("localities.whole_province"):
+    elif user.is_superuser or _whole_province(user):
         scope = WHOLE
     else:
         scope = Scope(

@@ -18,7 +18,7 @@ def areas():
 
 def locality(slug):
     """The locality with this slug and the chain above it, or None."""
-    return tree.with_ancestors().filter(slug=slug).first()
+    return tree.chain(slug=slug)
 
 
 def locality_choice(values):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from activities import reports
 from agreements.models import Agreement, AgreementStatus, Party, PartyRole
@@ -39,7 +39,9 @@ class LocalityPage:
 def locality_page(slug, page_number=None):
     """Everything the locality page shows: nine queries whatever the data (eight without
     agreements). Raises Http404 for an unknown slug."""
-    locality = get_object_or_404(tree.with_ancestors(), slug=slug)
+    locality = tree.chain(slug=slug)
+    if locality is None:
+        raise Http404
     # The ids, read first (two queries): the database then plans every use with the list.
     here, inherited = tree.area_ids(locality)
 
