@@ -17,6 +17,7 @@ from agreements.dates import format_period
 from agreements.parties import within_parties_condition
 from agreements.services import may_publish
 from localities.admin import FoldedSearchMixin, HistoryAdmin
+from localities.admin_lists import AutocompleteFilter, LargeListMixin
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
 
@@ -28,8 +29,14 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        dates = model_admin.get_queryset(request).dates("starts_on", "year", order="DESC")
-        return [(str(d.year), str(d.year)) for d in dates]
+        """The years from the latest activity's back to the earliest's: two reads of the
+        index on the dates, not a pass over every activity for the years that occur."""
+        dates = model_admin.get_queryset(request).order_by().values_list("starts_on", flat=True)
+        first = dates.order_by("starts_on").first()
+        if first is None:
+            return []
+        last = dates.order_by("-starts_on").first()
+        return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -40,6 +47,7 @@ class YearFilter(admin.SimpleListFilter):
 
 @admin.register(Activity)
 class ActivityAdmin(
+    LargeListMixin,
     ReviewedChangesMixin,
     ImportTemplateMixin,
     ImportExportMixin,
@@ -87,17 +95,18 @@ class ActivityAdmin(
         "status",
         "agreement",
     ]
+    # At national scale a list of every agreement, giver or recipient would weigh megabytes:
+    # those are searched (localities.admin_lists).
     list_filter = [
-        ("agreement", admin.RelatedOnlyFieldListFilter),
+        ("agreement", AutocompleteFilter),
         "activity_type",
         YearFilter,
-        ("giver", admin.RelatedOnlyFieldListFilter),
-        ("recipient", admin.RelatedOnlyFieldListFilter),
-        ("funder", admin.RelatedOnlyFieldListFilter),
+        ("giver", AutocompleteFilter),
+        ("recipient", AutocompleteFilter),
+        ("funder", AutocompleteFilter),
         "status",
     ]
     list_select_related = ["activity_type", "giver", "recipient", "agreement"]
-    date_hierarchy = "starts_on"
     search_fields = [
         "description",
         "recipient_detail",

@@ -55,6 +55,7 @@ from agreements.services import (
 )
 from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, NotFoundMixin, constraint_message
+from localities.admin_lists import LargeListMixin
 from localities.models import Locality, LocalityKind
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -648,6 +649,7 @@ class PartyKindFilter(admin.SimpleListFilter):
 
 @admin.register(Agreement)
 class AgreementAdmin(
+    LargeListMixin,
     ReviewedChangesMixin,
     ImportTemplateMixin,
     ImportExportMixin,

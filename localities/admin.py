@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from localities import import_template, text
+from localities.admin_lists import LargeListMixin
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
 from localities.resources import VillageResource
 from localities.scopes import scope_of
@@ -325,7 +326,9 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(Locality)
-class LocalityAdmin(ImportTemplateMixin, ImportExportMixin, FoldedSearchMixin, HistoryAdmin):
+class LocalityAdmin(
+    LargeListMixin, ImportTemplateMixin, ImportExportMixin, FoldedSearchMixin, HistoryAdmin
+):
     # Excel: villages in and out (the register's units come from import_units), the template
     # at "import-template/".
     resource_classes = [VillageResource]

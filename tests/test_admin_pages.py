@@ -38,6 +38,7 @@ from agreements.models import (
     Revision,
     Source,
 )
+from localities import admin_lists
 from localities.admin import constraint_message
 from localities.models import Locality, LocalityKind, StaffLocality
 from tests import factories
@@ -930,6 +931,65 @@ def test_autocomplete_queries_do_not_grow(admin_client, django_assert_max_num_qu
             },
         )
     assert len(response.json()["results"]) == min(count, 20)
+
+
+def test_the_activity_list_searches_its_filters_rather_than_listing_every_unit(admin_client):
+    """Issue 16: at national scale the list's sidebar listed every giver, recipient and
+    agreement (3.7 MB): they are searched now, as in the form."""
+    giver = factories.locality("Sư đoàn 320", kind=LocalityKind.MILITARY_UNIT)
+    ia_dok = factories.locality("Xã Ia Dơk")
+    agreement = factories.agreement(ia_dok, giver, title="Giao ước Sư đoàn – Ia Dơk")
+    factories.activity(agreement, giver=giver, starts_on=datetime.date(2019, 5, 1))
+    factories.activity(agreement, recipient=ia_dok, starts_on=datetime.date(2025, 5, 1))
+    others = [factories.locality(f"Xã Không Liên Quan {n}") for n in range(5)]
+    for other in others:
+        factories.activity(factories.agreement(other, ia_dok), giver=other)
+    url = "/admin/activities/activity/"
+
+    page = admin_client.get(url).content.decode()
+    sidebar = page.split('id="changelist-filter"', 1)[1].split("</nav>", 1)[0]
+    assert any(other.name in page for other in others)  # in the rows
+    assert not any(other.name in sidebar for other in others)  # not offered in the filters
+    for param in ("agreement__id__exact", "giver__id__exact", "recipient__id__exact"):
+        assert f'data-filter-param="{param}"' in sidebar
+    assert "select2" in page
+    # After django.jQuery exists (jquery.init.js), or the filters do nothing.
+    assert page.index("admin/js/jquery.init.js") < page.index("ketnghia/autocomplete-filter")
+    # The years, from the latest back to the earliest, without a pass over every activity.
+    years = re.findall(r"\?year=(\d{4})", page)
+    assert years[:7] == [str(year) for year in range(2025, 2018, -1)]
+
+    response = admin_client.get(url, {"giver__id__exact": giver.pk})
+    assert response.context["cl"].result_count == 1
+    chosen = unescape(response.content.decode())
+    assert f'<option value="{giver.pk}" selected>Sư đoàn 320</option>' in chosen
+    response = admin_client.get(url, {"giver__id__exact": others[0].pk})
+    assert response.context["cl"].result_count == 1
+    assert admin_client.get(url, {"giver__id__exact": "x"}).status_code in (200, 302)
+
+
+def test_a_long_list_is_counted_up_to_a_bound_then_estimated(admin_client, monkeypatch):
+    """Past ESTIMATE_FROM rows, PostgreSQL's estimate rather than a count of every row, and
+    the list says so; a short list (or any list on SQLite) is counted exactly."""
+    monkeypatch.setattr(admin_lists, "ESTIMATE_FROM", 3)
+    agreement = factories.agreement()
+    first, *_ = [factories.activity(agreement) for _ in range(5)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE activities_activity")
+    whole = admin_lists.EstimatedCountPaginator(Activity.objects.all(), 2)
+    one = admin_lists.EstimatedCountPaginator(Activity.objects.filter(pk=first.pk), 2)
+    assert (one.count, one.estimated) == (1, False)
+    response = admin_client.get("/admin/activities/activity/")
+    cl = response.context["cl"]
+    if connection.vendor == "postgresql":
+        assert whole.count >= 3 and whole.estimated
+        assert cl.paginator.estimated
+        content = response.content.decode()
+        assert f"khoảng {cl.result_count}" in content or f"about {cl.result_count}" in content
+    else:
+        assert (whole.count, whole.estimated) == (5, False)
+        assert (cl.result_count, cl.paginator.estimated) == (5, False)
 
 
 def test_the_activity_form_knows_each_types_unit_for_the_quantity(admin_client):

@@ -98,5 +98,11 @@ def test_staff_enter_an_agreement_and_its_activity(
     assert Activity.objects.get().value_vnd == 30_000_000
 
     page.screenshot(path=artifacts / "admin-activity-list.png", full_page=True)
+    # The list's giver filter is searched, as the form's field is (issue 16).
+    choose(page, "filter_giver", "an nhon", "Phường An Nhơn Bắc")
+    giver = Locality.objects.get(name="Phường An Nhơn Bắc")
+    expect(page).to_have_url(re.compile(rf"giver__id__exact={giver.pk}"))
+    expect(page.locator("#result_list td.field-figure")).to_have_count(1)
+    assert fits(page)
     assert foreign_requests == []
     assert page_errors == []

@@ -1,0 +1,129 @@
+"""What the admin's lists need at national scale (75,000 units, 20,000 agreements, a million
+activities), for every app's admin:
+
+- AutocompleteFilter: a filter over a foreign key searched as the field's autocomplete in the
+  form is (the admin's select2, the same search and the same scope rules), not a sidebar that
+  lists every unit of the country;
+- EstimatedCountPaginator: past ESTIMATE_FROM rows, PostgreSQL's estimate of a list's length
+  rather than a count that reads every row on every page; the list says "about" then
+  (templates/admin/pagination.html);
+- LargeListMixin: both, for a ModelAdmin: the filters' scripts, no count of the whole table.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+
+# Fewer rows than this are counted exactly (a count of ten thousand index entries is quick).
+ESTIMATE_FROM = 10_000
+
+
+class AutocompleteFilter(admin.FieldListFilter):
+    """A foreign key's filter as a search box: the chosen row, searched through the admin's
+    autocomplete of the field (static/ketnghia/autocomplete-filter.js goes to the list filtered
+    by it), with "All" to leave it. The chosen row costs one query; no other row is read."""
+
+    template = "admin/autocomplete_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.lookup_kwarg = f"{field_path}__{field.target_field.name}__exact"
+        value = params.get(self.lookup_kwarg)
+        self.lookup_val = value[-1] if isinstance(value, list) else value
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.admin_site = model_admin.admin_site
+        self.request = request
+
+    def expected_parameters(self):
+        return [self.lookup_kwarg]
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        without = changelist.get_query_string(remove=[self.lookup_kwarg])
+        widget = AutocompleteSelect(
+            self.field,
+            self.admin_site,
+            attrs={
+                "data-filter-url": without,
+                "data-filter-param": self.lookup_kwarg,
+                "aria-label": self.title,
+                "id": f"filter_{self.field_path}",
+            },
+        )
+        # The chosen row as the autocomplete would offer it to this account: an agreement
+        # outside an account's scope is not named to it, even when its id is in the address.
+        remote = self.field.remote_field.model
+        remote_admin = self.admin_site._registry.get(remote)
+        choices = (
+            remote_admin.get_queryset(self.request)
+            if remote_admin is not None
+            else remote._default_manager.none()
+        )
+        chooser = forms.ModelChoiceField(
+            queryset=choices,
+            to_field_name=self.field.target_field.name,
+            widget=widget,
+            required=False,
+        )
+        value = self.lookup_val if self.lookup_val and self.lookup_val.isdigit() else None
+        yield {
+            "selected": value is not None,
+            "all_url": without,
+            "widget": chooser.widget.render(f"filter_{self.field_path}", value),
+        }
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator whose count, past ESTIMATE_FROM rows, is PostgreSQL's estimate (the
+    planner's, from the table's statistics): `estimated` says so. A list the planner thinks
+    long is counted up to ESTIMATE_FROM first (a bounded read), so that a short one is never
+    given a long estimate; on other databases, every count is exact."""
+
+    estimated = False
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql":
+            return super().count
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            (plan,) = cursor.fetchone()
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        rows = int(plan[0]["Plan"]["Plan Rows"])
+        if rows < ESTIMATE_FROM:
+            return super().count
+        counted = queryset.order_by()[:ESTIMATE_FROM].count()
+        if counted < ESTIMATE_FROM:
+            return counted
+        self.estimated = True
+        return rows
+
+
+class LargeListMixin:
+    """For the admin of a table of national size: autocomplete filters (their scripts on the
+    list), estimated counts, and no count of the whole table beside a filtered one."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    @property
+    def media(self):
+        media = super().media
+        if any(
+            isinstance(spec, tuple) and issubclass(spec[1], AutocompleteFilter)
+            for spec in self.list_filter
+        ):
+            # select2 and the admin's autocomplete (the same as the form's fields load).
+            media += AutocompleteSelect(None, self.admin_site).media
+            media += forms.Media(js=["admin/js/jquery.init.js", "ketnghia/autocomplete-filter.js"])
+        return media
