@@ -8,6 +8,7 @@ dataset's size.
 """
 
 import json
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.urls import reverse
@@ -28,7 +29,7 @@ def pick(commune_slug=None):
         Agreement.objects.published()
         .annotate(n=Count("activities"))
         .order_by("-n", "slug")
-        .values("slug", "title", "n")
+        .values("pk", "slug", "title", "n")
         .first()
     )
     parties = Party.objects.filter(
@@ -110,6 +111,7 @@ def pick(commune_slug=None):
         if page.get("dashboard")
         for reader in readers
     ]
+    pages += admin_pages(agreement, commune)
     pages.append({"key": "healthz", "label": "/healthz", "path": reverse("healthz")})
     return {
         "pages": pages,
@@ -122,6 +124,54 @@ def pick(commune_slug=None):
             "activities": Activity.objects.count(),
         },
     }
+
+
+ADMIN_READER = "province officer"
+
+
+def admin_pages(agreement, commune):
+    """Issue 16: the admin's lists, a search and the forms, as a province officer meets them:
+    the activity, agreement and unit lists, the activities searched by the commune's name, and
+    the change forms of the heaviest agreement and of its latest activity."""
+    pages = [
+        ("admin_activities", "admin: activity list", "admin:activities_activity_changelist", ""),
+        ("admin_agreements", "admin: agreement list", "admin:agreements_agreement_changelist", ""),
+        ("admin_localities", "admin: unit list", "admin:localities_locality_changelist", ""),
+    ]
+    if commune:
+        words = urlencode({"q": commune["locality__name"]})
+        pages.append(
+            (
+                "admin_search",
+                "admin: activities searched",
+                "admin:activities_activity_changelist",
+                f"?{words}",
+            )
+        )
+    found = [
+        {"key": key, "label": label, "path": reverse(name) + query}
+        for key, label, name, query in pages
+    ]
+    if agreement:
+        activity = (
+            Activity.objects.filter(agreement_id=agreement["pk"]).values_list("pk", flat=True)
+        ).first()
+        found.append(
+            {
+                "key": "admin_agreement_form",
+                "label": "admin: agreement form",
+                "path": reverse("admin:agreements_agreement_change", args=[agreement["pk"]]),
+            }
+        )
+        if activity:
+            found.append(
+                {
+                    "key": "admin_activity_form",
+                    "label": "admin: activity form",
+                    "path": reverse("admin:activities_activity_change", args=[activity]),
+                }
+            )
+    return [{**page, "admin": True, "reader": ADMIN_READER} for page in found]
 
 
 def main(commune_slug=None):

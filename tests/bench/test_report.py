@@ -153,6 +153,28 @@ def test_no_public_page_may_weigh_more_than_150_kb():
     assert report.verdict([base, d, signed_in]) == (True, [])
 
 
+def test_each_admin_page_is_judged_on_its_speed_and_its_weight():
+    """Issue 16: an admin list or form, for a province officer, within 5x the base page's p50
+    and at most 300 KB."""
+    base = result("base", 2.0, base=True)
+    d = result("d", 3.0, dashboard=True)
+    officer = {"admin": True, "reader": "province officer"}
+    fine = result("admin_list", 10.0, size=300 * 1024, **officer)
+    assert report.verdict([base, d, fine]) == (True, [])
+
+    slow = result("admin_list", 10.5, **officer)
+    heavy = result("admin_form", 2.0, size=301 * 1024, **officer)
+    silent = result("admin_search", None, **officer)
+    assert report.verdict([base, d, slow, heavy, silent]) == (
+        False,
+        [
+            "admin_list (province officer): p50 10.5 ms is 5.2x the base's (goal ≤ 5x)",
+            "admin_form (province officer): 301.0 KB of HTML (goal ≤ 300 KB)",
+            "admin_search (province officer): no successful answer",
+        ],
+    )
+
+
 def test_errors_under_writes_and_of_the_writer_fail_the_verdict():
     main = [result("base", 2.0, base=True), result("d", 3.0, dashboard=True)]
     under = [result("d", 30.0, dashboard=True)]  # slower under writes: for information
