@@ -85,6 +85,17 @@ def ancestors(place):
     return chain[::-1]
 
 
+def and_above_ids(locality_ids):
+    """The ids of the localities `locality_ids` and of every unit above them: one query, each
+    row joined to its parents by their keys (where and_above() builds nested subqueries for
+    a filter)."""
+    paths = ["id", *("__".join(["parent"] * n) + "_id" for n in range(1, DEPTH + 1))]
+    found = set()
+    for row in Locality.objects.filter(pk__in=list(locality_ids)).values_list(*paths):
+        found.update(row)
+    return found - {None}
+
+
 def ancestor_ids(locality):
     """The ids of the units a locality lies in, nearest first: one query."""
     paths = ["__".join(["parent"] * n) + "_id" for n in range(1, DEPTH + 1)]

@@ -279,20 +279,17 @@ def _units_of(concerns):
 
 def counted_in(unit_ids):
     """The scopes whose figures count the units `unit_ids`: the units, the units above them,
-    the units that succeeded any of those, and the units above these. Two queries."""
+    the units that succeeded any of those, and the units above these. Three queries at most,
+    each through an index."""
     if not unit_ids:
         return set()
-    above = set(
-        Locality.objects.filter(tree.and_above(list(unit_ids))).values_list("pk", flat=True)
-    )
+    found = tree.and_above_ids(unit_ids)
     successors = set(
-        Succession.objects.filter(predecessor__in=above).values_list("successor_id", flat=True)
+        Succession.objects.filter(predecessor__in=found).values_list("successor_id", flat=True)
     )
-    if successors - above:
-        above |= set(
-            Locality.objects.filter(tree.and_above(list(successors))).values_list("pk", flat=True)
-        )
-    return above
+    if successors - found:
+        found |= tree.and_above_ids(successors - found)
+    return found
 
 
 class Keeper:
