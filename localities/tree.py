@@ -96,6 +96,21 @@ def and_above_ids(locality_ids):
     return found - {None}
 
 
+def counted_in(unit_ids):
+    """The ids of the units whose figures count the units `unit_ids`: the units, the units
+    above them, the units that succeeded any of those (one step, as lineage_ids) and the
+    units above these. Three queries at most, each through an index."""
+    if not unit_ids:
+        return set()
+    found = and_above_ids(unit_ids)
+    successors = set(
+        Succession.objects.filter(predecessor__in=found).values_list("successor_id", flat=True)
+    )
+    if successors - found:
+        found |= and_above_ids(successors - found)
+    return found
+
+
 def ancestor_ids(locality):
     """The ids of the units a locality lies in, nearest first: one query."""
     paths = ["__".join(["parent"] * n) + "_id" for n in range(1, DEPTH + 1)]

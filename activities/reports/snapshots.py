@@ -47,7 +47,7 @@ from activities.models import Activity, ActivityType, DashboardSnapshot, Figures
 from activities.reports import summaries
 from agreements.models import CommitmentArea, Party, Programme
 from localities import changes, signals, tree
-from localities.models import Locality, Succession
+from localities.models import Locality
 
 logger = logging.getLogger(__name__)
 
@@ -277,34 +277,19 @@ def _units_of(concerns):
     return units - {None}
 
 
-def counted_in(unit_ids):
-    """The scopes whose figures count the units `unit_ids`: the units, the units above them,
-    the units that succeeded any of those, and the units above these. Three queries at most,
-    each through an index."""
-    if not unit_ids:
-        return set()
-    found = tree.and_above_ids(unit_ids)
-    successors = set(
-        Succession.objects.filter(predecessor__in=found).values_list("successor_id", flat=True)
-    )
-    if successors - found:
-        found |= tree.and_above_ids(successors - found)
-    return found
-
-
 class Keeper:
     """The keeper of localities.changes that moves the generations on: before a write, the
     units what it names lies in; after it, the same and those of what it created; the scopes
-    that count any of them (counted_in) and the province get a new generation."""
+    that count any of them (tree.counted_in) and the province get a new generation."""
 
     def begin(self, change, concerns):
         # Where they lie before the write: a unit moved counts in its old parents no more.
         notes = change.notes.setdefault(self, set())
-        notes |= counted_in(_units_of(concerns))
+        notes |= tree.counted_in(_units_of(concerns))
 
     def end(self, change):
         concerns = {c: change.before[c] | change.after[c] for c in change.before}
-        bump({PROVINCE, *change.notes.get(self, ()), *counted_in(_units_of(concerns))})
+        bump({PROVINCE, *change.notes.get(self, ()), *tree.counted_in(_units_of(concerns))})
 
 
 KEEPER = Keeper()
