@@ -16,7 +16,7 @@ class KetnghiaConfig(AppConfig):
 
 
 class KetnghiaAdminConfig(AdminConfig):
-    default_site = "ketnghia.admin.SiteAdmin"
+    default_site = "ketnghia.admin_site.SiteAdmin"
 
 
 class AxesConfig(AxesAppConfig):

@@ -13,4 +13,13 @@ def site(request):
         {"code": code, "name": name, "url": translate_url(path, code)}
         for code, name in settings.LANGUAGES
     ]
-    return {"province_name": settings.PROVINCE_NAME, "language_alternates": alternates}
+    return {
+        "province_name": settings.PROVINCE_NAME,
+        "language_alternates": alternates,
+        "publisher": settings.PUBLISHER,
+        "contact": {
+            "email": settings.CONTACT_EMAIL,
+            "phone": settings.CONTACT_PHONE,
+            "address": settings.CONTACT_ADDRESS,
+        },
+    }

@@ -26,6 +26,16 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The province this installation serves, shown in headers and titles.
 PROVINCE_NAME = env.str("PROVINCE_NAME", default="Gia Lai")
+# Who publishes the site, and how to reach them, in every page's footer. Without PUBLISHER the
+# footer names the province's People's Committee; the contacts are shown when set.
+PUBLISHER = env.str("PUBLISHER", default="")
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
+CONTACT_PHONE = env.str("CONTACT_PHONE", default="")
+CONTACT_ADDRESS = env.str("CONTACT_ADDRESS", default="")
+# Error reports stored in an hour, from one address and from everyone, before the form refuses
+# more (ketnghia.public.error_reports).
+ERROR_REPORTS_PER_HOUR = env.int("ERROR_REPORTS_PER_HOUR", default=5)
+ERROR_REPORTS_PER_HOUR_ALL = env.int("ERROR_REPORTS_PER_HOUR_ALL", default=200)
 
 INSTALLED_APPS = [
     "ketnghia.apps.KetnghiaAdminConfig",

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ketnghia import health, seo, views
+from ketnghia.public import error_reports
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -24,6 +25,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("gioi-thieu/", views.about, name="about"),
+    path("bao-loi/", error_reports.report_error, name="report_error"),
     path("", include("ketnghia.public.agreement_urls")),
     path("", include("ketnghia.public.locality_urls")),
     path("", include("ketnghia.public.dashboard_urls")),

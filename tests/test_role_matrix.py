@@ -47,6 +47,7 @@ from agreements.models import (
     Source,
 )
 from agreements.services import unpublish_agreement
+from ketnghia.models import ErrorReport
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
 from tests import factories
 from tests.admin_pages import form_data
@@ -96,6 +97,7 @@ app_list:axes                             L    404   404     404     404     404
 app_list:localities                       L    404   200     200     200     200     200  200
 app_list:agreements                       L    404   200     200     200     200     200  200
 app_list:activities                       L    404   200     200     200     200     200  200
+app_list:ketnghia                         L    404   404     404     200     404     200  200
 
 auth_group_changelist                     L    403   403     403     403     403     200  200
 auth_group_add                            L    403   403     403     403     403     403  200
@@ -239,6 +241,12 @@ activities_funder_change                  L    403   200     200     200     200
 activities_funder_delete                  L    403   403     403     403     403     200  200
 activities_funder_history                 L    403   200     200     200     200     200  200
 activities_funder_simple_history          L    403   200     200     200     200     200  200
+
+ketnghia_errorreport_changelist           L    403   403     403     200     403     200  200
+ketnghia_errorreport_add                  L    403   403     403     403     403     403  403
+ketnghia_errorreport_change               L    403   403     403     200     403     200  200
+ketnghia_errorreport_delete               L    403   403     403     403     403     200  200
+ketnghia_errorreport_history              L    403   403     403     200     403     200  200
 """
 
 # Views of a model's admin that take one of its objects.
@@ -399,6 +407,9 @@ def build_world():
         )
         side.failure = AccessFailureLog.objects.create(**attempt)
         side.access = AccessLog.objects.create(**attempt)
+        side.error_report = ErrorReport.objects.create(
+            page=f"/giao-uoc/{side.agreement.slug}/", message=f"Sai ngày {side.mark}", sender=key
+        )
 
     def account(username, *groups, remit=None, **flags):
         user = User.objects.create_user(username, is_staff=True, **flags)
@@ -472,6 +483,7 @@ def build_world():
         AccessLog: "access",
         Publication: "publication",
         Revision: "revision",
+        ErrorReport: "error_report",
     }
     return SimpleNamespace(
         province=province,

@@ -48,6 +48,7 @@ def public_pages():
         ("dashboard-coverage", "/thong-ke/vung-dong-bao/"),
     ]
     pages += [("open-data", "/du-lieu/"), ("about", "/gioi-thieu/")]
+    pages += [("report-error", "/bao-loi/?trang=/giao-uoc/")]
     pages += [("not-found", "/khong-co-trang-nay/")]
     return pages + [(f"en-{name}", f"/en{path}") for name, path in pages]
 
