@@ -154,11 +154,19 @@ class ActivityAdmin(
 
 @admin.register(ActivityType)
 class ActivityTypeAdmin(HistoryAdmin):
-    list_display = ["name", "unit", "measure", "position"]
+    list_display = ["name", "unit", "name_en", "unit_en", "measure", "position"]
     list_editable = ["position"]
     list_filter = ["measure"]
-    search_fields = ["name", "unit"]
+    search_fields = ["name", "unit", "name_en"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        ("name", "unit"),
+        ("name_en", "unit_en"),
+        "measure",
+        "description",
+        "slug",
+        "position",
+    ]
 
 
 @admin.register(Funder)

@@ -70,7 +70,7 @@ def format_vnd_words(value, qualifier=Qualifier.EXACT):
     if value is None:
         return ""
     value = int(value)
-    for size, label in ((10**9, _("billion đồng")), (10**6, _("million đồng"))):
+    for size, label in ((10**9, _("billion dong")), (10**6, _("million dong"))):
         if value < size:
             continue
         amount = Decimal(value) / size
@@ -84,7 +84,8 @@ def format_vnd_words(value, qualifier=Qualifier.EXACT):
         if shown >= 1000 and size == 10**6:
             return format_vnd_words(int(shown * size), qualifier)
         return _qualified(f"{format_number(shown)}{NBSP}{label}", qualifier)
-    return _qualified(f"{format_number(value)}{NBSP}{_('đồng')}", qualifier)
+    dong = _("dong")
+    return _qualified(f"{format_number(value)}{NBSP}{dong}", qualifier)
 
 
 def format_quantity(value, unit="", qualifier=Qualifier.EXACT):

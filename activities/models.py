@@ -14,6 +14,7 @@ from agreements.models import (
     date_precision_field,
 )
 from localities import changes, text
+from localities.languages import localized
 from localities.models import Locality
 
 
@@ -28,8 +29,19 @@ class ActivityType(models.Model):
     """What was given or done, with its unit: houses (căn), road (km), check-ups (lượt người)…"""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, default="", db_default=""
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     unit = models.CharField(_("unit"), max_length=50, help_text=_("e.g. căn, km, lượt người."))
+    unit_en = models.CharField(
+        _("unit in English"),
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("e.g. houses, km, people."),
+    )
     measure = models.CharField(
         _("measure"), max_length=10, choices=Measure.choices, default=Measure.COUNT
     )
@@ -51,7 +63,16 @@ class ActivityType(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    # The name and unit in the page's language (localities.languages).
+    @property
+    def label(self):
+        return localized(self.name, self.name_en)
+
+    @property
+    def unit_label(self):
+        return localized(self.unit, self.unit_en)
 
 
 class Qualifier(models.TextChoices):

@@ -201,7 +201,12 @@ class ActivityResource(SpreadsheetResource):
     status = column(
         "status",
         gettext_lazy("Status"),
-        ChoiceWidget(ActivityStatus, ActivityStatus.DELIVERED),
+        # "Cam kết" named a pledge until the word went to the agreements' commitments alone.
+        ChoiceWidget(
+            ActivityStatus,
+            ActivityStatus.DELIVERED,
+            aliases={"Cam kết": ActivityStatus.PLEDGED, "Đã cam kết": ActivityStatus.PLEDGED},
+        ),
     )
     giver = column("giver", gettext_lazy("Giver"), LocalityWidget())
     recipient = column("recipient", gettext_lazy("Recipient"), LocalityWidget())

@@ -221,6 +221,8 @@ class AgreementForm(forms.ModelForm):
             "signed_at_place",
             "ended_on",
             "summary",
+            "title_en",
+            "summary_en",
             "legal_basis",
             "slug",
         ]
@@ -692,6 +694,17 @@ class AgreementAdmin(
             },
         ),
         (
+            _("In English"),
+            {
+                "classes": ["collapse"],
+                "description": _(
+                    "For the English pages (/en/). Left empty, they show the Vietnamese, "
+                    "marked as Vietnamese."
+                ),
+                "fields": ["title_en", "summary_en"],
+            },
+        ),
+        (
             _("Publication"),
             {
                 "fields": [
@@ -1004,10 +1017,11 @@ class PublicationAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.Mod
 
 @admin.register(CommitmentArea)
 class CommitmentAreaAdmin(HistoryAdmin):
-    list_display = ["name", "position", "slug"]
+    list_display = ["name", "name_en", "position", "slug"]
     list_editable = ["position"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "description", "name_en", "description_en", "slug", "position"]
 
 
 class ReviewForm(forms.Form):

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from agreements.documents import validate_document
 from agreements.uploads import photo_upload_to
 from localities import changes
+from localities.languages import language_of, localized
 from localities.models import Locality
 from localities.text import search_key
 
@@ -102,8 +103,14 @@ class CommitmentArea(models.Model):
     """One of the shared areas agreements commit to (defence and security, social welfare…)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, default="", db_default=""
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(
+        _("description in English"), blank=True, default="", db_default=""
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
@@ -114,7 +121,16 @@ class CommitmentArea(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self):
+        """The name in the page's language (localities.languages)."""
+        return localized(self.name, self.name_en)
+
+    @property
+    def description_shown(self):
+        return localized(self.description, self.description_en)
 
 
 class AgreementStatus(models.TextChoices):
@@ -176,6 +192,21 @@ class Agreement(models.Model):
         _("ended on"), null=True, blank=True, help_text=_("Only when the twinning has ended.")
     )
     summary = models.TextField(_("summary"), blank=True)
+    title_en = models.CharField(
+        _("title in English"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Shown on the English pages; left empty, they show the Vietnamese title."),
+    )
+    summary_en = models.TextField(
+        _("summary in English"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Shown on the English pages; left empty, they show the Vietnamese summary."),
+    )
     legal_basis = models.ManyToManyField(
         LegalDocument, verbose_name=_("legal basis"), blank=True, related_name="agreements"
     )
@@ -249,6 +280,24 @@ class Agreement(models.Model):
         with changes.writing(agreements=counted, dates=[self.pk]) as change:
             super().save(*args, **kwargs)
             change.created(dates=[self.pk])
+
+    # The title and summary the public pages show, and their language: the English ones on an
+    # English page when staff wrote them (localities.languages).
+    @property
+    def title_shown(self):
+        return localized(str(self), self.title_en)
+
+    @property
+    def title_lang(self):
+        return language_of(self.title, self.title_en)
+
+    @property
+    def summary_shown(self):
+        return localized(self.summary, self.summary_en)
+
+    @property
+    def summary_lang(self):
+        return language_of(self.summary, self.summary_en)
 
     @classmethod
     def concerns_of(cls, rows):

@@ -374,7 +374,7 @@ ACTIVITIES = Dataset(
             Qualifier.EXACT,
             _QUALIFIERS,
         ),
-        Column("value_vnd", _("Value in Vietnamese đồng, a whole number."), "500000000"),
+        Column("value_vnd", _("Value in Vietnamese dong (VND), a whole number."), "500000000"),
         Column("value_qualifier", _("How exact the value is."), Qualifier.OVER, _QUALIFIERS),
         Column(
             "giver_name",

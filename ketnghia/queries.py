@@ -39,7 +39,7 @@ def home_page():
         delivered_value=delivered_value,
         goods=goods,
         latest_agreements=list(
-            published.only("title", "slug", "signed_on", "signed_at_place").order_by(
+            published.only("title", "title_en", "slug", "signed_on", "signed_at_place").order_by(
                 "-signed_on", "-pk"
             )[:LATEST]
         ),
@@ -56,9 +56,12 @@ def home_page():
                 "value_qualifier",
                 "description",
                 "activity_type__name",
+                "activity_type__name_en",
                 "activity_type__unit",
+                "activity_type__unit_en",
                 "activity_type__measure",
                 "agreement__title",
+                "agreement__title_en",
                 "agreement__slug",
             )
             # A figure over a period counts from its end: "20 years to 7-2023" is news of 2023.

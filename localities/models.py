@@ -77,6 +77,9 @@ class Locality(models.Model):
         null=True,
         blank=True,
         help_text=_("Administrative unit code of the national statistics catalogue, if any."),
+        error_messages={
+            "unique": _("Another locality or unit already has this official code: check it.")
+        },
     )
     slug = models.SlugField(
         _("slug"), max_length=220, unique=True, validators=[validate_not_reserved]
@@ -145,8 +148,8 @@ class Locality(models.Model):
     history = HistoricalRecords(excluded_fields=["search_key", "updated_at"])
 
     class Meta:
-        verbose_name = _("locality")
-        verbose_name_plural = _("localities")
+        verbose_name = _("locality or unit")
+        verbose_name_plural = _("localities and units")
         ordering = ["search_key", "id"]
         indexes = [
             # The ethnic-minority villages counted on every dashboard.

@@ -103,11 +103,15 @@ class DateWidget(widgets.Widget):
 
 class ChoiceWidget(widgets.Widget):
     """A choice by its label in the active language or by its code, diacritics and case
-    ignored: 'hơn', 'Hon' and 'over' are the same qualifier. An empty cell gives the default."""
+    ignored: 'hơn', 'Hon' and 'over' are the same qualifier. An empty cell gives the default.
 
-    def __init__(self, choices, default, **kwargs):
+    `aliases` ({words: code}) are words a label used to be (docs/glossary.md): a spreadsheet
+    written with them still reads."""
+
+    def __init__(self, choices, default, aliases=None, **kwargs):
         self.choices = choices
         self.default = default
+        self.aliases = {search_key(words): code for words, code in (aliases or {}).items()}
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
@@ -117,6 +121,8 @@ class ChoiceWidget(widgets.Widget):
         for code, label in self.choices.choices:
             if key in (search_key(code), search_key(str(label))):
                 return code
+        if key in self.aliases:
+            return self.aliases[key]
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s.")
             % {"value": value, "choices": ", ".join(str(label) for label in self.choices.labels)}

@@ -38,6 +38,7 @@ from agreements.models import (
     Revision,
     Source,
 )
+from ketnghia.models import ErrorReport
 from localities import admin_lists
 from localities.admin import constraint_message
 from localities.models import Locality, LocalityKind, StaffLocality
@@ -60,6 +61,7 @@ READ_ONLY = {
     "axes.AccessLog",
     "agreements.Publication",
     "agreements.Revision",
+    "ketnghia.ErrorReport",
 }
 # The agreement page's inlines: formset prefixes and model names.
 INLINES = ("parties", "commitments", "programmes", "events", "photos", "sources")
@@ -170,6 +172,9 @@ def build(n):
         AccessAttempt.objects.create(**attempt, get_data="", post_data="", failures_since_start=1)
         AccessFailureLog.objects.create(**attempt)
         AccessLog.objects.create(**attempt)
+        ErrorReport.objects.create(
+            page=f"/giao-uoc/{agreement.slug}/", message="Sai ngày ký", sender=str(agreement.pk)
+        )
 
 
 def admin_urls(label):

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext, pgettext
 
 from activities.figures import format_quantity, format_vnd, format_vnd_words, qualifier_word
 from activities.models import ActivityStatus, Measure, Qualifier
+from localities.languages import localized
 
 QUALIFIED = (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
 
@@ -233,9 +234,9 @@ def type_total(row, status):
     n, missing = row["n"] or 0, row["quantity_missing"] or 0
     return TypeTotal(
         type_id=row["activity_type_id"],
-        name=row["activity_type__name"],
+        name=localized(row["activity_type__name"], row["activity_type__name_en"]),
         slug=row["activity_type__slug"],
-        unit=row["activity_type__unit"],
+        unit=localized(row["activity_type__unit"], row["activity_type__unit_en"]),
         measure=row["activity_type__measure"],
         status=status,
         count=n,
@@ -253,11 +254,15 @@ def _decimal(value):
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
+# The names and units are in the page's language (localities.languages): a snapshot of figures
+# is kept per language (snapshots.snapshot).
 TYPE_FIELDS = (
     "activity_type_id",
     "activity_type__name",
+    "activity_type__name_en",
     "activity_type__slug",
     "activity_type__unit",
+    "activity_type__unit_en",
     "activity_type__measure",
     "activity_type__position",
 )
@@ -347,9 +352,9 @@ def explain_money(total):
     if total.unvalued:
         lines.append(
             ngettext(
-                "%(count)s activity has no value in đồng and is not in the total: its "
+                "%(count)s activity has no value in dong and is not in the total: its "
                 "quantity is shown by kind.",
-                "%(count)s activities have no value in đồng and are not in the total: their "
+                "%(count)s activities have no value in dong and are not in the total: their "
                 "quantities are shown by kind.",
                 total.unvalued,
             )

@@ -37,7 +37,9 @@ def figure(activity):
     kind = activity.activity_type
     parts = []
     if activity.quantity is not None and kind.measure != Measure.MONEY:
-        parts.append(format_quantity(activity.quantity, kind.unit, activity.quantity_qualifier))
+        parts.append(
+            format_quantity(activity.quantity, kind.unit_label, activity.quantity_qualifier)
+        )
     if activity.value_vnd is not None:
         parts.append(format_vnd(activity.value_vnd, activity.value_qualifier))
     return " · ".join(parts)

@@ -85,7 +85,7 @@ def agreement_list(params):
         "filterset": filterset,
         "page_obj": page_obj,
         "locality_choice": choice,
-        "areas": list(CommitmentArea.objects.only("name", "slug")),
+        "areas": list(CommitmentArea.objects.only("name", "name_en", "slug")),
         "kinds": LocalityKind.choices,
         "years": years,
         "statuses": STATUS_CHOICES,

@@ -121,7 +121,7 @@ def by_area(dashboard):
         _("Agreements by commitment area"),
         [
             Bar(
-                bar.area.name,
+                bar.area.label,
                 bar.agreements,
                 _agreements(bar.agreements),
                 note=bar.money.words if bar.money.value_vnd else "",

@@ -311,7 +311,7 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
             Column(_("Value is"), TEXT, 10),
         ],
         [
-            [bar.area.name, bar.agreements, bar.money.value_vnd, money_qualifier(bar.money)]
+            [bar.area.label, bar.agreements, bar.money.value_vnd, money_qualifier(bar.money)]
             for bar in dashboard.by_area
         ],
     )
@@ -406,9 +406,9 @@ def _activity_row(activity):
     has_quantity = activity.quantity is not None and kind.measure != Measure.MONEY
     return [
         format_period(activity.starts_on, activity.ends_on, activity.date_precision),
-        kind.name,
+        kind.label,
         activity.quantity if has_quantity else None,
-        kind.unit if has_quantity else "",
+        kind.unit_label if has_quantity else "",
         qualifier(activity.quantity_qualifier) if has_quantity else "",
         activity.value_vnd,
         qualifier(activity.value_qualifier) if activity.value_vnd is not None else "",

@@ -16,6 +16,7 @@ from activities.models import ActivityStatus
 from agreements.dates import format_date
 from ketnghia.public import dashboard_queries as queries
 from ketnghia.public.locality_search import LocalityChoice
+from localities.languages import Vietnamese
 from localities.models import LocalityKind
 
 ALL_FIELDS = ("year_from", "year_to", "locality", "party_kind", "area", "status")
@@ -77,7 +78,7 @@ class DashboardForm(forms.Form):
         locality of a locality's dashboard, which the form then does not ask for."""
         super().__init__(data)
         self.areas = {area.slug: area for area in areas}
-        self.fields["area"].choices = [("", _("All"))] + [(a.slug, a.name) for a in areas]
+        self.fields["area"].choices = [("", _("All"))] + [(a.slug, a.label) for a in areas]
         self.fixed_locality = fixed_locality
         self._locality_choice = LocalityChoice()
         if fixed_locality is not None:
@@ -167,12 +168,15 @@ class DashboardForm(forms.Form):
         place = self.fixed_locality or values.get("locality")
         pairs = [
             (_("Period") if "year_from" in fields else _("Agreements in force on"), period),
-            (_("Locality or unit"), place.name if place is not None else _("the whole province")),
+            (
+                _("Locality or unit"),
+                Vietnamese(place.name) if place is not None else _("the whole province"),
+            ),
         ]
         if values.get("party_kind"):
             pairs.append((_("Kind of party"), LocalityKind(values["party_kind"]).label))
         if values.get("area") is not None:
-            pairs.append((_("Commitment area"), values["area"].name))
+            pairs.append((_("Commitment area"), values["area"].label))
         if "status" in fields:
             status = values.get("status") or ActivityStatus.DELIVERED
             pairs.append((_("Figures"), ActivityStatus(status).label))

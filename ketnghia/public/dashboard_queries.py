@@ -12,7 +12,9 @@ from localities import tree
 def areas():
     """The commitment areas, in their catalogue order."""
     return list(
-        CommitmentArea.objects.only("name", "slug", "position").order_by("position", "name")
+        CommitmentArea.objects.only("name", "name_en", "slug", "position").order_by(
+            "position", "name"
+        )
     )
 
 

@@ -142,7 +142,7 @@ def _agreements(here, former):
             ),
         )
         .filter(Q(is_local=True) | Q(is_inherited=True))
-        .only("title", "slug", "signed_on", "signed_at_place", "ended_on")
+        .only("title", "title_en", "slug", "signed_on", "signed_at_place", "ended_on")
         .order_by("-is_local", "-signed_on", "-pk")
         .prefetch_related(Prefetch("parties", queryset=parties))
     )

@@ -14,6 +14,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from ketnghia.templatetags.languages import lang_attribute, marked
 from localities.models import LocalityKind
 
 register = template.Library()
@@ -37,10 +38,13 @@ def address(name, value):
 def place_link(place, with_parent=False):
     """A unit's name, linked to its dashboard; a village's commune after it, `with_parent`."""
     link = format_html(
-        '<a href="{}">{}</a>', address("dashboards:locality", place.slug), place.name
+        '<a href="{}"{}>{}</a>',
+        address("dashboards:locality", place.slug),
+        lang_attribute(),
+        place.name,
     )
     if with_parent and place.kind == LocalityKind.VILLAGE and place.parent_id:
-        return format_html("{} – {}", link, place.parent.name)
+        return format_html("{} – {}", link, marked(place.parent.name))
     return link
 
 
@@ -48,13 +52,18 @@ def place_link(place, with_parent=False):
 def agreement_link(agreement):
     """An agreement's title, linked to its public page; a draft's to its page in the admin,
     marked as a draft (staff only see drafts)."""
+    lang = lang_attribute(agreement.title_lang)
     if agreement.is_published:
         return format_html(
-            '<a href="{}">{}</a>', address("agreements:detail", agreement.slug), agreement
+            '<a href="{}"{}>{}</a>',
+            address("agreements:detail", agreement.slug),
+            lang,
+            agreement.title_shown,
         )
     return format_html(
-        '<a href="{}">{}</a> <span class="tag draft">{}</span>',
+        '<a href="{}"{}>{}</a> <span class="tag draft">{}</span>',
         address("admin:agreements_agreement_change", agreement.pk),
-        agreement,
+        lang,
+        agreement.title_shown,
         gettext("Draft"),
     )

@@ -291,8 +291,12 @@ def test_leaders_only_read():
     assert codenames(LEADER) == views_of_the_three_apps()
 
 
-def test_reviewers_read_and_publish():
-    assert codenames(REVIEWER) == views_of_the_three_apps() | {("agreements", "publish_agreement")}
+def test_reviewers_read_and_publish_and_answer_error_reports():
+    assert codenames(REVIEWER) == views_of_the_three_apps() | {
+        ("agreements", "publish_agreement"),
+        ("ketnghia", "view_errorreport"),
+        ("ketnghia", "change_errorreport"),
+    }
 
 
 def test_editors_enter_and_correct_but_neither_publish_nor_delete_agreements():

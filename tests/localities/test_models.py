@@ -93,7 +93,11 @@ def test_latitude_in_range():
 def test_official_codes_are_unique():
     factories.locality(code="23869")
     duplicate = Locality(name="Xã Khác", slug="xa-khac", kind=LocalityKind.COMMUNE, code="23869")
-    assert_rejected(duplicate, "code", "Địa phương có Mã đơn vị hành chính đã tồn tại.")
+    assert_rejected(
+        duplicate,
+        "code",
+        "Mã đơn vị hành chính này đã thuộc về một địa phương, đơn vị khác: hãy kiểm tra lại.",
+    )
 
 
 def dissolved_pleiku_and_its_successor():

@@ -419,7 +419,7 @@ class TestDemoDashboard:
         content = html(response)
         assert '<html lang="en">' in content
         assert "Twinning in Gia Lai in figures" in content
-        assert "over\xa0690\xa0million đồng" in content
+        assert "over\xa0690\xa0million dong" in content
 
 
 # -- Filters: every figure obeys them, from the address ---------------------------------------
