@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 
-from activities.figures import parse_number, parse_vnd
+from activities.figures import format_number, parse_number, parse_vnd
 from activities.models import Activity, ActivityStatus, ActivityType, Funder, Qualifier
 from agreements.models import Agreement, DatePrecision
 from agreements.parties import within_parties
@@ -27,6 +27,8 @@ from localities.spreadsheets import (
     TextWidget,
     column,
     is_empty,
+    key_of,
+    labelled,
 )
 from localities.text import search_key
 
@@ -37,6 +39,11 @@ class NumberWidget(widgets.Widget):
     def __init__(self, integer=False, **kwargs):
         self.integer = integer
         super().__init__(**kwargs)
+
+    def negative(self, value):
+        return _("“%(value)s” is below zero: write the figure without a minus sign, e.g. 5.") % {
+            "value": value
+        }
 
     def error(self, value):
         if self.integer:
@@ -51,10 +58,15 @@ class NumberWidget(widgets.Widget):
         if isinstance(value, int | float | Decimal):
             number = Decimal(str(value))
         else:
+            text = str(value).strip()
             try:
-                number = parse_number(str(value).strip())
+                number = parse_number(text.removeprefix("-").strip())
             except ValueError:
                 raise ValueError(self.error(value)) from None
+            if text.startswith("-"):
+                number = -number
+        if number < 0:
+            raise ValueError(self.negative(value))
         if self.integer:
             if number != number.to_integral_value():
                 raise ValueError(self.error(value))
@@ -69,7 +81,8 @@ class NumberWidget(widgets.Widget):
             value = int(value) if value == value.to_integral_value() else value
         if kwargs.get("force_native_type"):
             return value
-        return str(value)
+        # As the clerk types it, and as parse_number reads it back: '1.500', '7,5'.
+        return format_number(value)
 
 
 class VNDWidget(NumberWidget):
@@ -86,10 +99,14 @@ class VNDWidget(NumberWidget):
     def clean(self, value, row=None, **kwargs):
         if is_empty(value) or isinstance(value, int | float | Decimal):
             return super().clean(value, row, **kwargs)
+        text = str(value).strip()
         try:
-            return parse_vnd(str(value).strip())
+            amount = parse_vnd(text.removeprefix("-").strip())
         except ValidationError:
             raise ValueError(self.error(value)) from None
+        if text.startswith("-") and amount:
+            raise ValueError(self.negative(value))
+        return amount
 
 
 class ActivityTypeWidget(widgets.Widget):
@@ -141,7 +158,9 @@ class FunderWidget(widgets.Widget):
 
 
 class AgreementWidget(widgets.Widget):
-    """An agreement by its slug, or by its exact title with diacritics and case ignored."""
+    """An agreement by its slug, or by its exact title with diacritics and case ignored; written
+    as its title followed by its slug, which reads back to it ('Xã Ia Dơk – Phường An Nhơn Bắc
+    (xa-ia-dok-phuong-an-nhon-bac-2025)')."""
 
     agreements = Agreement.objects.all()
 
@@ -149,7 +168,7 @@ class AgreementWidget(widgets.Widget):
         if is_empty(value):
             return None
         text = str(value).strip()
-        found = list(self.agreements.filter(slug=text)[:1])
+        found = list(self.agreements.filter(slug=key_of(text) or text)[:1])
         if not found:
             found = list(self.agreements.filter(search_key=search_key(text))[:6])
         if len(found) == 1:
@@ -169,7 +188,7 @@ class AgreementWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return value.slug or value.title
+        return labelled(value.title, value.slug)
 
 
 def outside_agreement(activity, exclude=()):

@@ -12,6 +12,7 @@ This module sits in the base app so that agreements and activities can import it
 
 import datetime
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.urls import path
+from django.utils.html import conditional_escape, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
@@ -39,6 +42,22 @@ DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 def is_empty(value):
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+# "Xã Ia Dơk (23869)": a record's name for the person who reads the cell, then its key (an
+# official code, a short name) for the import that reads it back.
+LABELLED = re.compile(r"^(?P<name>.*\S)\s*\((?P<key>[^()\s]+)\)$")
+
+
+def labelled(name, key):
+    """'Xã Ia Dơk (23869)'; the name alone when there is no key."""
+    return f"{name} ({key})" if key else name
+
+
+def key_of(text):
+    """The key of a labelled cell ('23869' of 'Xã Ia Dơk (23869)'), or None."""
+    match = LABELLED.match(text)
+    return match["key"] if match else None
 
 
 def neutralised(value):
@@ -177,7 +196,7 @@ class LocalityWidget(widgets.Widget):
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(int(value))  # a code typed into a number cell
         text = str(value).strip()
-        found = list(self.localities.filter(code=text)[:1])
+        found = list(self.localities.filter(code=key_of(text) or text)[:1])
         if not found:
             found = self.by_name(text)
         if len(found) == 1:
@@ -210,10 +229,12 @@ class LocalityWidget(widgets.Widget):
         )
 
     def render(self, value, obj=None, **kwargs):
+        """'Xã Ia Dơk (23869)' for a unit of the register, 'Làng Ghè, Xã Ia Dơk' for a village:
+        a name the clerk reads, and that the import reads back to the same unit."""
         if value is None:
             return ""
         if value.code:
-            return value.code
+            return labelled(value.name, value.code)
         if value.parent_id:
             return f"{value.name}, {value.parent.name}"
         return value.name
@@ -335,6 +356,87 @@ class ExcelTemplate:
         return response
 
 
+# --- the import's preview, as a clerk reads it ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewCell:
+    html: str  # import-export's marked-up value of a valid row, the escaped cell of a wrong one
+    errors: tuple = ()
+
+    @property
+    def is_empty(self):
+        return not strip_tags(self.html).strip() and not self.errors
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    number: int  # as the spreadsheet numbers it: the headers are row 1
+    kind: str  # new, update, skip, delete; "invalid" for a row with errors
+    cells: tuple
+    errors: tuple = ()  # the row's errors that name no column
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """The rows of an import as a table to read: the columns that hold something (an empty
+    column of the template is left out), values by name, and each error in the cell it is
+    about, with its message; a row's other errors beside its number.
+
+    When a row is wrong nothing is imported: the preview then lists the wrong rows only."""
+
+    headers: tuple
+    rows: tuple
+    invalid: bool
+    valid_count: int
+
+    @classmethod
+    def of(cls, result):
+        headers = [str(header) for header in result.diff_headers]
+        invalid = result.has_validation_errors()
+        if invalid:
+            rows = [_invalid_row(row, headers) for row in result.invalid_rows]
+        else:
+            rows = [
+                PreviewRow(
+                    number=index + 2,
+                    kind=row.import_type,
+                    cells=tuple(PreviewCell(mark_safe(html or "")) for html in row.diff or ()),
+                )
+                for index, row in enumerate(result.valid_rows())
+            ]
+        shown = [i for i in range(len(headers)) if any(not row.cells[i].is_empty for row in rows)]
+        return cls(
+            headers=tuple(headers[i] for i in shown),
+            rows=tuple(
+                PreviewRow(row.number, row.kind, tuple(row.cells[i] for i in shown), row.errors)
+                for row in rows
+            ),
+            invalid=invalid,
+            valid_count=len(result.valid_rows()),
+        )
+
+
+def _invalid_row(row, headers):
+    errors = row.field_specific_errors
+    cells = []
+    for header, value in zip(headers, row.values, strict=True):
+        shown = "" if value is None or value == "---" else str(value)
+        cells.append(PreviewCell(conditional_escape(shown), tuple(errors.get(header, ()))))
+    elsewhere = [
+        f"{name}: {message}"
+        for name, messages in errors.items()
+        if name not in headers
+        for message in messages
+    ]
+    return PreviewRow(
+        number=row.number,
+        kind="invalid",
+        cells=tuple(cells),
+        errors=(*row.non_field_specific_errors, *elsewhere),
+    )
+
+
 class ImportTemplateMixin:
     """For a ModelAdmin with import-export's ImportExportMixin: the Excel template to fill in at
     'import-template/' (admin:<app>_<model>_import_template), for those who may import, linked
@@ -342,6 +444,14 @@ class ImportTemplateMixin:
 
     excel_template = None  # an ExcelTemplate
     change_list_template = "admin/spreadsheets/change_list.html"
+
+    def import_action(self, request, **kwargs):
+        """import-export's import page, with the preview as a clerk reads it (ImportPreview)."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("result") is not None:
+            context["preview"] = ImportPreview.of(context["result"])
+        return response
 
     def get_urls(self):
         def template_view(request):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
@@ -156,6 +157,38 @@ class TestActivityImport:
         page = preview.content.decode()
         assert column in page and "ba mươi triệu" in page
         assert snapshot() == before
+
+    def test_the_preview_reads_names_not_codes_and_leaves_empty_columns_out(self, admin_client):
+        preview, _confirm = admin_import(admin_client, xlsx(row()), confirm=False)
+        table = preview.context["preview"]
+        assert not table.invalid
+        [shown] = table.rows
+        cells = dict(zip(table.headers, (strip_tags(c.html) for c in shown.cells), strict=True))
+        assert cells[_("Giver")] == "Phường An Nhơn Bắc (21925)"
+        assert cells[_("Recipient")] == "Xã Ia Dơk (23869)"
+        assert cells[_("Agreement")] == f"Xã Ia Dơk – Phường An Nhơn Bắc ({IA_DOK})"
+        assert _("Value (VND)") not in table.headers  # no row has a value: the column is left out
+        assert _("Beneficiaries") not in table.headers
+        page = preview.content.decode()
+        assert "None" not in page
+        assert "1 dòng sẽ được nhập" in page
+
+    def test_a_wrong_cell_is_marked_with_its_message(self, admin_client):
+        content = xlsx(row(), row(description="Dòng hỏng", quantity="-5"))
+        preview, confirm = admin_import(admin_client, content)
+        assert confirm is None
+        table = preview.context["preview"]
+        assert table.invalid and table.valid_count == 1
+        [wrong] = table.rows
+        assert wrong.number == 3
+        cells = dict(zip(table.headers, wrong.cells, strict=True))
+        quantity = cells[_("Quantity")]
+        assert quantity.html == "-5"
+        assert "“-5” nhỏ hơn 0: hãy ghi số không có dấu trừ, ví dụ 5." in quantity.errors
+        assert not cells[_("Description")].errors
+        page = preview.content.decode()
+        assert '<td class="has-error">-5<p class="cell-error">' in page
+        assert "1 dòng bị sai: chưa có gì được nhập" in page
 
     def test_bad_row_through_the_resource_rolls_back_the_good_ones(self):
         before = snapshot()

@@ -369,11 +369,13 @@ class TestAgreementImport:
         by_slug = {r[headers().index(_("Short name"))]: r for r in rows[1:]}
         ia_dok = dict(zip(headers(), by_slug[IA_DOK], strict=True))
         assert ia_dok[_("Signed on")] == "27/12/2025"
-        assert ia_dok[_("First party")] == "23869"
+        assert (
+            ia_dok[_("First party")] == "Xã Ia Dơk (23869)"
+        )  # read by a person, then by an import
         assert set(ia_dok[_("Legal basis")].split("; ")) == {"03-CT/TU", "43/KH-UBND"}
         lang_ghe = dict(zip(headers(), by_slug[LANG_GHE], strict=True))
         assert lang_ghe[_("Second party")] == "Làng Ghè, Xã Ia Dơk"
-        assert lang_ghe[_("Coordinating unit")] == "23869"
+        assert lang_ghe[_("Coordinating unit")] == "Xã Ia Dơk (23869)"
 
         before = snapshot()
         result = AgreementResource().import_data(dataset(content), dry_run=False)

@@ -218,7 +218,10 @@ def test_an_editor_imports_a_season_that_another_commune_cannot_see(
     preview = page.locator("table.import-preview")
     expect(preview).to_be_visible()
     expect(preview.locator("tr.new")).to_have_count(len(SEASON))
-    expect(preview.locator("tr.new td.import-type")).to_have_text([_("New")] * len(SEASON))
+    expect(preview.locator("tr.new .import-kind")).to_have_text([_("new")] * len(SEASON))
+    # Names, not codes; no "None" in an empty cell.
+    expect(preview.get_by_text("Phường An Nhơn Bắc (21925)").first).to_be_visible()
+    expect(preview).not_to_contain_text("None")
     for description in DESCRIPTIONS:
         expect(preview.get_by_text(description)).to_have_count(1)
     assert Activity.objects.count() == before
@@ -310,17 +313,21 @@ def test_an_editor_imports_a_season_that_another_commune_cannot_see(
         other.locator("#content form [type=submit]").click()
         refused = other.locator("table.import-preview tbody tr")
         expect(refused).to_have_count(len(SEASON))
-        expect(
-            other.locator(".validation-error-field-label", has_text=_("Agreement"))
-        ).to_have_count(len(SEASON))
         expect(other.locator("input[name=confirm]")).to_have_count(0)
-        # Each row's message is written out, without resting the pointer on its error count.
+        # Each wrong cell is marked, its message written in it: here every row's agreement.
+        agreement_column = [
+            cell.text_content().strip()
+            for cell in other.locator("table.import-preview thead th").all()
+        ].index(_("Agreement"))
+        wrong = other.locator(f"table.import-preview tbody tr td:nth-child({agreement_column + 1})")
+        expect(wrong).to_have_count(len(SEASON))
         unknown = _("No agreement has the title or short name “%(value)s”.") % {"value": IA_DOK}
-        messages = other.locator(".validation-error-container")
-        expect(messages).to_have_count(len(SEASON))
-        expect(messages.first).to_contain_text(unknown)
         for index in range(len(SEASON)):
-            expect(messages.nth(index)).to_be_visible()
+            expect(wrong.nth(index)).to_have_class("has-error")
+            expect(wrong.nth(index).locator(".cell-error")).to_be_visible()
+        expect(other.locator(".cell-error", has_text=unknown)).to_have_count(
+            sum(row["agreement"] == IA_DOK for row in SEASON)
+        )
         other.screenshot(path=artifacts / "staff-import-refused.png", full_page=True)
     finally:
         context.close()

@@ -218,7 +218,7 @@ class TestVillageImport:
         cells = [cell for r in rows[1:] for cell in r]
         assert "'" + evil in cells
         assert not any(isinstance(c, str) and c.startswith(("=", "+", "-", "@")) for c in cells)
-        assert ("Làng Ghè", IA_DOK, _("Yes"), "'" + evil) in rows
+        assert ("Làng Ghè", f"Xã Ia Dơk ({IA_DOK})", _("Yes"), "'" + evil) in rows
 
         before = snapshot()
         result = VillageResource().import_data(dataset(content), dry_run=False)
