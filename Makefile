@@ -37,6 +37,11 @@ $(BROWSER_TOOLS): tests/browser/package.json tests/browser/package-lock.json
 test: install $(BROWSER_TOOLS)
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder -q $(PYTEST_ARGS)
 
+# The README's screenshots (docs/screenshots/), from the browser tests that look at every screen.
+screenshots: install $(BROWSER_TOOLS)
+	$(BIN)/pytest -q -p no:randomly tests/browser/test_screens.py tests/browser/test_staff_import.py
+	$(BIN)/python docs/build_screenshots.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -173,7 +173,8 @@ class TestCharts:
         assert 'id="chart-test-period"' in svg and 'fill="url(#chart-test-period)"' in svg
         table = rendered[rendered.index("<table") :]
         for label, display in (("2003–2023", "hơn 600 triệu đồng"), ("2025", "90 triệu đồng")):
-            assert f'<th scope="row">{label}</th><td class="number">{display}</td>' in table
+            cell = f'<td class="number" data-label="Giá trị">{display}</td>'
+            assert f'<th scope="row">{label}</th>{cell}' in table  # stacked in a narrow box
         assert "<summary>" in rendered and "Giá trị theo năm" in rendered
 
     def test_coordinates_are_never_localised(self):
