@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 
-from activities.figures import format_number, parse_number, parse_vnd
+from activities.figures import parse_number, parse_vnd
 from activities.models import Activity, ActivityStatus, ActivityType, Funder, Qualifier
 from agreements.models import Agreement, DatePrecision
 from agreements.parties import within_parties
@@ -27,10 +27,15 @@ from localities.spreadsheets import (
     TextWidget,
     column,
     is_empty,
-    key_of,
+    label_of,
     labelled,
 )
 from localities.text import search_key
+
+
+def minus_as_hyphen(text):
+    """A minus sign or a dash before a figure, as word processors type them, read as '-'."""
+    return text.replace("\N{MINUS SIGN}", "-").replace("\N{EN DASH}", "-")
 
 
 class NumberWidget(widgets.Widget):
@@ -58,12 +63,12 @@ class NumberWidget(widgets.Widget):
         if isinstance(value, int | float | Decimal):
             number = Decimal(str(value))
         else:
-            text = str(value).strip()
+            text = minus_as_hyphen(str(value).strip())
             try:
                 number = parse_number(text.removeprefix("-").strip())
             except ValueError:
                 raise ValueError(self.error(value)) from None
-            if text.startswith("-"):
+            if text.startswith("-") and number:
                 number = -number
         if number < 0:
             raise ValueError(self.negative(value))
@@ -81,8 +86,7 @@ class NumberWidget(widgets.Widget):
             value = int(value) if value == value.to_integral_value() else value
         if kwargs.get("force_native_type"):
             return value
-        # As the clerk types it, and as parse_number reads it back: '1.500', '7,5'.
-        return format_number(value)
+        return str(value)
 
 
 class VNDWidget(NumberWidget):
@@ -99,7 +103,7 @@ class VNDWidget(NumberWidget):
     def clean(self, value, row=None, **kwargs):
         if is_empty(value) or isinstance(value, int | float | Decimal):
             return super().clean(value, row, **kwargs)
-        text = str(value).strip()
+        text = minus_as_hyphen(str(value).strip())
         try:
             amount = parse_vnd(text.removeprefix("-").strip())
         except ValidationError:
@@ -168,7 +172,22 @@ class AgreementWidget(widgets.Widget):
         if is_empty(value):
             return None
         text = str(value).strip()
-        found = list(self.agreements.filter(slug=key_of(text) or text)[:1])
+        label = label_of(text)
+        if label is not None:
+            # 'Title (slug)', as render writes it: the slug's agreement, if the title is its own.
+            title, slug = label
+            labelled_agreement = self.agreements.filter(slug=slug).first()
+            if labelled_agreement is not None:
+                if search_key(title) != search_key(str(labelled_agreement)):
+                    raise ValueError(
+                        _(
+                            "“%(value)s”: the short name %(slug)s is that of “%(title)s”, not of "
+                            "the title written before it; write the short name or the title alone."
+                        )
+                        % {"value": value, "slug": slug, "title": labelled_agreement}
+                    )
+                return labelled_agreement
+        found = list(self.agreements.filter(slug=text)[:1])
         if not found:
             found = list(self.agreements.filter(search_key=search_key(text))[:6])
         if len(found) == 1:

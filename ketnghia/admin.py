@@ -1,8 +1,8 @@
 """Error reports from the public (ketnghia.public.error_reports), read and answered here."""
 
-from django.contrib import admin
-from django.core.mail import send_mail
-from django.db import transaction
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -56,21 +56,46 @@ class ErrorReportAdmin(admin.ModelAdmin):
     def has_email(self, report):
         return bool(report.email)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once sent, an answer is what the reader received: it is no longer edited here.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.answered is not None:
+            return [*fields, "answer"]
+        return fields
+
     def save_model(self, request, obj, form, change):
-        answered = "answer" in form.changed_data and obj.answer.strip()
-        if answered:
-            obj.status = ErrorReportStatus.ANSWERED
-            obj.answered_by = request.user
-            obj.answered = timezone.now()
+        """The first answer is sent to the reader (when they gave an address) before it is
+        recorded as answered: a failed sending leaves the report unanswered, to try again."""
+        if obj.answer.strip() and obj.answered is None:
+            try:
+                if obj.email:
+                    send_answer(obj)
+            except OSError as error:  # smtplib's errors included
+                self.message_user(
+                    request,
+                    _(
+                        "The answer could not be sent to %(email)s (%(error)s). It is kept: "
+                        "save again to send it."
+                    )
+                    % {"email": obj.email, "error": error},
+                    messages.ERROR,
+                )
+            else:
+                obj.status = ErrorReportStatus.ANSWERED
+                obj.answered_by = request.user
+                obj.answered = timezone.now()
+                if obj.email:
+                    self.message_user(
+                        request, _("The answer was sent to %(email)s.") % {"email": obj.email}
+                    )
         super().save_model(request, obj, form, change)
-        if answered and obj.email:
-            transaction.on_commit(lambda: send_answer(obj))
-            self.message_user(request, _("The answer is sent to %(email)s.") % {"email": obj.email})
 
 
 def send_answer(report):
-    """The staff's answer to the reader, in the language they wrote in."""
+    """The staff's answer to the reader, in the language they wrote in; replies go to the
+    site's contact address when there is one."""
     with translation.override(report.language or "vi"):
         subject = str(_("Answer to your error report"))
         body = render_to_string("emails/error_report_answer.txt", {"report": report})
-    send_mail(subject, body, None, [report.email])
+    reply_to = [settings.CONTACT_EMAIL] if settings.CONTACT_EMAIL else None
+    EmailMessage(subject, body, to=[report.email], reply_to=reply_to).send()

@@ -54,10 +54,10 @@ def labelled(name, key):
     return f"{name} ({key})" if key else name
 
 
-def key_of(text):
-    """The key of a labelled cell ('23869' of 'Xã Ia Dơk (23869)'), or None."""
+def label_of(text):
+    """(name, key) of a labelled cell ('Xã Ia Dơk', '23869'), or None."""
     match = LABELLED.match(text)
-    return match["key"] if match else None
+    return (match["name"], match["key"]) if match else None
 
 
 def neutralised(value):
@@ -196,7 +196,10 @@ class LocalityWidget(widgets.Widget):
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(int(value))  # a code typed into a number cell
         text = str(value).strip()
-        found = list(self.localities.filter(code=key_of(text) or text)[:1])
+        labelled_unit = self.by_label(text)
+        if labelled_unit is not None:
+            return labelled_unit
+        found = list(self.localities.filter(code=text)[:1])
         if not found:
             found = self.by_name(text)
         if len(found) == 1:
@@ -210,6 +213,29 @@ class LocalityWidget(widgets.Widget):
             )
             % {"value": value, "candidates": "; ".join(self.render(loc) for loc in found)}
         )
+
+    def by_label(self, text):
+        """The unit of 'Xã Ia Dơk (23869)' (how render writes it): the code's, provided the
+        name before it is that unit's; None when the brackets hold no code of the register
+        (they may be part of a name)."""
+        match = LABELLED.match(text)
+        if match is None:
+            return None
+        unit = self.localities.filter(code=match["key"]).select_related("parent").first()
+        if unit is None:
+            return None
+        names = {search_key(unit.name)}
+        if unit.parent_id:
+            names.add(search_key(f"{unit.name}, {unit.parent.name}"))
+        if search_key(match["name"]) not in names:
+            raise ValueError(
+                _(
+                    "“%(value)s”: the code %(code)s is that of %(name)s, not of the name written "
+                    "before it; write the code or the name alone."
+                )
+                % {"value": text, "code": match["key"], "name": unit.name}
+            )
+        return unit
 
     def not_found(self, value):
         """The sentence for a code or name that names no locality the cell may hold."""
@@ -397,15 +423,19 @@ class ImportPreview:
         if invalid:
             rows = [_invalid_row(row, headers) for row in result.invalid_rows]
         else:
+            # Numbered by their place among all the rows read (the headers are row 1); a blank
+            # row, read as nothing to import, has no cells and is left out.
             rows = [
                 PreviewRow(
                     number=index + 2,
                     kind=row.import_type,
-                    cells=tuple(PreviewCell(mark_safe(html or "")) for html in row.diff or ()),
+                    cells=tuple(PreviewCell(mark_safe(html or "")) for html in row.diff),
                 )
-                for index, row in enumerate(result.valid_rows())
+                for index, row in enumerate(result.rows)
+                if row.diff and row.import_type != RowResult.IMPORT_TYPE_ERROR
             ]
         shown = [i for i in range(len(headers)) if any(not row.cells[i].is_empty for row in rows)]
+        written = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
         return cls(
             headers=tuple(headers[i] for i in shown),
             rows=tuple(
@@ -413,7 +443,7 @@ class ImportPreview:
                 for row in rows
             ),
             invalid=invalid,
-            valid_count=len(result.valid_rows()),
+            valid_count=sum(row.import_type in written for row in result.valid_rows()),
         )
 
 

@@ -40,9 +40,9 @@ def agreement_detail(request, slug):
     if context is None:
         raise Http404
     agreement = context["agreement"]
-    context["description"] = Truncator(agreement.summary).chars(200) or _(
+    context["description"] = Truncator(agreement.summary_shown).chars(200) or _(
         "The twinning agreement %(title)s: its parties, commitments and what it delivered."
-    ) % {"title": agreement.title}
+    ) % {"title": agreement.title_shown}
     first_photo = context["first_photo"]
     context["og_image"] = request.build_absolute_uri(first_photo.image.url) if first_photo else ""
     return render(request, "agreements/agreement_detail.html", context)

@@ -353,7 +353,7 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
         ],
         [
             [
-                str(pair.agreement),
+                pair.agreement.title_shown,
                 "; ".join(place.name for place in pair.parties),
                 "; ".join(place.name for place in pair.coordinators),
                 pair.agreement.signed_on,
@@ -371,7 +371,7 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
             Column(_("Years since signing"), COUNT, 12),
             Column(_("Date"), DATE, 12),
         ],
-        [[str(a.agreement), a.years, a.on] for a in dashboard.anniversaries],
+        [[a.agreement.title_shown, a.years, a.on] for a in dashboard.anniversaries],
     )
     book.sheet(
         _("Programmes ending"),
@@ -380,7 +380,7 @@ def dashboard_workbook(dashboard, applied, *, title, site_url="", locality_dashb
             Column(_("Agreement"), TEXT, 40),
             Column(_("Ends on"), DATE, 12),
         ],
-        [[p.name, str(p.agreement), p.ends_on] for p in dashboard.programmes_ending],
+        [[p.name, p.agreement.title_shown, p.ends_on] for p in dashboard.programmes_ending],
     )
     book.sheet(
         _("Latest activities"),
@@ -414,7 +414,7 @@ def _activity_row(activity):
         qualifier(activity.value_qualifier) if activity.value_vnd is not None else "",
         _place(activity.giver) or _("the parties together"),
         _place(activity.recipient) or activity.recipient_detail,
-        str(activity.agreement),
+        activity.agreement.title_shown,
     ]
 
 

@@ -6,9 +6,11 @@ a form sent back within seconds of being shown (or hours later), and a ceiling o
 stored in the last hour, from one address and from everyone. The ceiling counts the stored
 reports themselves rather than a cache's counters (django-ratelimit refuses the embedded
 default's local-memory cache, and a flood is best measured where it lands): it holds across
-workers and machines, and through a restart of the cache.
+workers and machines, and through a restart of the cache. A sender is kept as a keyed hash
+of their address for that hour only (forget_senders).
 """
 
+import ipaddress
 import time
 from datetime import timedelta
 
@@ -35,10 +37,25 @@ SLOWEST = 6 * 60 * 60  # a form left open for the afternoon still works
 
 def sender_key(request):
     """An HMAC of the client's address (the proxy's X-Forwarded-For understood as django-axes
-    understands it): the same sender, the same key, and no address kept."""
+    understands it): the same sender, the same key. An IPv6 sender is known by its /64 network,
+    which one home or host holds whole."""
     client_ip = getattr(settings, "AXES_CLIENT_IP_CALLABLE", None)
     address = client_ip(request) if client_ip else request.META.get("REMOTE_ADDR", "")
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        pass
+    else:
+        if parsed.version == 6:
+            address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return salted_hmac(SALT, address or "", algorithm="sha256").hexdigest()
+
+
+def forget_senders(now=None):
+    """The senders' keys are needed for an hour, to count their reports: then they are
+    emptied, and nothing is left that could lead to an address."""
+    since = (now or timezone.now()) - timedelta(hours=1)
+    ErrorReport.objects.filter(received__lt=since).exclude(sender="").update(sender="")
 
 
 def throttled(sender, now=None):
@@ -149,6 +166,7 @@ def report_error(request):
                 language=get_language() or "",
                 sender=sender,
             )
+            forget_senders()
             return _sent(page)
         if form.errors.get("issued"):
             # A new time to send the same words with.

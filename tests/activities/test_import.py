@@ -15,8 +15,10 @@ from openpyxl import Workbook, load_workbook
 
 from activities.import_template import build_template
 from activities.models import Activity, ActivityStatus, Funder, Qualifier
-from activities.resources import ActivityResource
+from activities.resources import ActivityResource, AgreementWidget, NumberWidget, VNDWidget
 from agreements.models import Agreement, DatePrecision
+from localities.models import Locality
+from localities.spreadsheets import LocalityWidget
 from tests import factories
 
 IMPORT_URL = reverse("admin:activities_activity_import")
@@ -172,6 +174,45 @@ class TestActivityImport:
         page = preview.content.decode()
         assert "None" not in page
         assert "1 dòng sẽ được nhập" in page
+
+    @pytest.mark.parametrize("typed", ["-5", "\N{MINUS SIGN}5", "\N{EN DASH} 5"])
+    def test_a_negative_figure_is_told_as_such_however_the_minus_is_typed(self, typed):
+        with pytest.raises(ValueError, match="nhỏ hơn 0"):
+            NumberWidget().clean(typed)
+        with pytest.raises(ValueError, match="nhỏ hơn 0"):
+            VNDWidget().clean(typed + ".000.000")
+        assert NumberWidget().clean("-0") == 0 and str(NumberWidget().clean("-0")) == "0"
+
+    def test_a_labelled_unit_reads_back_only_when_its_name_and_code_agree(self):
+        widget = LocalityWidget()
+        ia_dok = Locality.objects.get(code="23869")
+        assert widget.clean("Xã Ia Dơk (23869)") == ia_dok
+        assert widget.clean(widget.render(ia_dok)) == ia_dok
+        lang_ghe = Locality.objects.get(name="Làng Ghè")
+        assert widget.clean(widget.render(lang_ghe)) == lang_ghe
+        # The commune's label copied onto its village: told, never read as the commune.
+        with pytest.raises(ValueError, match="mã 23869 là của Xã Ia Dơk"):
+            widget.clean("Làng Ghè, Xã Ia Dơk (23869)")
+        agreement = Agreement.objects.get(slug=IA_DOK)
+        assert AgreementWidget().clean(AgreementWidget().render(agreement)) == agreement
+        with pytest.raises(ValueError, match=IA_DOK):
+            AgreementWidget().clean(f"Phường An Nhơn Bắc – Làng Ghè ({IA_DOK})")
+
+    def test_a_blank_row_left_by_a_cleared_example_is_not_in_the_preview(self, admin_client):
+        workbook = load_workbook(io.BytesIO(xlsx(row(), row(description="Dòng thứ hai"))))
+        sheet = workbook.active
+        sheet.insert_rows(3)  # between the two rows: a row whose only trace is a date format
+        sheet.cell(
+            row=3, column=headers().index(_("Date or start")) + 1
+        ).number_format = "DD/MM/YYYY"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        preview, _confirm = admin_import(admin_client, buffer.getvalue(), confirm=False)
+        assert preview.status_code == 200
+        table = preview.context["preview"]
+        assert [shown.number for shown in table.rows] == [2, 4]  # as the spreadsheet numbers them
+        assert table.valid_count == 2
+        assert "2 dòng sẽ được nhập" in preview.content.decode()
 
     def test_a_wrong_cell_is_marked_with_its_message(self, admin_client):
         content = xlsx(row(), row(description="Dòng hỏng", quantity="-5"))

@@ -79,7 +79,7 @@ def look_at(page, screens, widths, folder):
         page.set_viewport_size({"width": width, "height": 900})
         for name, path in screens:
             response = page.goto(path)
-            assert response.status < 500, f"{path}: {response.status}"
+            assert response.status == 200, f"{path}: {response.status}"
             page.screenshot(path=folder / f"{slug(name)}-{width}.png", full_page=True)
             problems += [f"{path} at {width}px: {p}" for p in problems_of(page, width)]
     return problems

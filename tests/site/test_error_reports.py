@@ -1,10 +1,12 @@
 """“Báo lỗi”: a reader reports an error on a page; the staff read and answer it in the admin."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import signing
+from django.utils import timezone
 
 from ketnghia.models import ErrorReport, ErrorReportStatus
 from ketnghia.public.error_reports import SALT
@@ -89,8 +91,8 @@ def test_a_report_reaches_the_staff_list_without_the_senders_address(client, dja
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"message": ""}, "message", "Hãy viết điều gì trên trang chưa đúng."),
-        ({"message": "sai"}, "message", "Hãy nói rõ hơn (ít nhất 10 ký tự)."),
+        ({"message": ""}, "message", "Hãy cho biết trang có thông tin gì chưa đúng."),
+        ({"message": "sai"}, "message", "Hãy ghi rõ hơn (ít nhất 10 ký tự)."),
         ({"email": "hlan@"}, "email", "Nhập một địa chỉ e-mail như ten@example.vn."),
         (
             {"issued": -1},
@@ -141,7 +143,10 @@ def test_a_flood_from_one_address_is_throttled(client, settings):
         assert report(client).status_code == 302
     refused = report(client)
     assert refused.status_code == 429
-    assert "Địa chỉ của bạn đã gửi nhiều báo lỗi trong một giờ qua" in refused.content.decode()
+    assert (
+        "Địa chỉ mạng (IP) của ông/bà đã gửi nhiều báo lỗi trong một giờ qua"
+        in refused.content.decode()
+    )
     assert ErrorReport.objects.count() == 3
     assert report(client, address="198.51.100.99").status_code == 302  # another reader
     assert ErrorReport.objects.count() == 4
@@ -158,19 +163,37 @@ def test_behind_a_proxy_the_sender_is_the_address_the_proxy_names(client, settin
     )
 
 
+def test_an_ipv6_sender_is_known_by_its_network(client, settings):
+    settings.ERROR_REPORTS_PER_HOUR = 1
+    assert report(client, address="2001:db8:1:2::1").status_code == 302
+    assert report(client, address="2001:db8:1:2:ffff::9").status_code == 429  # the same /64
+    assert report(client, address="2001:db8:1:3::1").status_code == 302
+
+
+def test_a_senders_key_is_forgotten_after_the_hour_it_counts(client):
+    report(client)
+    old = ErrorReport.objects.get()
+    ErrorReport.objects.filter(pk=old.pk).update(received=timezone.now() - timedelta(hours=2))
+    report(client, address="198.51.100.77")
+    old.refresh_from_db()
+    assert old.sender == ""
+    assert ErrorReport.objects.exclude(pk=old.pk).get().sender != ""
+
+
 def test_a_flood_from_everywhere_is_throttled_too(client, settings):
     settings.ERROR_REPORTS_PER_HOUR_ALL = 2
     assert report(client, address="198.51.100.1").status_code == 302
     assert report(client, address="198.51.100.2").status_code == 302
     refused = report(client, address="198.51.100.3")
     assert refused.status_code == 429
-    assert "Trang đã nhận nhiều báo lỗi trong một giờ qua" in refused.content.decode()
+    assert "Hệ thống đã nhận nhiều báo lỗi trong một giờ qua" in refused.content.decode()
     assert ErrorReport.objects.count() == 2
 
 
 def test_the_staff_answer_by_e_mail_in_the_readers_language(
-    client, django_user_model, mailoutbox, django_capture_on_commit_callbacks
+    client, django_user_model, mailoutbox, settings
 ):
+    settings.CONTACT_EMAIL = "ketnghia@gialai.gov.vn"
     client.post(
         "/en/bao-loi/",
         {
@@ -189,8 +212,7 @@ def test_the_staff_answer_by_e_mail_in_the_readers_language(
     assert page.status_code == 200
     data = form_data(page)
     data["answer"] = "Thank you: the date is corrected."
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, data)
+    response = client.post(url, data)
     assert response.status_code == 302
     stored.refresh_from_db()
     assert stored.status == ErrorReportStatus.ANSWERED
@@ -201,6 +223,40 @@ def test_the_staff_answer_by_e_mail_in_the_readers_language(
     assert mail.subject == "Answer to your error report"
     assert "Thank you: the date is corrected." in mail.body
     assert "The signing date should read 11 September 2025." in mail.body
+    assert mail.reply_to == ["ketnghia@gialai.gov.vn"]
+
+    # Sent once: the answer is now what the reader received, and a later save (the status set
+    # aside, say) sends nothing and keeps who answered.
+    again = client.get(url)
+    assert 'name="answer"' not in again.content.decode()
+    data = form_data(again)
+    data["status"] = ErrorReportStatus.SET_ASIDE
+    client.post(url, data)
+    stored.refresh_from_db()
+    assert (stored.status, stored.answered_by) == (ErrorReportStatus.SET_ASIDE, reviewer)
+    assert len(mailoutbox) == 1
+
+
+def test_an_answer_that_cannot_be_sent_leaves_the_report_unanswered(
+    client, django_user_model, settings, mailoutbox
+):
+    stored = ErrorReport.objects.create(message="Sai tên xã", email="dan@example.vn", sender="x")
+    client.force_login(staff(django_user_model, REVIEWER))
+    url = f"/admin/ketnghia/errorreport/{stored.pk}/change/"
+    data = form_data(client.get(url))
+    data["answer"] = "Đã sửa tên xã."
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    response = client.post(url, data, follow=True)
+    assert "Không gửi được câu trả lời tới dan@example.vn" in response.content.decode()
+    stored.refresh_from_db()
+    assert stored.answer == "Đã sửa tên xã." and stored.answered is None
+    assert stored.status == ErrorReportStatus.NEW
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.post(url, form_data(client.get(url)))  # saved again: sent this time
+    stored.refresh_from_db()
+    assert stored.status == ErrorReportStatus.ANSWERED
+    assert [mail.to for mail in mailoutbox] == [["dan@example.vn"]]
 
 
 def test_editors_do_not_see_the_reports_and_nobody_adds_one(client, django_user_model):
