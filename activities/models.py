@@ -14,7 +14,7 @@ from agreements.models import (
     date_precision_field,
 )
 from localities import changes, text
-from localities.languages import localized
+from localities.languages import language_of, localized
 from localities.models import Locality
 
 
@@ -73,6 +73,10 @@ class ActivityType(models.Model):
     @property
     def unit_label(self):
         return localized(self.unit, self.unit_en)
+
+    @property
+    def label_lang(self):
+        return language_of(self.name, self.name_en)
 
 
 class Qualifier(models.TextChoices):

@@ -129,6 +129,10 @@ class CommitmentArea(models.Model):
         return localized(self.name, self.name_en)
 
     @property
+    def label_lang(self):
+        return language_of(self.name, self.name_en)
+
+    @property
     def description_shown(self):
         return localized(self.description, self.description_en)
 

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext, pgettext
 
 from activities.figures import format_quantity, format_vnd, format_vnd_words, qualifier_word
 from activities.models import ActivityStatus, Measure, Qualifier
-from localities.languages import localized
+from localities.languages import VIETNAMESE, language_of, localized
 
 QUALIFIED = (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
 
@@ -121,6 +121,9 @@ class TypeTotal:
     quantity_qualifier: str
     quantity_missing: int  # records without a quantity, not in `quantity`
     money: MoneyTotal
+    # The language of `name` and `unit`: Vietnamese on an English page when staff wrote no
+    # English name for the type (localities.languages), which the templates then mark.
+    lang: str = VIETNAMESE
 
     @property
     def value_vnd(self):
@@ -235,6 +238,7 @@ def type_total(row, status):
     return TypeTotal(
         type_id=row["activity_type_id"],
         name=localized(row["activity_type__name"], row["activity_type__name_en"]),
+        lang=language_of(row["activity_type__name"], row["activity_type__name_en"]),
         slug=row["activity_type__slug"],
         unit=localized(row["activity_type__unit"], row["activity_type__unit_en"]),
         measure=row["activity_type__measure"],

@@ -18,6 +18,7 @@ class GoodsTile:
     unit: str
     name: str
     note: str = ""  # records without a quantity, said beside the figure
+    lang: str = "vi"  # of the name and unit (TypeTotal.lang)
 
 
 def goods_tiles(goods):
@@ -27,6 +28,7 @@ def goods_tiles(goods):
             total.unit,
             total.name,
             total.quantity_note,
+            total.lang,
         )
         for total in goods
     ]

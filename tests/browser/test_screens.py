@@ -13,7 +13,9 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from ketnghia.models import ErrorReport, ErrorReportStatus
 from tests.browser.conftest import ARTIFACTS, open_page
 from tests.browser.test_admin_entry import log_in
 from tests.browser.test_validity import public_pages
@@ -128,8 +130,18 @@ def admin_screens(user):
 def test_every_admin_screen_fits_a_clerks_screens(
     browser, live_server, demo, admin_user, foreign_requests, page_errors
 ):
+    # A reader's report, answered, so that its change page and history are looked at too.
+    ErrorReport.objects.create(
+        page="/giao-uoc/xa-ia-dok-phuong-an-nhon-bac-2025/",
+        message="Ngày ký giao ước là ngày 27-12-2025 theo bài báo; văn bản gốc ghi ngày khác.",
+        email="ban-doc@example.vn",
+        answer="Cảm ơn ông/bà, chúng tôi đã đối chiếu và sửa lại.",
+        answered=timezone.now(),
+        status=ErrorReportStatus.ANSWERED,
+        sender="",
+    )
     screens = admin_screens(admin_user)
-    assert len(screens) > 40
+    assert ("admin-errorreport-change" in dict(screens)) and len(screens) > 40
     context, page = open_page(browser, live_server, foreign_requests, page_errors, locale="vi-VN")
     try:
         log_in(page, admin_user)

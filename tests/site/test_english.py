@@ -18,6 +18,7 @@ from agreements.models import (
     PartyRole,
 )
 from localities.models import LocalityKind
+from tests import factories
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
@@ -142,6 +143,21 @@ class TestEnglishPages:
         # On the Vietnamese page, nothing to mark: the page is Vietnamese.
         html = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
         assert f"<h1>{agreement.title}</h1>" in html
+
+    def test_a_type_without_an_english_name_is_shown_in_vietnamese_marked_as_such(self, client):
+        agreement = Agreement.objects.published().order_by("signed_on").last()
+        seeds = ActivityType.objects.create(
+            name="Giống cà phê", slug="giong-ca-phe", unit="cây", measure="count"
+        )
+        factories.activity(agreement, type_slug="giong-ca-phe", quantity=500, value_vnd=None)
+        html = client.get(f"/en/giao-uoc/{agreement.slug}/").content.decode()
+        assert '<th scope="row"><span lang="vi">Giống cà phê</span></th>' in html
+        assert f'<span lang="vi">{seeds.name}</span>' in html  # in the timeline too
+        # Its unit inside a figure ("500 cây") is not marked yet: only the names are checked.
+        text = VisibleText.of(html)
+        assert found(vietnamese_labels() - {seeds.unit}, text) == []
+        vietnamese = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
+        assert '<th scope="row">Giống cà phê</th>' in vietnamese
 
     def test_an_english_title_and_summary_are_shown_on_the_english_page(self, client):
         agreement = Agreement.objects.published().order_by("signed_on").last()
