@@ -18,6 +18,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,10 +63,12 @@ def throttled(sender, now=None):
     """Why the form refuses another report now, or "": the last hour holds as many reports as
     allowed from `sender`, or from everyone."""
     since = (now or timezone.now()) - timedelta(hours=1)
-    recent = ErrorReport.objects.filter(received__gte=since)
-    if recent.filter(sender=sender).count() >= settings.ERROR_REPORTS_PER_HOUR:
+    counts = ErrorReport.objects.filter(received__gte=since).aggregate(
+        everyone=Count("pk"), theirs=Count("pk", filter=Q(sender=sender))
+    )
+    if counts["theirs"] >= settings.ERROR_REPORTS_PER_HOUR:
         return _("Many reports have come from your address in the last hour: try again later.")
-    if recent.count() >= settings.ERROR_REPORTS_PER_HOUR_ALL:
+    if counts["everyone"] >= settings.ERROR_REPORTS_PER_HOUR_ALL:
         return _("The site has received many reports in the last hour: try again later.")
     return ""
 
