@@ -942,10 +942,13 @@ class PhotoAdmin(AgreementPartAdmin):
 
     @admin.display(description=_("image"))
     def preview(self, obj):
-        if not obj.image:
+        """The thumbnail made when the photo was saved (Photo.save): a few kilobytes per row,
+        not the photo scaled by the browser."""
+        shown = obj.thumbnail or obj.image
+        if not shown:
             return ""
         return format_html(
-            '<img src="{}" alt="" style="max-height:6em;max-width:10em">', obj.image.url
+            '<img src="{}" alt="" class="photo-thumbnail" loading="lazy">', shown.url
         )
 
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -9,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.documents import validate_document
-from agreements.uploads import photo_upload_to
+from agreements.uploads import photo_upload_to, thumbnail_of, thumbnail_upload_to
 from localities import changes
 from localities.languages import language_of, localized
 from localities.models import Locality
 from localities.text import search_key
+
+logger = logging.getLogger(__name__)
 
 
 class DatePrecision(models.TextChoices):
@@ -543,6 +547,10 @@ class Photo(models.Model):
             "camera data, under a name the site gives it."
         ),
     )
+    # Made from the image when it is saved (save()), for the admin's lists.
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to=thumbnail_upload_to, editable=False, blank=True
+    )
     caption = models.CharField(_("caption"), max_length=500)
     credit = models.CharField(_("credit"), max_length=200, blank=True, help_text=_("e.g. Đức Hải."))
     is_placeholder = models.BooleanField(
@@ -552,7 +560,7 @@ class Photo(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["thumbnail"])
 
     class Meta:
         verbose_name = _("photo")
@@ -561,6 +569,26 @@ class Photo(models.Model):
 
     def __str__(self):
         return self.caption[:80]
+
+    def save(self, *args, **kwargs):
+        # A new image (an upload not yet stored) or one without a thumbnail gets one, after
+        # the image is stored under its own name; written without a second save (and a second
+        # version in the history).
+        new_image = bool(self.image) and not self.image._committed
+        super().save(*args, **kwargs)
+        if self.image and (new_image or not self.thumbnail):
+            self.make_thumbnail()
+
+    def make_thumbnail(self):
+        """The thumbnail of the stored image; none when its file cannot be read (lost from
+        the storage): the list shows the image itself then."""
+        try:
+            content = thumbnail_of(self.image)
+        except OSError:
+            logger.warning("No thumbnail for photo %s: %s unreadable", self.pk, self.image.name)
+            return
+        self.thumbnail.save("thumbnail.webp", content, save=False)
+        Photo.objects.filter(pk=self.pk).update(thumbnail=self.thumbnail.name)
 
 
 class Source(models.Model):

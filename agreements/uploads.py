@@ -80,6 +80,33 @@ def photo_upload_to(instance, filename):
     return timezone.now().strftime(f"photos/%Y/%m/{uuid.uuid4().hex}{extension}")
 
 
+# A photo's thumbnail, for the admin's lists: at most this size, as WebP (small, and it keeps a
+# PNG's transparency), made when the photo is saved (Photo.save).
+THUMBNAIL_SIZE = (320, 320)
+
+
+def thumbnail_upload_to(instance, filename):
+    """photos/thumbs/<the photo's own random name>.webp. Migrations refer to it by its path."""
+    stem = PurePath(instance.image.name).stem if instance.image else uuid.uuid4().hex
+    return timezone.now().strftime(f"photos/thumbs/%Y/%m/{stem}.webp")
+
+
+def thumbnail_of(image_file):
+    """A stored photo (already re-encoded by clean_photo) made small, as a ContentFile."""
+    image_file.open("rb")
+    try:
+        with Image.open(image_file, formats=["JPEG", "PNG", "WEBP"]) as image:
+            image.draft("RGB", THUMBNAIL_SIZE)  # a JPEG decodes at a fraction of its size
+            image.thumbnail(THUMBNAIL_SIZE)
+            if image.mode not in ("RGB", "RGBA"):
+                image = image.convert("RGBA" if "A" in image.mode else "RGB")
+            buffer = io.BytesIO()
+            image.save(buffer, format="WEBP", quality=80)
+    finally:
+        image_file.close()
+    return ContentFile(buffer.getvalue(), name="thumbnail.webp")
+
+
 def clean_photo(uploaded_file):
     """The uploaded file re-encoded as a new ContentFile, or ValidationError with a message."""
     limit = max_bytes()

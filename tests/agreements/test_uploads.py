@@ -9,6 +9,7 @@ import io
 import re
 import struct
 import zlib
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -325,7 +326,9 @@ def test_the_photo_page_stores_the_re_encoded_photo(admin_client, media):
     assert response.status_code == 302, response.context and response.context["errors"]
     photo = Photo.objects.get()
     assert STORED_NAME.fullmatch(photo.image.name)
-    assert stored_files(media) == [media / photo.image.name]
+    assert sorted(stored_files(media)) == sorted(
+        [media / photo.image.name, media / photo.thumbnail.name]
+    )
     with Image.open(media / photo.image.name) as image:
         assert image.format == "JPEG"
         assert_upright_without_gps(image)
@@ -347,7 +350,10 @@ def test_a_photo_edited_without_a_new_file_keeps_its_file(admin_client, media):
     assert response.status_code == 302, response.context and response.context["errors"]
     edited = Photo.objects.get()
     assert (edited.caption, edited.image.name) == ("Lễ ký kết giao ước", photo.image.name)
-    assert stored_files(media) == [media / photo.image.name]
+    assert edited.thumbnail.name == Photo.objects.get().thumbnail.name != ""
+    assert sorted(stored_files(media)) == sorted(
+        [media / photo.image.name, media / edited.thumbnail.name]
+    )
 
 
 @pytest.mark.django_db
@@ -423,6 +429,36 @@ def test_the_agreement_page_stores_the_re_encoded_photo(admin_client, media):
 
 
 # --- Thumbnails --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_photo_gets_a_small_thumbnail_that_the_photo_list_shows(admin_client, media):
+    """Issue 16: the photo list showed each photo whole, scaled by the browser; it shows a
+    thumbnail made when the photo is saved (WebP, at most 320 px, without the camera's data),
+    and a new image gets a new one."""
+    big = encoded(Image.new("RGB", (1600, 1200), "#2a6"), "JPEG", exif=camera_exif())
+    photo = Photo.objects.create(
+        agreement=factories.agreement(), caption="Lễ ký", image=clean_photo(upload("a.jpg", big))
+    )
+    photo.refresh_from_db()
+    assert photo.thumbnail.name.startswith("photos/thumbs/")
+    assert Path(photo.image.name).stem in photo.thumbnail.name
+    with Image.open(media / photo.thumbnail.name) as thumbnail:
+        # The camera held it turned: stored upright, 1200x1600, so 240x320.
+        assert (thumbnail.format, thumbnail.size) == ("WEBP", (240, 320))
+        assert not thumbnail.getexif()
+    assert photo.history.count() == 1  # made without a second version
+
+    content = admin_client.get("/admin/agreements/photo/").content.decode()
+    assert f'src="{photo.thumbnail.url}"' in content
+    assert photo.image.url not in content.split('id="result_list"', 1)[1]
+
+    first = photo.thumbnail.name
+    photo.image = clean_photo(upload("b.png", small_png()))
+    photo.save()
+    photo.refresh_from_db()
+    assert photo.thumbnail.name not in ("", first)
+    assert Path(photo.image.name).stem in photo.thumbnail.name
 
 
 @pytest.mark.django_db

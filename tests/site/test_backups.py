@@ -253,9 +253,11 @@ def test_a_backup_of_a_newer_version_of_the_site_is_refused(
 def test_the_commands_say_what_they_did_and_refuse_a_database_with_data(data, media, tmp_path):
     out = StringIO()
     call_command("backup", str(tmp_path), stdout=out)
-    assert "Đã sao lưu cơ sở dữ liệu và 4 tệp tải lên" in out.getvalue()
-    (archive,) = tmp_path.glob("ketnghia-*.tar")
     files_before = _files(media)
+    # The demo's photos with their thumbnails and the document: every stored file.
+    assert len(files_before) == 7
+    assert f"Đã sao lưu cơ sở dữ liệu và {len(files_before)} tệp tải lên" in out.getvalue()
+    (archive,) = tmp_path.glob("ketnghia-*.tar")
 
     with pytest.raises(CommandError, match="không trống"):
         call_command("restore", str(archive), stdout=StringIO())
