@@ -107,9 +107,9 @@ class ActivityAdmin(
         "status",
     ]
     list_select_related = ["activity_type", "giver", "recipient", "agreement"]
+    # The description and the recipients in detail are searched in the activity's own key.
     search_fields = [
-        "description",
-        "recipient_detail",
+        "search_key",
         "funder__search_key",
         "agreement__search_key",
         "giver__search_key",

@@ -303,10 +303,13 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The description and the recipients in detail without diacritics, for the admin's search
+    # (localities.admin.FoldedSearchMixin): "xi mang" finds "Xi măng".
+    search_key = models.TextField(_("search key"), editable=False, blank=True, default="")
 
     objects = ActivityQuerySet.as_manager()
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_key"])
 
     class Meta:
         verbose_name = _("activity")
@@ -373,6 +376,10 @@ class Activity(models.Model):
         return self.description[:80] or _("Activity #%(id)s") % {"id": self.pk}
 
     def save(self, *args, **kwargs):
+        self.search_key = self.search_key_of(self.description, self.recipient_detail)
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"description", "recipient_detail"} & set(fields):
+            kwargs["update_fields"] = {*fields, "search_key"}
         # The figures it counts in follow it (localities.changes).
         with changes.writing(activities=[self.pk]) as change:
             super().save(*args, **kwargs)
@@ -385,6 +392,11 @@ class Activity(models.Model):
     @classmethod
     def concerns_of(cls, rows):
         return {"activities": list(rows.values_list("pk", flat=True))}
+
+    @staticmethod
+    def search_key_of(description, recipient_detail):
+        """The key save() stores; bulk writes (generate_national, migrations) call it too."""
+        return text.search_key(f"{description} {recipient_detail}")
 
     def clean(self):
         # The rules of the constraints above, told at the field that is wrong.

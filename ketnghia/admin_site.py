@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.utils.functional import SimpleLazyObject
 
 
 class LabelledAutocompleteJsonView(AutocompleteJsonView):
@@ -23,6 +24,23 @@ class SiteAdmin(admin.AdminSite):
     # The navigation sidebar took 280 px of a clerk's 1280 px screen from every list and form;
     # the index and the breadcrumbs lead to the same pages.
     enable_nav_sidebar = False
+
+    def each_context(self, request):
+        """Django's, but the list of every model the account may see (available_apps, a
+        permission check per model) is made only if a template reads it: only the navigation
+        sidebar, which is off, does (the index and the app pages make their own list)."""
+        script_name = request.META["SCRIPT_NAME"]
+        site_url = script_name if self.site_url == "/" and script_name else self.site_url
+        return {
+            "site_title": self.site_title,
+            "site_header": self.site_header,
+            "site_url": site_url,
+            "has_permission": self.has_permission(request),
+            "available_apps": SimpleLazyObject(lambda: self.get_app_list(request)),
+            "is_popup": False,
+            "is_nav_sidebar_enabled": self.enable_nav_sidebar,
+            "log_entries": self.get_log_entries(request),
+        }
 
     def autocomplete_view(self, request):
         return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)

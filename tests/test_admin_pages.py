@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from simple_history.models import HistoricalChanges
 
-from activities.models import Activity, ActivityType
+from activities.models import Activity, ActivityType, Funder
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -38,7 +38,9 @@ from agreements.models import (
     Revision,
     Source,
 )
+from ketnghia.admin_site import SiteAdmin
 from ketnghia.models import ErrorReport
+from localities import admin as admin_search
 from localities import admin_lists
 from localities.admin import constraint_message
 from localities.models import Locality, LocalityKind, StaffLocality
@@ -971,6 +973,99 @@ def test_the_activity_list_searches_its_filters_rather_than_listing_every_unit(a
     response = admin_client.get(url, {"giver__id__exact": others[0].pk})
     assert response.context["cl"].result_count == 1
     assert admin_client.get(url, {"giver__id__exact": "x"}).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("ids_up_to", [admin_search.IDS_UP_TO, 1])
+def test_activities_are_searched_by_the_names_of_their_units_agreement_and_funder(
+    admin_client, monkeypatch, ids_up_to
+):
+    """Issue 16: the search read every activity with its four joined rows (6 s at national
+    scale); the units, agreements and funders named are found first, in their own tables, and
+    the activities by their ids (a subquery when a word is common: ids_up_to=1)."""
+    monkeypatch.setattr(admin_search, "IDS_UP_TO", ids_up_to)
+    ia_dok = factories.locality("Xã Ia Dơk")
+    brigade = factories.locality("Lữ đoàn 234", kind=LocalityKind.MILITARY_UNIT)
+    other = factories.locality("Phường An Phú")
+    ours = factories.agreement(ia_dok, brigade, title="Giao ước Lữ đoàn 234 – Ia Dơk")
+    theirs = factories.agreement(other, title="Giao ước An Phú")
+    company = factories.funder("Công ty Cà phê Đăk Lăk")
+    given = factories.activity(ours, giver=brigade, recipient=ia_dok, description="Xây nhà")
+    paid = factories.activity(theirs, giver=other, funder=company, description="Tặng quà")
+    detailed = factories.activity(theirs, giver=other, recipient_detail="Hộ nghèo thôn Ia Dơk")
+    described = factories.activity(theirs, giver=other, description="Xi măng cho điểm trường")
+    url = "/admin/activities/activity/"
+
+    def found(term):
+        response = admin_client.get(url, {"q": term})
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    assert found("ia dok") == {given, detailed}  # recipient, agreement; recipients in detail
+    assert found("IA DƠK") == found("ia dok")
+    assert found("lu doan 234") == {given}  # the giver and the agreement, listed once
+    assert found("dak lak") == {paid}  # the funder
+    assert found("xi mang") == {described}  # the description, diacritics aside
+    assert found("an phu xi") == {described}  # each word in one of the fields
+    assert found("an phu quà") == {paid}
+    assert found("khong co") == set()
+    # A term of more words costs more queries (one per table named, per word), however many
+    # activities, units or agreements there are.
+    factories.activity(ours, giver=brigade, recipient=ia_dok)
+    with CaptureQueriesContext(connection) as few:
+        assert len(found("ia dok")) == 3
+    for n in range(3):
+        unit = factories.locality(f"Xã Ia Dơk {n}")
+        factories.activity(factories.agreement(unit), giver=unit)
+    with CaptureQueriesContext(connection) as many:
+        assert len(found("ia dok")) == 6
+    assert len(many) == len(few)
+
+
+def test_the_searched_names_and_texts_are_read_from_trigram_indexes():
+    """On PostgreSQL, the words looked up inside names and descriptions read an index
+    (activities 0023), not every row: the plans of the admin's lookups name it when sequential
+    reads are off. Elsewhere the same lookups read the rows and find the same."""
+    ia_dok = factories.locality("Xã Ia Dơk")
+    agreement = factories.agreement(ia_dok, title="Giao ước Ia Dơk")
+    factories.activity(
+        agreement,
+        description="Xi măng",
+        recipient_detail="Hộ nghèo",
+        funder=factories.funder("Công ty Cà phê Đăk Lăk"),
+    )
+    lookups = [
+        (Locality.objects.filter(search_key__contains="dok"), "localities_name_trigrams"),
+        (Agreement.objects.filter(search_key__contains="dok"), "agreements_title_trigrams"),
+        (Funder.objects.filter(search_key__contains="lak"), "activities_funder_name_trigrams"),
+        (Activity.objects.filter(search_key__contains="xi mang"), "activities_search_trigrams"),
+        (Activity.objects.filter(search_key__contains="ho ngheo"), "activities_search_trigrams"),
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    for queryset, index in lookups:
+        assert queryset.count() == 1
+        if connection.vendor == "postgresql":
+            assert index in queryset.explain()
+
+
+def test_a_list_does_not_list_every_model_the_account_may_see(admin_client, monkeypatch):
+    """The site's context named every model with a permission check each, on every admin page,
+    for the navigation sidebar alone, which is off: only the index lists them now."""
+    built = []
+    get_app_list = SiteAdmin.get_app_list
+
+    def counted(self, request, app_label=None):
+        built.append(app_label)
+        return get_app_list(self, request, app_label)
+
+    monkeypatch.setattr(SiteAdmin, "get_app_list", counted)
+    response = admin_client.get("/admin/activities/activity/")
+    assert response.status_code == 200 and built == []
+    assert set(response.context["available_apps"][0]) >= {"name", "models"}  # still there
+    assert built == [None]
+    index = admin_client.get("/admin/").content.decode()
+    assert "/admin/activities/activity/" in index
 
 
 def test_a_long_list_is_counted_up_to_a_bound_then_estimated(admin_client, monkeypatch):

@@ -125,6 +125,9 @@ class TestGenerateNational:
         assert not Activity.objects.filter(giver=F("recipient"))
         assert not Activity.objects.filter(quantity__isnull=True, value_vnd__isnull=True)
         assert set(Activity.objects.values_list("status", flat=True)) <= {"delivered", "pledged"}
+        # Searchable as an activity saved by a form is (the admin's search).
+        texts = Activity.objects.values_list("description", "recipient_detail", "search_key")
+        assert all(key == Activity.search_key_of(d, r) != "" for d, r, key in texts)
         villages = Locality.objects.filter(kind=LocalityKind.VILLAGE, note=MARKER)
         assert not villages.exclude(
             parent__kind__in=[LocalityKind.COMMUNE, LocalityKind.WARD, LocalityKind.SPECIAL_ZONE]

@@ -1013,6 +1013,7 @@ class ActivityWriter:
         )
 
     def write(self, activities):
+        activities = map(self.with_search_key, activities)
         if connection.vendor != "postgresql":
             Activity.objects.bulk_create(
                 (Activity(**fields) for fields in activities), batch_size=BATCH_SIZE
@@ -1022,6 +1023,14 @@ class ActivityWriter:
         with connection.cursor() as cursor, cursor.cursor.copy(self.copy_sql) as copy:
             for fields in activities:
                 copy.write_row([fields.get(name, default) for name, default in names_defaults])
+
+    @staticmethod
+    def with_search_key(fields):
+        """As Activity.save() would: the key of its texts."""
+        fields["search_key"] = Activity.search_key_of(
+            fields.get("description", ""), fields.get("recipient_detail", "")
+        )
+        return fields
 
 
 def _apportion(total, weights, rng):
