@@ -944,7 +944,7 @@ class PhotoAdmin(AgreementPartAdmin):
     def preview(self, obj):
         """The thumbnail made when the photo was saved (Photo.save): a few kilobytes per row,
         not the photo scaled by the browser."""
-        shown = obj.thumbnail or obj.image
+        shown = obj.thumbnail if obj.has_own_thumbnail() else obj.image
         if not shown:
             return ""
         return format_html(

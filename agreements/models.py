@@ -1,17 +1,23 @@
 import logging
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.documents import validate_document
-from agreements.uploads import photo_upload_to, thumbnail_of, thumbnail_upload_to
+from agreements.uploads import (
+    STORAGE_ERRORS,
+    photo_upload_to,
+    thumbnail_of,
+    thumbnail_upload_to,
+)
 from localities import changes
 from localities.languages import language_of, localized
 from localities.models import Locality
@@ -571,24 +577,47 @@ class Photo(models.Model):
         return self.caption[:80]
 
     def save(self, *args, **kwargs):
-        # A new image (an upload not yet stored) or one without a thumbnail gets one, after
-        # the image is stored under its own name; written without a second save (and a second
-        # version in the history).
-        new_image = bool(self.image) and not self.image._committed
+        # The thumbnail follows the image, however it was set (a form's upload, an approved
+        # proposal's stored file, a redrawn demo picture), once the image has its stored name;
+        # written without a second save (and a second version in the history).
         super().save(*args, **kwargs)
-        if self.image and (new_image or not self.thumbnail):
+        if not self.has_own_thumbnail():
             self.make_thumbnail()
 
+    def has_own_thumbnail(self):
+        """Whether the thumbnail is the image's: its name holds the image's own random one."""
+        return bool(
+            self.image
+            and self.thumbnail
+            and PurePath(self.image.name).stem in PurePath(self.thumbnail.name).stem
+        )
+
     def make_thumbnail(self):
-        """The thumbnail of the stored image; none when its file cannot be read (lost from
-        the storage): the list shows the image itself then."""
-        try:
-            content = thumbnail_of(self.image)
-        except OSError:
-            logger.warning("No thumbnail for photo %s: %s unreadable", self.pk, self.image.name)
+        """The stored image's thumbnail, or none when its file cannot be read (lost from the
+        storage): the list shows the image itself then. The one it replaces is deleted once
+        the transaction commits."""
+        old = self.thumbnail.name or ""
+        self.thumbnail.name = ""
+        if self.image:
+            try:
+                self.thumbnail.save("thumbnail.webp", thumbnail_of(self.image), save=False)
+            except STORAGE_ERRORS:
+                logger.warning("No thumbnail for photo %s: %s unreadable", self.pk, self.image.name)
+                self.thumbnail.name = ""
+        new = self.thumbnail.name or ""
+        if new == old:
             return
-        self.thumbnail.save("thumbnail.webp", content, save=False)
-        Photo.objects.filter(pk=self.pk).update(thumbnail=self.thumbnail.name)
+        Photo.objects.filter(pk=self.pk).update(thumbnail=new)
+        if old:
+            storage = self.thumbnail.storage
+            transaction.on_commit(lambda: _delete_quietly(storage, old))
+
+
+def _delete_quietly(storage, name):
+    try:
+        storage.delete(name)
+    except STORAGE_ERRORS:
+        logger.warning("The replaced thumbnail %s could not be deleted", name)
 
 
 class Source(models.Model):

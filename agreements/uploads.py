@@ -14,6 +14,7 @@ import re
 import uuid
 from pathlib import PurePath
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -80,6 +81,10 @@ def photo_upload_to(instance, filename):
     return timezone.now().strftime(f"photos/%Y/%m/{uuid.uuid4().hex}{extension}")
 
 
+# What reading or writing a stored file may raise: the disk's errors, or an object storage's
+# (django-storages turns only a missing object into FileNotFoundError).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
 # A photo's thumbnail, for the admin's lists: at most this size, as WebP (small, and it keeps a
 # PNG's transparency), made when the photo is saved (Photo.save).
 THUMBNAIL_SIZE = (320, 320)
@@ -92,16 +97,22 @@ def thumbnail_upload_to(instance, filename):
 
 
 def thumbnail_of(image_file):
-    """A stored photo (already re-encoded by clean_photo) made small, as a ContentFile."""
+    """A stored photo (already re-encoded by clean_photo) made small, as a ContentFile: its
+    transparency and colour profile kept. Raises one of STORAGE_ERRORS when it cannot be read."""
     image_file.open("rb")
     try:
         with Image.open(image_file, formats=["JPEG", "PNG", "WEBP"]) as image:
             image.draft("RGB", THUMBNAIL_SIZE)  # a JPEG decodes at a fraction of its size
-            image.thumbnail(THUMBNAIL_SIZE)
+            icc_profile = image.info.get("icc_profile")
+            has_alpha = "A" in image.mode or "transparency" in image.info
             if image.mode not in ("RGB", "RGBA"):
-                image = image.convert("RGBA" if "A" in image.mode else "RGB")
+                image = image.convert("RGBA" if has_alpha else "RGB")
+            image.thumbnail(THUMBNAIL_SIZE)
+            options = {"quality": 80}
+            if icc_profile:
+                options["icc_profile"] = icc_profile
             buffer = io.BytesIO()
-            image.save(buffer, format="WEBP", quality=80)
+            image.save(buffer, format="WEBP", **options)
     finally:
         image_file.close()
     return ContentFile(buffer.getvalue(), name="thumbnail.webp")

@@ -31,12 +31,11 @@ def create_triggers(apps, schema_editor):
 def make_thumbnails(apps, schema_editor):
     Photo = apps.get_model("agreements", "Photo")
     photos = Photo.objects.using(schema_editor.connection.alias).exclude(image="")
-    for photo in photos.filter(thumbnail="").iterator():
-        if not photo.image.storage.exists(photo.image.name):
-            continue
+    for pk in list(photos.filter(thumbnail="").values_list("pk", flat=True)):
+        photo = photos.get(pk=pk)
         try:
             content = agreements.uploads.thumbnail_of(photo.image)
-        except OSError:  # a file the site did not write, unreadable as an image
+        except agreements.uploads.STORAGE_ERRORS:  # lost, or not an image the site wrote
             continue
         photo.thumbnail.save("thumbnail.webp", content, save=False)
         Photo.objects.filter(pk=photo.pk).update(thumbnail=photo.thumbnail.name)

@@ -13,6 +13,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from botocore.exceptions import ClientError
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,6 +22,7 @@ from django.utils.html import escape
 from PIL import Image, ImageFile
 from sorl.thumbnail.base import ThumbnailBackend
 
+from agreements import models as models_module
 from agreements.models import Agreement, Photo
 from agreements.uploads import PhotoField, clean_photo, photo_upload_to
 from tests import factories
@@ -459,6 +461,67 @@ def test_a_photo_gets_a_small_thumbnail_that_the_photo_list_shows(admin_client, 
     photo.refresh_from_db()
     assert photo.thumbnail.name not in ("", first)
     assert Path(photo.image.name).stem in photo.thumbnail.name
+
+
+@pytest.mark.django_db
+def test_a_photo_given_a_stored_file_gets_its_thumbnail_and_the_old_one_goes(
+    media, django_capture_on_commit_callbacks
+):
+    """As an approved proposal sets it (agreements.revisions): an image already stored, not an
+    upload. The thumbnail follows it; the replaced one is deleted once the write commits."""
+    photo = Photo.objects.create(
+        agreement=factories.agreement(),
+        caption="Lễ ký",
+        image=clean_photo(upload("a.jpg", phone_jpeg())),
+    )
+    first = Photo.objects.get().thumbnail.name
+    other = Photo.objects.create(
+        agreement=photo.agreement,
+        caption="Trao quà",
+        image=clean_photo(upload("b.png", small_png())),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.image = other.image.name
+        photo.save()
+    photo = Photo.objects.get(pk=photo.pk)
+    assert photo.has_own_thumbnail() and photo.thumbnail.name not in (first, other.thumbnail.name)
+    assert not (media / first).exists() and (media / photo.thumbnail.name).exists()
+
+
+@pytest.mark.django_db
+def test_a_transparent_png_keeps_its_transparency_in_its_thumbnail(media):
+    photo = Photo.objects.create(
+        agreement=factories.agreement(),
+        caption="Logo",
+        image=clean_photo(
+            upload("logo.png", encoded(Image.new("P", (40, 40)), "PNG", transparency=0))
+        ),
+    )
+    with Image.open(media / Photo.objects.get(pk=photo.pk).thumbnail.name) as thumbnail:
+        assert thumbnail.mode == "RGBA"
+        assert thumbnail.getpixel((0, 0))[3] == 0
+
+
+@pytest.mark.django_db
+def test_a_photo_whose_storage_fails_is_saved_and_listed_without_a_thumbnail(
+    admin_client, media, monkeypatch
+):
+    """An object storage refusing the read (a 403 is no FileNotFoundError) does not stop the
+    save: the photo is kept without a thumbnail, and the list shows the image itself."""
+
+    def refused(image_file):
+        raise ClientError({"Error": {"Code": "403", "Message": "Forbidden"}}, "GetObject")
+
+    monkeypatch.setattr(models_module, "thumbnail_of", refused)
+    photo = Photo.objects.create(
+        agreement=factories.agreement(),
+        caption="Lễ ký",
+        image=clean_photo(upload("a.jpg", phone_jpeg())),
+    )
+    photo = Photo.objects.get(pk=photo.pk)
+    assert (photo.thumbnail.name, photo.has_own_thumbnail()) == ("", False)
+    content = admin_client.get("/admin/agreements/photo/").content.decode()
+    assert f'src="{photo.image.url}"' in content
 
 
 @pytest.mark.django_db
