@@ -17,7 +17,7 @@ from agreements.dates import format_period
 from agreements.parties import within_parties_condition
 from agreements.services import may_publish
 from localities.admin import FoldedSearchMixin, HistoryAdmin
-from localities.admin_lists import AutocompleteFilter, LargeListMixin
+from localities.admin_lists import AutocompleteFilter, LargeListMixin, years_of
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
 
@@ -29,14 +29,8 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        """The years from the latest activity's back to the earliest's: two reads of the
-        index on the dates, not a pass over every activity for the years that occur."""
-        dates = model_admin.get_queryset(request).order_by().values_list("starts_on", flat=True)
-        first = dates.order_by("starts_on").first()
-        if first is None:
-            return []
-        last = dates.order_by("-starts_on").first()
-        return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]
+        years = years_of(model_admin.get_queryset(request), "starts_on")
+        return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -108,6 +102,10 @@ class ActivityAdmin(
     ]
     list_select_related = ["activity_type", "giver", "recipient", "agreement"]
     # The description and the recipients in detail are searched in the activity's own key.
+    search_help_text = _(
+        "The name of the giver, the recipient, the funder or the agreement, or words of the "
+        "description, with or without diacritics."
+    )
     search_fields = [
         "search_key",
         "funder__search_key",

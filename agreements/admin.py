@@ -55,7 +55,7 @@ from agreements.services import (
 )
 from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, NotFoundMixin, constraint_message
-from localities.admin_lists import LargeListMixin
+from localities.admin_lists import LargeListMixin, years_of
 from localities.models import Locality, LocalityKind
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -620,9 +620,8 @@ class SigningYearFilter(admin.SimpleListFilter):
     NOT_DATED = "none"
 
     def lookups(self, request, model_admin):
-        dates = model_admin.get_queryset(request).dates("signed_on", "year")
-        years = [(str(d.year), str(d.year)) for d in dates]
-        return [*reversed(years), (self.NOT_DATED, _("No signing date"))]
+        years = years_of(model_admin.get_queryset(request), "signed_on")
+        return [*((str(year), str(year)) for year in years), (self.NOT_DATED, _("No signing date"))]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -679,6 +678,7 @@ class AgreementAdmin(
     list_filter = ["status", SigningYearFilter, "commitments__area", PartyKindFilter]
     search_fields = ["search_key"]
     autocomplete_fields = ["legal_basis"]
+    list_per_page = 50
     readonly_fields = ["status", "published_at", "last_publication", "created_at", "updated_at"]
     fieldsets = [
         (

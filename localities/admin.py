@@ -196,46 +196,56 @@ class FoldedSearchMixin:
     Search fields whose last part is ``search_key`` hold localities.text.search_key values: each
     word of the term is folded the same way before it is looked up in them, so "ia dok", "Ia Dơk"
     and "IA DƠK" all find "Xã Ia Dơk". The other search fields (codes, numbers, free text) get
-    the word as typed. As in Django's own search, every word must match one of the fields.
+    the words as typed. A row is found when one of its fields holds every word, in any order
+    ("dok ia" finds "Xã Ia Dơk" too), not when the words are spread over several fields as in
+    Django's own search: a name is what a clerk types, and only thus can an index answer a
+    search of common words ("Xã Phù Cát": three words found in thousands of names each, together
+    in a few).
 
     A key of a row this one points to ("giver__search_key") is not joined: the rows holding the
-    word are read first, from their own (smaller) table, and the list is searched by their ids
-    ("giver_id IN (…)"), which each column's index answers. Past IDS_UP_TO of them the word is
-    common, and a subquery names them (read once, as a hash, for the rows that another word or
-    a filter leaves). A search of a million activities by a commune's name thus reads the
-    activities of that commune, not every activity with its four joined rows. On PostgreSQL,
-    trigram indexes on the keys (activities 0023) answer the words looked up inside them.
+    words are read first, from their own (smaller) table, and the list is searched by their ids
+    ("giver_id IN (…)"), which each column's index answers; past IDS_UP_TO of them (a term as
+    common as "xã") a subquery names them. A search of a million activities by a commune's name
+    thus reads the activities of that commune, not every activity with its four joined rows.
+    On PostgreSQL, trigram indexes on the keys (activities 0023) answer the words looked up
+    inside them.
     """
 
     def get_search_results(self, request, queryset, search_term):
         fields = [str(field) for field in self.get_search_fields(request)]
-        if not fields or not search_term.strip():
-            return queryset, False
-        condition = Q()
+        words = []
         for word in smart_split(search_term):
             if word.startswith(('"', "'")) and word[0] == word[-1]:
                 word = unescape_string_literal(word)
-            folded = text.search_key(word)
-            holding = {}  # the rows of each table pointed to whose key holds the word
-            match = Q()
-            for field in fields:
-                path, _sep, last = field.rpartition("__")
-                if last != "search_key":
-                    match |= Q(**{f"{field}__icontains": word})
-                    continue
-                target = _pointed_to(self.opts, path)
-                if target is None:
-                    match |= Q(**{f"{field}__contains": folded})
-                    continue
-                if target not in holding:
-                    holding[target] = _rows_holding(target, folded)
-                match |= Q(**{f"{path}__in": holding[target]})
-            condition &= match
+            if word.strip():
+                words.append(word)
+        if not fields or not words:
+            return queryset, False
+        folded = [text.search_key(word) for word in words]
+        holding = {}  # the rows of each table pointed to whose key holds every word
+        condition = Q()
+        for field in fields:
+            path, _sep, last = field.rpartition("__")
+            if last != "search_key":
+                condition |= _every_word(field, "icontains", words)
+                continue
+            target = _pointed_to(self.opts, path)
+            if target is None:
+                condition |= _every_word(field, "contains", folded)
+                continue
+            if target not in holding:
+                holding[target] = _rows_holding(target, folded)
+            condition |= Q(**{f"{path}__in": holding[target]})
         may_have_duplicates = any(lookup_spawns_duplicates(self.opts, f) for f in fields)
         return queryset.filter(condition), may_have_duplicates
 
 
-# Past this many rows holding a word, a search reads them through a subquery (FoldedSearchMixin).
+def _every_word(field, lookup, words):
+    return Q(*(Q(**{f"{field}__{lookup}": word}) for word in words))
+
+
+# Past this many rows holding the words, a search reads them through a subquery
+# (FoldedSearchMixin).
 IDS_UP_TO = 500
 
 
@@ -256,10 +266,10 @@ def _pointed_to(opts, path):
     return model
 
 
-def _rows_holding(model, folded):
-    """The ids of `model`'s rows whose search key holds `folded`, when there are at most
-    IDS_UP_TO (one query), else the subquery that names them all."""
-    rows = model._base_manager.filter(search_key__contains=folded).order_by()
+def _rows_holding(model, words):
+    """The ids of `model`'s rows whose search key holds every one of the (folded) words: a list
+    of at most IDS_UP_TO (one query), else the subquery that names them all."""
+    rows = model._base_manager.filter(_every_word("search_key", "contains", words)).order_by()
     ids = list(rows.values_list("pk", flat=True)[: IDS_UP_TO + 1])
     return ids if len(ids) <= IDS_UP_TO else rows.values("pk")
 
