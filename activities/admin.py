@@ -159,7 +159,7 @@ class ActivityTypeAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fields = [
         ("name", "unit"),
-        ("name_en", "unit_en"),
+        ("name_en", "unit_en", "unit_en_one"),
         "measure",
         "description",
         "slug",

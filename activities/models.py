@@ -25,6 +25,14 @@ class Measure(models.TextChoices):
     TIME = "time", _("Time")
 
 
+def unit_in_english(unit_en, unit_en_one, quantity):
+    """The English unit after a quantity: the one for one when the quantity is exactly 1 and
+    there is one ("1 house"), else the plural ("2 houses", "1.5 km")."""
+    if unit_en_one and quantity is not None and quantity == 1:
+        return unit_en_one
+    return unit_en
+
+
 class ActivityType(models.Model):
     """What was given or done, with its unit: houses (căn), road (km), check-ups (lượt người)…"""
 
@@ -41,6 +49,16 @@ class ActivityType(models.Model):
         default="",
         db_default="",
         help_text=_("e.g. houses, km, people."),
+    )
+    unit_en_one = models.CharField(
+        _("unit in English, for one"),
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "e.g. house, person: “1 house”. Left empty, the unit above is used for one too."
+        ),
     )
     measure = models.CharField(
         _("measure"), max_length=10, choices=Measure.choices, default=Measure.COUNT
@@ -73,6 +91,10 @@ class ActivityType(models.Model):
     @property
     def unit_label(self):
         return localized(self.unit, self.unit_en)
+
+    def unit_for(self, quantity):
+        """The unit after a quantity, in the page's language: "1 house", "2 houses"."""
+        return localized(self.unit, unit_in_english(self.unit_en, self.unit_en_one, quantity))
 
     @property
     def label_lang(self):

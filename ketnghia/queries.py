@@ -59,6 +59,7 @@ def home_page():
                 "activity_type__name_en",
                 "activity_type__unit",
                 "activity_type__unit_en",
+                "activity_type__unit_en_one",
                 "activity_type__measure",
                 "agreement__title",
                 "agreement__title_en",

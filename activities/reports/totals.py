@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from activities.figures import format_quantity, format_vnd, format_vnd_words, qualifier_word
-from activities.models import ActivityStatus, Measure, Qualifier
+from activities.models import ActivityStatus, Measure, Qualifier, unit_in_english
 from localities.languages import VIETNAMESE, language_of, localized
 
 QUALIFIED = (Qualifier.OVER, Qualifier.ABOUT, Qualifier.NEARLY)
@@ -235,16 +235,22 @@ def money(row):
 def type_total(row, status):
     """A TypeTotal from a row of MEASURES with the activity type's fields (TYPE_FIELDS)."""
     n, missing = row["n"] or 0, row["quantity_missing"] or 0
+    quantity = _decimal(row["quantity_sum"]) if n > missing else None
     return TypeTotal(
         type_id=row["activity_type_id"],
         name=localized(row["activity_type__name"], row["activity_type__name_en"]),
         lang=language_of(row["activity_type__name"], row["activity_type__name_en"]),
         slug=row["activity_type__slug"],
-        unit=localized(row["activity_type__unit"], row["activity_type__unit_en"]),
+        unit=localized(
+            row["activity_type__unit"],
+            unit_in_english(
+                row["activity_type__unit_en"], row["activity_type__unit_en_one"], quantity
+            ),
+        ),
         measure=row["activity_type__measure"],
         status=status,
         count=n,
-        quantity=_decimal(row["quantity_sum"]) if n > missing else None,
+        quantity=quantity,
         quantity_qualifier=combined_qualifier(
             row["quantity_over"], row["quantity_about"], row["quantity_nearly"]
         ),
@@ -267,6 +273,7 @@ TYPE_FIELDS = (
     "activity_type__slug",
     "activity_type__unit",
     "activity_type__unit_en",
+    "activity_type__unit_en_one",
     "activity_type__measure",
     "activity_type__position",
 )

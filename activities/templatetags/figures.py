@@ -38,7 +38,9 @@ def figure(activity):
     parts = []
     if activity.quantity is not None and kind.measure != Measure.MONEY:
         parts.append(
-            format_quantity(activity.quantity, kind.unit_label, activity.quantity_qualifier)
+            format_quantity(
+                activity.quantity, kind.unit_for(activity.quantity), activity.quantity_qualifier
+            )
         )
     if activity.value_vnd is not None:
         parts.append(format_vnd(activity.value_vnd, activity.value_qualifier))

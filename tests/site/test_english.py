@@ -173,3 +173,20 @@ class TestEnglishPages:
         vietnamese = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
         assert f"<h1>{agreement.title}</h1>" in vietnamese
         assert "Ia Dok commune" not in vietnamese
+
+    def test_one_of_a_unit_reads_in_the_singular(self, client):
+        """ "1 houses" read on the English pages: a type's unit for one is used when the quantity
+        is exactly 1, in an activity's figure and in a total; Vietnamese has one form."""
+        agreement = factories.agreement(published=True)
+        factories.activity(agreement, type_slug="nha-o", quantity=1, value_vnd=None)
+        factories.activity(agreement, type_slug="sua-chua-duong", quantity=1, value_vnd=None)
+        page = f"/en/giao-uoc/{agreement.slug}/"
+        html = client.get(page).content.decode()
+        assert "1\xa0house" in html and "1\xa0houses" not in html  # figure and total
+        assert "1\xa0km" in html  # a unit without a form for one
+        factories.activity(agreement, type_slug="nha-o", quantity=1, value_vnd=None)
+        html = client.get(page).content.decode()
+        assert "1\xa0house<" in html or "1\xa0house " in html  # each activity
+        assert "2\xa0houses" in html  # their total
+        vietnamese = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
+        assert "1\xa0căn" in vietnamese and "2\xa0căn" in vietnamese
