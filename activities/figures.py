@@ -9,10 +9,12 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidO
 
 from django.core.exceptions import ValidationError
 from django.utils import formats, numberformat
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from activities.models import Qualifier
+from localities.languages import language
 
 _CURRENCY = re.compile(r"(?i)\s*(vnđ|vnd|đồng|đ|d)\.?\s*$")
 
@@ -94,6 +96,21 @@ def format_quantity(value, unit="", qualifier=Qualifier.EXACT):
         return ""
     text = format_number(value)
     return _qualified(f"{text}{NBSP}{unit}" if unit else text, qualifier)
+
+
+def format_quantity_marked(value, unit, unit_lang, qualifier=Qualifier.EXACT):
+    """format_quantity as safe HTML, its unit marked with its language when that is not the
+    page's (a type staff named only in Vietnamese, on an English page: "500 <span lang="vi">
+    cây</span>"), so that a reader's voice reads it as Vietnamese."""
+    if not unit or unit_lang == language():
+        return conditional_escape(format_quantity(value, unit, qualifier))
+    return format_html(
+        '{}{}<span lang="{}">{}</span>',
+        format_quantity(value, "", qualifier),
+        NBSP,
+        unit_lang,
+        unit,
+    )
 
 
 def parse_number(text):

@@ -97,6 +97,10 @@ class ActivityType(models.Model):
         return localized(self.unit, unit_in_english(self.unit_en, self.unit_en_one, quantity))
 
     @property
+    def unit_lang(self):
+        return language_of(self.unit, self.unit_en)
+
+    @property
     def label_lang(self):
         return language_of(self.name, self.name_en)
 

@@ -16,7 +16,13 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from activities.figures import format_quantity, format_vnd, format_vnd_words, qualifier_word
+from activities.figures import (
+    format_quantity,
+    format_quantity_marked,
+    format_vnd,
+    format_vnd_words,
+    qualifier_word,
+)
 from activities.models import ActivityStatus, Measure, Qualifier, unit_in_english
 from localities.languages import VIETNAMESE, language_of, localized
 
@@ -124,6 +130,10 @@ class TypeTotal:
     # The language of `name` and `unit`: Vietnamese on an English page when staff wrote no
     # English name for the type (localities.languages), which the templates then mark.
     lang: str = VIETNAMESE
+    # The unit for any number and for exactly one ("houses", "house"; the same in Vietnamese):
+    # `unit` is the one that reads after `quantity`; unit_totals sums by the first.
+    unit_many: str = ""
+    unit_one: str = ""
 
     @property
     def value_vnd(self):
@@ -142,6 +152,14 @@ class TypeTotal:
         if not self.has_quantity:
             return ""
         return format_quantity(self.quantity, self.unit, self.quantity_qualifier)
+
+    @property
+    def quantity_html(self):
+        """quantity_display as safe HTML, its unit marked when it is not in the page's
+        language (for the pages; charts and exports take the text)."""
+        if not self.has_quantity:
+            return ""
+        return format_quantity_marked(self.quantity, self.unit, self.lang, self.quantity_qualifier)
 
     @property
     def quantity_note(self):
@@ -171,10 +189,16 @@ class UnitTotal:
     quantity: Decimal
     qualifier: str
     missing: int
+    lang: str = VIETNAMESE  # the unit's, as TypeTotal.lang
 
     @property
     def display(self):
         return format_quantity(self.quantity, self.unit, self.qualifier)
+
+    @property
+    def html(self):
+        """display as safe HTML, the unit marked when it is not in the page's language."""
+        return format_quantity_marked(self.quantity, self.unit, self.lang, self.qualifier)
 
 
 # --- aggregates: the same measures from activities (live) or from summary rows ---------------
@@ -236,17 +260,16 @@ def type_total(row, status):
     """A TypeTotal from a row of MEASURES with the activity type's fields (TYPE_FIELDS)."""
     n, missing = row["n"] or 0, row["quantity_missing"] or 0
     quantity = _decimal(row["quantity_sum"]) if n > missing else None
+    unit, unit_en = row["activity_type__unit"], row["activity_type__unit_en"]
+    unit_en_one = row["activity_type__unit_en_one"]
     return TypeTotal(
         type_id=row["activity_type_id"],
         name=localized(row["activity_type__name"], row["activity_type__name_en"]),
         lang=language_of(row["activity_type__name"], row["activity_type__name_en"]),
         slug=row["activity_type__slug"],
-        unit=localized(
-            row["activity_type__unit"],
-            unit_in_english(
-                row["activity_type__unit_en"], row["activity_type__unit_en_one"], quantity
-            ),
-        ),
+        unit=localized(unit, unit_in_english(unit_en, unit_en_one, quantity)),
+        unit_many=localized(unit, unit_en),
+        unit_one=localized(unit, unit_in_english(unit_en, unit_en_one, 1)),
         measure=row["activity_type__measure"],
         status=status,
         count=n,
@@ -317,14 +340,18 @@ def unit_totals(type_totals):
     for t in type_totals:
         if t.measure == Measure.MONEY or (t.quantity is None and not t.quantity_missing):
             continue
-        entry = by_unit.setdefault(t.unit, {"quantity": Decimal(0), "q": [], "missing": 0})
+        entry = by_unit.setdefault(
+            t.unit_many or t.unit,
+            {"quantity": Decimal(0), "q": [], "missing": 0, "one": t.unit_one, "lang": t.lang},
+        )
         if t.quantity is not None:
             entry["quantity"] += t.quantity
             entry["q"].append(t.quantity_qualifier)
         entry["missing"] += t.quantity_missing
     return [
         UnitTotal(
-            unit=unit,
+            unit=entry["one"] if entry["one"] and entry["quantity"] == 1 else unit,
+            lang=entry["lang"],
             quantity=entry["quantity"],
             qualifier=combined_qualifier(*(entry["q"].count(q) for q in QUALIFIED)),
             missing=entry["missing"],

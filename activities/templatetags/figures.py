@@ -8,8 +8,15 @@
 """
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
-from activities.figures import format_number, format_quantity, format_vnd, format_vnd_words
+from activities.figures import (
+    format_number,
+    format_quantity_marked,
+    format_vnd,
+    format_vnd_words,
+)
 from activities.models import Measure
 from agreements.dates import format_date, format_period
 
@@ -33,18 +40,22 @@ def number(value):
 
 @register.filter
 def figure(activity):
-    """An activity's figures with their qualifiers; its type must be loaded (select_related)."""
+    """An activity's figures with their qualifiers, as safe HTML (a unit in another language
+    than the page's is marked); its type must be loaded (select_related)."""
     kind = activity.activity_type
     parts = []
     if activity.quantity is not None and kind.measure != Measure.MONEY:
         parts.append(
-            format_quantity(
-                activity.quantity, kind.unit_for(activity.quantity), activity.quantity_qualifier
+            format_quantity_marked(
+                activity.quantity,
+                kind.unit_for(activity.quantity),
+                kind.unit_lang,
+                activity.quantity_qualifier,
             )
         )
     if activity.value_vnd is not None:
-        parts.append(format_vnd(activity.value_vnd, activity.value_qualifier))
-    return " · ".join(parts)
+        parts.append(conditional_escape(format_vnd(activity.value_vnd, activity.value_qualifier)))
+    return mark_safe(" · ".join(parts))
 
 
 @register.filter

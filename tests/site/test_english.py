@@ -153,11 +153,13 @@ class TestEnglishPages:
         html = client.get(f"/en/giao-uoc/{agreement.slug}/").content.decode()
         assert '<th scope="row"><span lang="vi">Giống cà phê</span></th>' in html
         assert f'<span lang="vi">{seeds.name}</span>' in html  # in the timeline too
-        # Its unit inside a figure ("500 cây") is not marked yet: only the names are checked.
+        # Its unit inside a figure, in the timeline, its total and the total row: marked.
+        assert html.count('500\xa0<span lang="vi">cây</span>') == 3
         text = VisibleText.of(html)
-        assert found(vietnamese_labels() - {seeds.unit}, text) == []
+        assert found(vietnamese_labels(), text) == []
         vietnamese = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
         assert '<th scope="row">Giống cà phê</th>' in vietnamese
+        assert "500\xa0cây" in vietnamese and '<span lang="vi">cây' not in vietnamese
 
     def test_an_english_title_and_summary_are_shown_on_the_english_page(self, client):
         agreement = Agreement.objects.published().order_by("signed_on").last()
@@ -184,9 +186,11 @@ class TestEnglishPages:
         html = client.get(page).content.decode()
         assert "1\xa0house" in html and "1\xa0houses" not in html  # figure and total
         assert "1\xa0km" in html  # a unit without a form for one
+        assert "1\xa0house · 1\xa0km</td>" in html  # the total of each unit
         factories.activity(agreement, type_slug="nha-o", quantity=1, value_vnd=None)
         html = client.get(page).content.decode()
         assert "1\xa0house<" in html or "1\xa0house " in html  # each activity
         assert "2\xa0houses" in html  # their total
+        assert "2\xa0houses · 1\xa0km</td>" in html
         vietnamese = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
         assert "1\xa0căn" in vietnamese and "2\xa0căn" in vietnamese
