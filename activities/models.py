@@ -27,8 +27,9 @@ class Measure(models.TextChoices):
 
 def unit_in_english(unit_en, unit_en_one, quantity):
     """The English unit after a quantity: the one for one when the quantity is exactly 1 and
-    there is one ("1 house"), else the plural ("2 houses", "1.5 km")."""
-    if unit_en_one and quantity is not None and quantity == 1:
+    there is one ("1 house"), else the plural ("2 houses", "1.5 km"); none without a plural
+    (the Vietnamese unit is shown for any number then, never English for one alone)."""
+    if unit_en and unit_en_one and quantity is not None and quantity == 1:
         return unit_en_one
     return unit_en
 

@@ -999,7 +999,9 @@ class LogAdminMixin:
 
 
 @admin.register(Publication)
-class PublicationAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
+class PublicationAdmin(
+    LogAdminMixin, ScopedAdminMixin, FoldedSearchMixin, NotFoundMixin, admin.ModelAdmin
+):
     """The publication log: who published or unpublished which agreement, and when. Read-only:
     rows are written by agreements.services, never by hand."""
 
@@ -1038,7 +1040,9 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Revision)
-class RevisionAdmin(LogAdminMixin, ScopedAdminMixin, NotFoundMixin, admin.ModelAdmin):
+class RevisionAdmin(
+    LogAdminMixin, ScopedAdminMixin, FoldedSearchMixin, NotFoundMixin, admin.ModelAdmin
+):
     """Proposed changes to published agreements: each read as a field-by-field comparison,
     approved or rejected (with a reason) by a reviewer of the agreement's scope. A log: nobody
     adds, edits or deletes its rows by hand (agreements.revisions writes them)."""

@@ -96,15 +96,22 @@ class AutocompleteFilter(admin.FieldListFilter):
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(options)))
 
 
+# Past this many years between the earliest and the latest date (a year mistyped, "0205"), a
+# year filter offers the years that occur instead of every year between.
+YEARS_SPANNED_AT_MOST = 60
+
+
 def years_of(queryset, field):
     """The years from the latest value of a date field back to the earliest, as a year filter
     offers them: two reads of the field's index, not a pass over every row for the years that
-    occur (a year without any row may be offered)."""
+    occur (a year without any row may be offered), unless a mistyped date spans centuries."""
     dates = queryset.order_by().filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
     first = dates.order_by(field).first()
     if first is None:
         return []
     last = dates.order_by(f"-{field}").first()
+    if last.year - first.year > YEARS_SPANNED_AT_MOST:
+        return [day.year for day in queryset.order_by().dates(field, "year", order="DESC")]
     return list(range(last.year, first.year - 1, -1))
 
 

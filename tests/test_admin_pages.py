@@ -1013,8 +1013,8 @@ def test_activities_are_searched_by_the_names_of_their_units_agreement_and_funde
     # word is common; not spread over the giver's name and the description.
     assert found("an phu xi") == set()
     assert found("khong co") == set()
-    # A term of more words costs more queries (one per table named, per word), however many
-    # activities, units or agreements there are.
+    # One query per table named (units, agreements, funders), however many words, activities,
+    # units or agreements there are.
     factories.activity(ours, giver=brigade, recipient=ia_dok)
     with CaptureQueriesContext(connection) as few:
         assert len(found("ia dok")) == 3
@@ -1095,6 +1095,10 @@ def test_the_agreement_list_offers_signing_years_newest_first_from_two_reads(adm
     assert admin_client.get(url, {"signed": "2009"}).context["cl"].result_count == 1
     assert admin_client.get(url, {"signed": "none"}).context["cl"].result_count == 1
     assert admin_client.get(url).context["cl"].list_per_page == 50
+    # A mistyped year does not offer every year since: the years that occur then.
+    factories.agreement(signed_on=datetime.date(205, 5, 1))
+    page = admin_client.get(url).content.decode()
+    assert re.findall(r"\?signed=(\w+)", page) == ["2009", "2006", "205", "none"]
 
 
 def test_a_long_list_is_counted_up_to_a_bound_then_estimated(admin_client, monkeypatch):

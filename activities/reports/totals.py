@@ -131,9 +131,11 @@ class TypeTotal:
     # English name for the type (localities.languages), which the templates then mark.
     lang: str = VIETNAMESE
     # The unit for any number and for exactly one ("houses", "house"; the same in Vietnamese):
-    # `unit` is the one that reads after `quantity`; unit_totals sums by the first.
+    # `unit` is the one that reads after `quantity`; unit_totals sums by the first. The unit's
+    # language may differ from the name's (a type named in English whose unit is not).
     unit_many: str = ""
     unit_one: str = ""
+    unit_lang: str = VIETNAMESE
 
     @property
     def value_vnd(self):
@@ -159,7 +161,9 @@ class TypeTotal:
         language (for the pages; charts and exports take the text)."""
         if not self.has_quantity:
             return ""
-        return format_quantity_marked(self.quantity, self.unit, self.lang, self.quantity_qualifier)
+        return format_quantity_marked(
+            self.quantity, self.unit, self.unit_lang, self.quantity_qualifier
+        )
 
     @property
     def quantity_note(self):
@@ -270,6 +274,7 @@ def type_total(row, status):
         unit=localized(unit, unit_in_english(unit_en, unit_en_one, quantity)),
         unit_many=localized(unit, unit_en),
         unit_one=localized(unit, unit_in_english(unit_en, unit_en_one, 1)),
+        unit_lang=language_of(unit, unit_en),
         measure=row["activity_type__measure"],
         status=status,
         count=n,
@@ -340,17 +345,19 @@ def unit_totals(type_totals):
     for t in type_totals:
         if t.measure == Measure.MONEY or (t.quantity is None and not t.quantity_missing):
             continue
+        key = t.unit_many or t.unit
         entry = by_unit.setdefault(
-            t.unit_many or t.unit,
-            {"quantity": Decimal(0), "q": [], "missing": 0, "one": t.unit_one, "lang": t.lang},
+            key, {"quantity": Decimal(0), "q": [], "missing": 0, "one": key, "lang": t.unit_lang}
         )
+        if t.unit_one and entry["one"] == key:  # a type of the unit that has a form for one
+            entry["one"] = t.unit_one
         if t.quantity is not None:
             entry["quantity"] += t.quantity
             entry["q"].append(t.quantity_qualifier)
         entry["missing"] += t.quantity_missing
     return [
         UnitTotal(
-            unit=entry["one"] if entry["one"] and entry["quantity"] == 1 else unit,
+            unit=entry["one"] if entry["quantity"] == 1 else unit,
             lang=entry["lang"],
             quantity=entry["quantity"],
             qualifier=combined_qualifier(*(entry["q"].count(q) for q in QUALIFIED)),

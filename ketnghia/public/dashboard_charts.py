@@ -18,7 +18,8 @@ class GoodsTile:
     unit: str
     name: str
     note: str = ""  # records without a quantity, said beside the figure
-    lang: str = "vi"  # of the name and unit (TypeTotal.lang)
+    lang: str = "vi"  # of the name (TypeTotal.lang)
+    unit_lang: str = "vi"  # of the unit (TypeTotal.unit_lang)
 
 
 def goods_tiles(goods):
@@ -29,6 +30,7 @@ def goods_tiles(goods):
             total.name,
             total.quantity_note,
             total.lang,
+            total.unit_lang,
         )
         for total in goods
     ]

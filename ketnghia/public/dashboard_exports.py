@@ -408,7 +408,7 @@ def _activity_row(activity):
         format_period(activity.starts_on, activity.ends_on, activity.date_precision),
         kind.label,
         activity.quantity if has_quantity else None,
-        kind.unit_label if has_quantity else "",
+        kind.unit_for(activity.quantity) if has_quantity else "",
         qualifier(activity.quantity_qualifier) if has_quantity else "",
         activity.value_vnd,
         qualifier(activity.value_qualifier) if activity.value_vnd is not None else "",

@@ -26,7 +26,6 @@ from agreements.models import (
     Source,
 )
 from agreements.services import unpublish_agreement
-from localities import signals
 from localities.models import LocalityKind
 from tests import factories
 
@@ -334,8 +333,8 @@ def long_agreement(count, description=""):
     one million đồng."""
     agreement = factories.agreement(published=True)
     cash = factories.activity_type("tien-mat")
-    # Written at once, then the derived rows made again and the pages told, as a bulk write
-    # does (localities.signals): a save each took seconds on PostgreSQL.
+    # Written at once, then the derived rows made again, as a bulk write does (a save each took
+    # seconds on PostgreSQL).
     Activity.objects.bulk_create(
         Activity(
             agreement=agreement,
@@ -348,8 +347,7 @@ def long_agreement(count, description=""):
         )
         for n in range(count)
     )
-    call_command("rebuild_summaries", stdout=io.StringIO())
-    signals.data_changed.send(sender=__name__)
+    call_command("rebuild_summaries", stdout=io.StringIO())  # says data_changed, as bulk writes do
     return agreement
 
 

@@ -194,3 +194,27 @@ class TestEnglishPages:
         assert "2\xa0houses · 1\xa0km</td>" in html
         vietnamese = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
         assert "1\xa0căn" in vietnamese and "2\xa0căn" in vietnamese
+
+    def test_a_unit_is_marked_by_its_own_language_and_read_for_one_only_in_english(self, client):
+        """A type named in English whose unit is not: the unit marked in the totals too; an
+        English unit for one without an English plural is not used (never "1 house", "2
+        căn"); two types of one unit total in the singular when one of them has the form."""
+        agreement = factories.agreement(published=True)
+        seedlings = ActivityType.objects.create(
+            name="Giống cà phê", name_en="Coffee seedlings", slug="giong", unit="cây"
+        )
+        huts = ActivityType.objects.create(
+            name="Nhà tạm", name_en="Huts", slug="nha-tam", unit="căn", unit_en_one="hut"
+        )
+        sheds = ActivityType.objects.create(
+            name="Lán", name_en="Sheds", slug="lan", unit="chiếc", unit_en="houses"
+        )
+        factories.activity(agreement, type_slug=seedlings.slug, quantity=7, value_vnd=None)
+        factories.activity(agreement, type_slug=huts.slug, quantity=1, value_vnd=None)
+        factories.activity(agreement, type_slug=sheds.slug, quantity=None, value_vnd=5_000)
+        factories.activity(agreement, type_slug="nha-o", quantity=1, value_vnd=None)
+        html = client.get(f"/en/giao-uoc/{agreement.slug}/").content.decode()
+        assert html.count('7\xa0<span lang="vi">cây</span>') == 3  # timeline, total, total row
+        assert '1\xa0<span lang="vi">căn</span>' in html and "hut" not in html
+        assert "1\xa0house ·" in html or "· 1\xa0house<" in html  # sheds and houses summed
+        assert "1\xa0houses" not in html
