@@ -21,6 +21,7 @@ from activities.resources import ActivityResource
 from localities.models import Locality, StaffLocality
 from tests import factories
 from tests.browser.conftest import open_page
+from tests.browser.test_screens import ADMIN_WIDTHS, problems_of
 
 PASSWORD = "mat-khau-nhap-lieu-7"
 EDITOR = "Cán bộ nhập liệu"  # the editors' group (activities migration 0006)
@@ -226,6 +227,14 @@ def test_an_editor_imports_a_season_that_another_commune_cannot_see(
         expect(preview.get_by_text(description)).to_have_count(1)
     assert Activity.objects.count() == before
     page.screenshot(path=artifacts / "staff-import-preview.png", full_page=True)
+    # The preview fits a clerk's screens as every admin screen does (test_screens: it needs
+    # this POST, so it is looked at here): no page wider than the screen, no box cut off.
+    problems = []
+    for width in ADMIN_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        problems += [f"the preview at {width}px: {p}" for p in problems_of(page, width)]
+    assert problems == []
+    page.set_viewport_size({"width": 1440, "height": 900})  # as the page fixture opens it
 
     page.locator("input[name=confirm]").click()
     expect(page).to_have_url(re.compile(r"/admin/activities/activity/$"))
