@@ -947,9 +947,7 @@ class PhotoAdmin(AgreementPartAdmin):
         shown = obj.thumbnail if obj.has_own_thumbnail() else obj.image
         if not shown:
             return ""
-        return format_html(
-            '<img src="{}" alt="" class="photo-thumbnail" loading="lazy">', shown.url
-        )
+        return format_html('<img src="{}" alt="" class="photo-thumbnail">', shown.url)
 
 
 @admin.register(Source)
