@@ -89,10 +89,6 @@ class ActivityType(models.Model):
     def label(self):
         return localized(self.name, self.name_en)
 
-    @property
-    def unit_label(self):
-        return localized(self.unit, self.unit_en)
-
     def unit_for(self, quantity):
         """The unit after a quantity, in the page's language: "1 house", "2 houses"."""
         return localized(self.unit, unit_in_english(self.unit_en, self.unit_en_one, quantity))

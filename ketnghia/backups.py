@@ -46,6 +46,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.uploads import STORAGE_ERRORS
+
 # MEDIA_ROOT's folder of the files made from the data, left out of backups.
 from ketnghia.opendata_files import FOLDER as DERIVED
 
@@ -149,7 +151,7 @@ def _media_files(storage, folder=""):
         folders, names = storage.listdir(folder)
     except FileNotFoundError:
         return []
-    except (OSError, BotoCoreError, ClientError) as error:
+    except STORAGE_ERRORS as error:
         raise BackupError(
             _("%(path)s could not be read: %(error)s") % {"path": folder or "/", "error": error}
         ) from None
@@ -443,7 +445,7 @@ def _same_content(storage, name, sha256):
             return False
     try:
         return _digest(storage.open(name, "rb")) == sha256
-    except (OSError, BotoCoreError, ClientError):
+    except STORAGE_ERRORS:
         return False
 
 

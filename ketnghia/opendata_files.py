@@ -18,7 +18,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
@@ -29,6 +28,7 @@ from django.utils import timezone, translation
 from huey.contrib.djhuey import HUEY
 from redis.exceptions import RedisError
 
+from agreements.uploads import STORAGE_ERRORS
 from ketnghia import exports, pagecache
 from localities import signals as registers
 
@@ -79,7 +79,7 @@ def made_at(dataset, fmt):
         if not on_disk() and not files.exists(key):
             return None
         return timezone.localtime(files.get_modified_time(key))
-    except (OSError, BotoCoreError, ClientError):
+    except STORAGE_ERRORS:
         if not on_disk():
             logger.warning("The object storage does not answer for %s", key, exc_info=True)
         return None

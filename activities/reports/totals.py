@@ -193,7 +193,7 @@ class UnitTotal:
     quantity: Decimal
     qualifier: str
     missing: int
-    lang: str = VIETNAMESE  # the unit's, as TypeTotal.lang
+    lang: str = VIETNAMESE  # the unit's (TypeTotal.unit_lang)
 
     @property
     def display(self):
