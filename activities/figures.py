@@ -44,7 +44,11 @@ def format_number(value, decimal_pos=None):
     if isinstance(value, Decimal) and decimal_pos is None:
         value = value.normalize()
         if value == value.to_integral_value():
-            value = value.quantize(Decimal(1))
+            value = int(value)
+    if type(value) is int and decimal_pos is None:
+        # The common case, a whole number, without numberformat's general path (a list of
+        # fifty figures is formatted on every admin page).
+        return f"{value:,}".replace(",", formats.get_format("THOUSAND_SEPARATOR"))
     return numberformat.format(
         value,
         formats.get_format("DECIMAL_SEPARATOR"),

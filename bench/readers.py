@@ -26,7 +26,7 @@ from localities.models import Locality, StaffLocality
 PREFIX = "READERS "
 # The leaders' group, as activities/migrations/0006_roles.py names it.
 LEADERS = "Lãnh đạo"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "ketnghia.permissions.CachedPermissionsBackend"
 SESSION_SECONDS = 6 * 3600  # longer than a run; an old run's sessions are cleared by the next
 
 # key: (username, name shown in the tables, province-wide)

@@ -9,10 +9,16 @@ class KetnghiaConfig(AppConfig):
     verbose_name = "Kết nghĩa"
 
     def ready(self):
-        from ketnghia import checks, opendata_files, pagecache  # noqa: F401 (checks registers)
+        from ketnghia import (  # noqa: F401 (checks registers)
+            checks,
+            opendata_files,
+            pagecache,
+            permissions,
+        )
 
         pagecache.connect()
         opendata_files.connect()
+        permissions.connect()
 
 
 class KetnghiaAdminConfig(AdminConfig):

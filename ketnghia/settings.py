@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form renderer's own templates, behind templates/django/forms
     "csp",
     "django_filters",
     "rest_framework",
@@ -105,9 +106,19 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ketnghia.context_processors.site",
             ],
+            # The admin's lists write their rows through localities.admin_rows: Django's
+            # admin_list library with its {% result_list %} replaced, under its own name.
+            "libraries": {"admin_list": "ketnghia.templatetags.admin_rows"},
         },
     },
 ]
+# Forms are rendered with the site's templates: templates/django/forms/widgets/select.html makes
+# every select valid HTML (the admin's autocomplete fields are not, as Django writes them).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# templates.W003 says that two modules answer to {% load admin_list %}: the one above is
+# meant to, in place of Django's.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # SQLite file by default (the embedded default); PostgreSQL in production:
 # DATABASE_URL=postgres://user:password@host:5432/ketnghia
@@ -203,7 +214,8 @@ HUEY = {
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user and address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the account's permissions kept in the cache between requests.
+    "ketnghia.permissions.CachedPermissionsBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

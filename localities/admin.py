@@ -30,6 +30,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from localities import import_template, text
 from localities.admin_lists import LargeListMixin
+from localities.admin_view import ReadOnlyViewMixin
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
 from localities.resources import VillageResource
 from localities.scopes import scope_of
@@ -145,7 +146,7 @@ class ReadableHistory(HistoricalRecordContextHelper):
         return value
 
 
-class HistoryAdmin(NotFoundMixin, SimpleHistoryAdmin):
+class HistoryAdmin(NotFoundMixin, ReadOnlyViewMixin, SimpleHistoryAdmin):
     """An admin whose history page lists every version with what changed, field by field.
 
     simple-history's version page also *saves* what is posted to it, for anyone who may merely

@@ -78,7 +78,7 @@ class AutocompleteFilter(admin.FieldListFilter):
                 "aria-label": self.title,
             },
         )
-        options = [mark_safe('<option value=""></option>')]
+        options = [mark_safe('<option value="">—</option>')]
         value = self.chosen()
         if value is not None:
             remote = self.field.remote_field.model
@@ -117,9 +117,10 @@ def years_of(queryset, field):
 
 class EstimatedCountPaginator(Paginator):
     """A paginator whose count, past ESTIMATE_FROM rows, is PostgreSQL's estimate (the
-    planner's, from the table's statistics): `estimated` says so. A list the planner thinks
-    long is counted up to ESTIMATE_FROM first (a bounded read), so that a short one is never
-    given a long estimate; on other databases, every count is exact."""
+    planner's, from the table's statistics): `estimated` says so. A list is counted up to
+    ESTIMATE_FROM first (a bounded read, and the only query of a shorter list), so that a short
+    one is never given an estimate and a long one is never read whole; on other databases,
+    every count is exact."""
 
     estimated = False
 
@@ -129,20 +130,18 @@ class EstimatedCountPaginator(Paginator):
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
             return super().count
+        counted = queryset.order_by().values("pk")[:ESTIMATE_FROM].count()
+        if counted < ESTIMATE_FROM:
+            return counted
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             (plan,) = cursor.fetchone()
         if isinstance(plan, str):
             plan = json.loads(plan)
-        rows = int(plan[0]["Plan"]["Plan Rows"])
-        if rows < ESTIMATE_FROM:
-            return super().count
-        counted = queryset.order_by().values("pk")[:ESTIMATE_FROM].count()
-        if counted < ESTIMATE_FROM:
-            return counted
         self.estimated = True
-        return rows
+        # Never fewer than were counted: the planner may think a long list shorter.
+        return max(int(plan[0]["Plan"]["Plan Rows"]), counted)
 
 
 class LargeListMixin:

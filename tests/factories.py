@@ -89,3 +89,19 @@ __all__ = [
     "legal_document",
     "locality",
 ]
+
+
+def province_reader(username="lanh-dao-tinh", password="mat-khau-thu-nghiem-9"):
+    """A province officer of the leaders' group (Lãnh đạo): may view every record of the
+    province, change none. Made once per name, with the admin_user fixture's password."""
+    from django.contrib.auth.models import Group, Permission, User
+
+    user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+    if created:
+        user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get(name="Lãnh đạo"))
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="localities", codename="whole_province")
+    )
+    return user

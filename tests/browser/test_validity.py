@@ -1,4 +1,5 @@
-"""Every public page is valid HTML (the Nu Html Checker) and accessible (axe-core in Chromium).
+"""Every page, public and admin, is valid HTML (the Nu Html Checker) and accessible (axe-core in
+Chromium).
 
 Both tools come from npm (tests/browser/package.json, installed by `make test`); the checker runs
 on Java. When either is missing the tests fail saying so: a skipped check would pass silently.
@@ -10,12 +11,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 
 from agreements.models import Agreement, LegalDocument
 from localities.models import Locality
+from tests import factories
 from tests.browser.conftest import open_page
+from tests.browser.test_admin_entry import log_in
 
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -81,6 +86,24 @@ def nu_html_checker(files):
         pytest.fail(f"The Nu Html Checker did not answer in JSON:\n{result.stdout}{result.stderr}")
 
 
+def axe_problems(page, pages):
+    """The serious and critical violations axe finds on each (name, path) of `pages`."""
+    problems = []
+    for name, path in pages:
+        page.goto(path)
+        page.add_script_tag(path=AXE_JS)
+        result = page.evaluate("async () => await axe.run(document)")
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+                problems.append(
+                    f"{path} ({name}): [{violation['impact']}] {violation['id']}: "
+                    f"{violation['help']}\n    at {'; '.join(targets[:5])}"
+                    + (f"\n    e.g. {violation['nodes'][0]['failureSummary']}")
+                )
+    return problems
+
+
 def readable(message, names):
     where = names.get(message.get("url", "").removeprefix("file:"), message.get("url"))
     line = message.get("lastLine", "?")
@@ -136,22 +159,103 @@ def test_every_public_page_passes_axe(browser, live_server, demo, foreign_reques
         bypass_csp=True,
         viewport={"width": 390, "height": 844},
     )
-    problems = []
     try:
-        for name, path in pages:
-            page.goto(path)
-            page.add_script_tag(path=AXE_JS)
-            result = page.evaluate("async () => await axe.run(document)")
-            for violation in result["violations"]:
-                if violation["impact"] in ("serious", "critical"):
-                    targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-                    problems.append(
-                        f"{path} ({name}): [{violation['impact']}] {violation['id']}: "
-                        f"{violation['help']}\n    at {'; '.join(targets[:5])}"
-                        + (f"\n    e.g. {violation['nodes'][0]['failureSummary']}")
-                    )
+        problems = axe_problems(page, pages)
     finally:
         context.close()
+    assert not problems, f"{len(problems)} serious or critical axe violations:\n" + "\n".join(
+        problems
+    )
+    assert not foreign_requests
+
+
+def admin_pages(client, user):
+    """(name, path) of every admin screen `user` may open: the index and each application's,
+    each model's list, add form, and the change form and history of one of its objects (the
+    demo data's), and the spreadsheet imports."""
+    from tests.browser.test_screens import admin_screens  # which imports this module
+
+    screens = [*admin_screens(user)]
+    for model, model_admin in admin.site._registry.items():
+        app_label, name = model._meta.app_label, model._meta.model_name
+        screens.append((f"admin-app-{app_label}", reverse("admin:app_list", args=[app_label])))
+        if hasattr(model_admin, "import_action"):
+            screens.append((f"admin-{name}-import", reverse(f"admin:{app_label}_{name}_import")))
+    found = []
+    for name, path in dict.fromkeys(screens):
+        if client.get(path).status_code == 200:
+            found.append((f"{user.username}-{name}", path))
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_admin_screen_is_valid_html(client, demo, admin_user, tmp_path):
+    """As the clerk (every form) and as a province officer who may only read (every record
+    shown without forms, localities.admin_view)."""
+    saved, names = [], {}
+    for user in (admin_user, factories.province_reader()):
+        client.force_login(user)
+        pages = admin_pages(client, user)
+        assert len(pages) > 40
+        for name, path in pages:
+            file = tmp_path / f"{name}.html"
+            file.write_bytes(client.get(path).content)
+            saved.append(file)
+            names[str(file)] = f"{path} ({name})"
+    assert any("lanh-dao-tinh-admin-agreement-change" in name for name in names.values())
+
+    messages = nu_html_checker(saved)
+
+    errors = [m for m in messages if m.get("type") in ("error", "non-document-error")]
+    assert not errors, f"{len(errors)} errors from the Nu Html Checker:\n" + "\n".join(
+        readable(m, names) for m in errors
+    )
+
+
+# One screen of each kind the admin's templates make (a list, an add form, a change form, a
+# history, an application's index, an import, a reader's change page), for the main records:
+# axe takes a second a page, and the others are the same templates with other fields.
+AXE_MODELS = ("agreement", "activity", "locality", "event", "photo", "errorreport")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_admins_screens_pass_axe(
+    browser, live_server, demo, admin_user, foreign_requests, page_errors
+):
+    require(AXE_JS, "axe-core (npm package axe-core)")
+    from django.test import Client
+
+    reader = factories.province_reader()
+    client = Client()
+    pages = []
+    for user in (admin_user, reader):
+        client.force_login(user)
+        pages.append(
+            [
+                (name, path)
+                for name, path in admin_pages(client, user)
+                if name.endswith(("-admin", "-admin-app-agreements"))
+                or any(f"-admin-{model}-" in name for model in AXE_MODELS)
+            ]
+        )
+    assert len(pages[0]) > 20 and any(name.endswith("agreement-change") for name, _ in pages[1])
+    problems = []
+    for user, screens in zip((admin_user, reader), pages, strict=True):
+        context, page = open_page(
+            browser,
+            live_server,
+            foreign_requests,
+            page_errors,
+            bypass_csp=True,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            log_in(page, user)
+            problems += axe_problems(page, screens)
+        finally:
+            context.close()
     assert not problems, f"{len(problems)} serious or critical axe violations:\n" + "\n".join(
         problems
     )

@@ -1,0 +1,208 @@
+"""Issue 16: the admin at national scale. What makes its pages cheaper must not change them:
+each list's rows are Django's cells (localities.admin_rows), a reader's change page shows what
+Django's shows (localities.admin_view), permissions follow every change at once
+(ketnghia.permissions), and a list is counted with one bounded query (localities.admin_lists)."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities.models import Activity
+from agreements.models import Agreement, Commitment, CommitmentArea
+from localities import admin_lists, admin_rows, admin_view
+from localities.models import Locality
+from tests import factories
+
+LEADERS = "Lãnh đạo"
+READ_ONLY_PAGE = "admin/readonly_change_form.html"
+
+
+def template_names(response):
+    return [template.name for template in response.templates]
+
+
+def leader(username="lanh-dao-tinh"):
+    return factories.province_reader(username)
+
+
+def rendered_rows(rows):
+    return [[str(cell) for cell in row] for row in rows]
+
+
+def changelists(superuser, params):
+    """(model, ChangeList) for every list of the admin, as the superuser asks for it."""
+    for model, model_admin in admin.site._registry.items():
+        request = RequestFactory().get("/", params)
+        request.user = superuser
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        cl = model_admin.get_changelist_instance(request)
+        cl.formset = None
+        yield model, cl
+
+
+@pytest.mark.usefixtures("demo")
+class TestSeedArticles:
+    @pytest.mark.parametrize(
+        "params",
+        [{}, {"o": "-1"}, {"_popup": "1"}, {"q": "ia"}],
+        ids=["plain", "sorted", "popup", "searched"],
+    )
+    def test_every_lists_rows_are_the_cells_django_writes(self, admin_user, params):
+        compared = 0
+        for model, cl in changelists(admin_user, params):
+            if cl.model_admin.list_editable:
+                continue  # written by Django's own code (admin_rows.results)
+            expected = rendered_rows(admin_list.results(cl))
+            assert rendered_rows(admin_rows.results(cl)) == expected, model.__name__
+            compared += bool(expected)
+        # The seed articles fill most lists: agreements, activities, localities, events, ...
+        assert compared >= 10
+
+    def test_a_lists_links_keep_its_filters(self, admin_client):
+        page = admin_client.get("/admin/activities/activity/", {"status__exact": "delivered"})
+        links = re.findall(r'<th class="field-when[^"]*"><a href="([^"]+)"', page.content.decode())
+        assert links
+        assert all(
+            re.fullmatch(
+                r"/admin/activities/activity/\d+/change/\?_changelist_filters=status__exact%3D"
+                r"delivered",
+                unescape(link),
+            )
+            for link in links
+        ), links
+
+    def test_a_readers_change_page_shows_what_djangos_shows(self, client, monkeypatch):
+        """For every record the seed articles made, as a province officer who may only read:
+        the same headings, labels and values, in the same order, as Django's form-built page."""
+        client.force_login(leader())
+        pages = []
+        for model, model_admin in admin.site._registry.items():
+            obj = model._default_manager.order_by("pk").first()
+            if obj is None or not isinstance(model_admin, admin_view.ReadOnlyViewMixin):
+                continue
+            url = reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
+            )
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            assert READ_ONLY_PAGE in template_names(response), model.__name__
+            pages.append((model, url, response.content.decode()))
+        assert {Agreement, Activity, Locality} <= {model for model, _url, _html in pages}
+        # Django's page: the change view, which the admin's URLs hold bound, without the turn
+        # it takes for a reader.
+        with monkeypatch.context() as patched:
+            patched.setattr(
+                admin_view.ReadOnlyViewMixin,
+                "readonly_view",
+                lambda self, request, obj, *args: super(
+                    admin_view.ReadOnlyViewMixin, self
+                ).change_view(request, str(obj.pk), *args),
+            )
+            for model, url, html in pages:
+                response = client.get(url)
+                assert READ_ONLY_PAGE not in template_names(response)
+                assert shown(html) == shown(response.content.decode()), model.__name__
+
+    def test_the_agreement_page_of_a_reader_has_no_form_field(self, client):
+        client.force_login(leader())
+        agreement = Agreement.objects.get(title="Xã Ia Dơk – Phường An Nhơn Bắc")
+        html = client.get(f"/admin/agreements/agreement/{agreement.pk}/change/").content.decode()
+        assert not re.search(r"<(input|select|textarea)\b(?![^>]*csrfmiddlewaretoken)", html)
+        for heading in ("Bên tham gia", "Nội dung cam kết", "Sự kiện", "Ảnh", "Nguồn tin"):
+            assert f">{heading}</h2>" in html
+        # The five commitment areas of the article, each a link to its record.
+        assert html.count('href="/admin/agreements/commitmentarea/') >= 5
+        assert "Chưa có." in html  # no programme recorded: said, not an empty table
+
+    def test_an_editor_still_gets_the_form(self, admin_client):
+        agreement = Agreement.objects.get(title="Xã Ia Dơk – Phường An Nhơn Bắc")
+        response = admin_client.get(f"/admin/agreements/agreement/{agreement.pk}/change/")
+        assert response.context["inline_admin_formsets"]
+        assert 'name="title"' in response.content.decode()
+
+    def test_a_reader_cannot_post_to_the_page(self, client):
+        client.force_login(leader())
+        agreement = Agreement.objects.get(title="Xã Ia Dơk – Phường An Nhơn Bắc")
+        url = f"/admin/agreements/agreement/{agreement.pk}/change/"
+        assert client.post(url, {"title": "Đổi tên"}).status_code == 403
+        agreement.refresh_from_db()
+        assert agreement.title == "Xã Ia Dơk – Phường An Nhơn Bắc"
+
+
+def shown(html):
+    """The headings, labels and values of a change page, in order, as text."""
+    found = re.findall(
+        r'<h[234][^>]*>(.*?)</h[234]>|<label[^>]*>(.*?)</label>|<div class="readonly">(.*?)'
+        r'</div>|<td class="field-[^"]*"[^>]*>\s*<p>(.*?)</p>\s*</td>',
+        html,
+        re.DOTALL,
+    )
+    return [" ".join(re.sub(r"<[^>]+>", " ", "".join(parts)).split()) for parts in found]
+
+
+@pytest.mark.django_db
+def test_a_readers_page_costs_the_same_queries_for_three_rows_or_thirty(
+    client, django_assert_max_num_queries
+):
+    client.force_login(leader())
+    agreement = factories.agreement()
+    areas = list(CommitmentArea.objects.all())
+    url = f"/admin/agreements/agreement/{agreement.pk}/change/"
+    counts = []
+    for n in (3, 30):
+        Commitment.objects.filter(agreement=agreement).delete()
+        for i in range(n):
+            factories.commitment(agreement, area=areas[i % len(areas)], text=f"Cam kết {i}")
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[0]):
+        client.get(url)
+
+
+@pytest.mark.django_db
+def test_permissions_are_read_from_the_database_once_then_follow_every_change(client):
+    user = leader("can-bo-xa")
+    client.force_login(user)
+    url = "/admin/activities/activity/"
+    assert client.get(url).status_code == 200
+
+    def permission_queries():
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(url).status_code
+        return status, sum("auth_permission" in q["sql"] for q in queries)
+
+    assert permission_queries() == (200, 0)  # kept from the request before
+    # Out of the group: refused at once, not when the kept set expires.
+    user.groups.clear()
+    assert permission_queries()[0] == 403
+    # A group's permission taken away reaches its members at once too.
+    user.groups.add(Group.objects.get(name=LEADERS))
+    assert permission_queries() == (200, 2)
+    view = Permission.objects.get(content_type__app_label="activities", codename="view_activity")
+    Group.objects.get(name=LEADERS).permissions.remove(view)
+    assert permission_queries()[0] == 403
+
+
+@pytest.mark.django_db
+def test_a_short_list_is_counted_with_one_query(monkeypatch):
+    monkeypatch.setattr(admin_lists, "ESTIMATE_FROM", 3)
+    agreement = factories.agreement()
+    first = factories.activity(agreement)
+    factories.activity(agreement)
+    one = admin_lists.EstimatedCountPaginator(Activity.objects.filter(pk=first.pk), 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert (one.count, one.estimated) == (1, False)
+    assert len(queries) == 1
