@@ -947,7 +947,9 @@ class PhotoAdmin(AgreementPartAdmin):
         shown = obj.thumbnail if obj.has_own_thumbnail() else obj.image
         if not shown:
             return ""
-        return format_html('<img src="{}" alt="" class="photo-thumbnail">', shown.url)
+        # The row's link to the photo: named by its caption (or its file) for a screen reader.
+        name = obj.caption or obj.image.name.rsplit("/", 1)[-1]
+        return format_html('<img src="{}" alt="{}" class="photo-thumbnail">', shown.url, name)
 
 
 @admin.register(Source)

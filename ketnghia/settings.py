@@ -189,6 +189,13 @@ PAGE_CACHE_SECONDS = env.int(
     default=0 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 600,
 )
 
+# Seconds an account's permissions stay in the cache (ketnghia.permissions), 0 for none: as for
+# the pages, only with a shared cache, so that a change made through one process reaches all.
+PERMISSION_CACHE_SECONDS = env.int(
+    "PERMISSION_CACHE_SECONDS",
+    default=0 if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")) else 3600,
+)
+
 # Background jobs (huey; `manage.py run_huey`, the ketnghia-jobs service): on Redis when
 # HUEY_URL names one. Without it (development, tests) a job runs at once in the process that
 # asks for it, and a job asked for later is not run (ketnghia.opendata_files says what then).

@@ -6,7 +6,7 @@ page's address again for every cell: at fifty rows of eight columns that is most
 time (issue 16: every admin list within five times the base page at national scale). Here a Column
 knows, before the first row, how to read its value and what its cell looks like; each row then
 costs an attribute read, a display and a string. The markup is the same as Django's, cell for
-cell (tests/test_admin_rows.py compares the two on every list of the project).
+cell (tests/test_admin_speed.py compares the two on every list of the project).
 
 A list with editable columns (list_editable: a form per row) is written by Django's code.
 """
@@ -72,6 +72,9 @@ class Column:
         if isinstance(self.field, (models.DateField, models.TimeField, models.ForeignKey)):
             self.classes.append("nowrap")
         self.fixed_class = SafeString(f' class="{" ".join(self.classes)}"')
+        # A cell whose relation is gone: Django's classes then are the column's name only.
+        self.gone_class = SafeString(f' class="{self.classes[0]}"')
+        self.default_empty = admin.get_empty_value_display()
 
     def cell(self, row):
         """(the cell's content, its class attribute)."""
@@ -81,7 +84,7 @@ class Column:
                 try:
                     value = getattr(row, field.name)
                 except ObjectDoesNotExist:
-                    return self.empty, self.fixed_class
+                    return self.default_empty, self.gone_class
                 return (self.empty if value is None else value), self.fixed_class
             value = getattr(row, field.name)
             if isinstance(value, str) and value.strip() == "":
@@ -92,7 +95,7 @@ class Column:
             try:
                 value = self.method(row)
             except ObjectDoesNotExist:
-                return self.empty, self.fixed_class
+                return self.default_empty, self.gone_class
             return self._plain(value, self.empty, self.boolean)
         return self._looked_up(row)
 
@@ -109,7 +112,7 @@ class Column:
         try:
             field, attr, value = lookup_field(self.name, row, self.cl.model_admin)
         except ObjectDoesNotExist:
-            return self.empty, self.fixed_class
+            return self.default_empty, self.gone_class
         empty = getattr(attr, "empty_value_display", self.empty)
         if field is None or field.auto_created:
             boolean = getattr(attr, "boolean", False)

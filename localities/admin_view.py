@@ -7,7 +7,8 @@ and then shows every field as text: most of a 75 ms page at national scale (issu
 same page is made from the record itself: the fieldsets through Django's own Fieldset and
 AdminReadonlyField (the same labels, values, links and markup), the related rows as the tables
 and blocks of its inlines, with no form anywhere. A page that can save anything (an account
-that may change the record, a popup, a POST) is Django's.
+that may change records of the kind, a popup, a POST) is Django's, and so is a page with an
+inline this module does not know (a generic relation's).
 """
 
 from types import SimpleNamespace
@@ -26,17 +27,28 @@ from django.contrib.admin.utils import (
 )
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.forms.models import _get_foreign_key
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import capfirst, linebreaksbr
 from django.template.loader import select_template
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from localities.admin_rows import PK_MARK
+
+
+class Unsupported(Exception):
+    """A page this module does not make (an inline without a foreign key: a generic relation's):
+    Django's is shown."""
+
+
+def _foreign_key(inline):
+    try:
+        return _get_foreign_key(inline.parent_model, inline.model, fk_name=inline.fk_name)
+    except (ValueError, AttributeError) as error:
+        raise Unsupported from error
 
 
 class ReadOnlyForm:
@@ -54,7 +66,7 @@ class ReadOnlyForm:
         self.fields = getattr(form_class, "base_fields", {})
         self.instance = instance
         self.errors = {}
-        self.label_suffix = getattr(form_class, "label_suffix", None) or _(":")
+        self.label_suffix = _(":")  # a form's, whatever its class says
 
     def __getitem__(self, name):
         return SimpleNamespace(field=self.fields[name])
@@ -100,7 +112,7 @@ class RelatedRows:
         self.last = last
         self.opts = inline.opts
         self.stacked = isinstance(inline, StackedInline)
-        fk = _get_foreign_key(inline.parent_model, inline.model, fk_name=inline.fk_name)
+        fk = _foreign_key(inline)
         rows = inline.get_queryset(request).filter(**{fk.name: obj})
         if not rows.ordered:
             rows = rows.order_by(inline.model._meta.pk.name)
@@ -259,7 +271,7 @@ class ReadOnlyColumn:
             except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
                 self.field = None
         field = self.field
-        if field is not None and field.many_to_many:
+        if field is not None and (field.many_to_many or field.auto_created):
             self.field = None
         elif field is not None and field.is_relation:
             remote = field.remote_field.model._meta
@@ -285,6 +297,8 @@ class ReadOnlyColumn:
         except (AttributeError, ValueError, ObjectDoesNotExist):
             return conditional_escape(self.empty)
         if self.link is not None and value is not None:
+            if type(value.pk) is not int:  # an address reverse() must encode
+                return helpers.AdminReadonlyField(form, self.name, False, self.inline).contents()
             before, after = self.link
             shown = format_html('<a href="{}{}{}">{}</a>', before, quote(value.pk), after, value)
         else:
@@ -389,10 +403,20 @@ class ReadOnlyViewMixin:
             and IS_POPUP_VAR not in request.GET
             and TO_FIELD_VAR not in request.GET
             and self.has_view_permission(request)
+            # An account that may change records of this kind gets Django's page, without
+            # the record read twice (the rare record it may only view included).
+            and not self.has_change_permission(request)
         ):
             obj = self.get_object(request, unquote(object_id))
-            if obj is not None and not self.has_change_permission(request, obj):
-                return self.readonly_view(request, obj, form_url, extra_context)
+            if (
+                obj is not None
+                and self.has_view_permission(request, obj)
+                and not self.has_change_permission(request, obj)
+            ):
+                try:
+                    return self.readonly_view(request, obj, form_url, extra_context)
+                except Unsupported:
+                    pass
         return super().change_view(request, object_id, form_url, extra_context)
 
     def readonly_view(self, request, obj, form_url="", extra_context=None):
@@ -405,7 +429,7 @@ class ReadOnlyViewMixin:
                 continue
             # The prefix Django's formset would have: the relation's name, "-2" for a second
             # inline of the same model (the ids of the page's headings).
-            fk = _get_foreign_key(inline.parent_model, inline.model, fk_name=inline.fk_name)
+            fk = _foreign_key(inline)
             prefix = fk.remote_field.get_accessor_name(model=inline.model).replace("+", "")
             prefixes[prefix] = prefixes.get(prefix, 0) + 1
             if prefixes[prefix] != 1:

@@ -9,7 +9,8 @@ from html import unescape
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +18,7 @@ from django.urls import reverse
 
 from activities.models import Activity
 from agreements.models import Agreement, Commitment, CommitmentArea
+from ketnghia import permissions
 from localities import admin_lists, admin_rows, admin_view
 from localities.models import Locality
 from tests import factories
@@ -173,7 +175,8 @@ def test_a_readers_page_costs_the_same_queries_for_three_rows_or_thirty(
 
 
 @pytest.mark.django_db
-def test_permissions_are_read_from_the_database_once_then_follow_every_change(client):
+def test_permissions_are_read_from_the_database_once_then_follow_every_change(client, settings):
+    settings.PERMISSION_CACHE_SECONDS = 60  # as with Redis: the tests' cache is the process's
     user = leader("can-bo-xa")
     client.force_login(user)
     url = "/admin/activities/activity/"
@@ -194,6 +197,42 @@ def test_permissions_are_read_from_the_database_once_then_follow_every_change(cl
     view = Permission.objects.get(content_type__app_label="activities", codename="view_activity")
     Group.objects.get(name=LEADERS).permissions.remove(view)
     assert permission_queries()[0] == 403
+    # An account made inactive is refused at once, even with a set kept.
+    Group.objects.get(name=LEADERS).permissions.add(view)
+    assert permission_queries()[0] == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get(url).status_code == 302  # signed out: inactive accounts are not served
+
+
+@pytest.mark.django_db
+def test_a_permission_read_before_the_change_commits_is_not_kept(
+    settings, django_capture_on_commit_callbacks
+):
+    """A request between the change and its commit reads the permissions of before: what it
+    keeps is under a version the commit replaces."""
+    settings.PERMISSION_CACHE_SECONDS = 60
+    user = leader("can-bo-huyen")
+    backend = permissions.CachedPermissionsBackend()
+    assert backend.has_perm(User.objects.get(pk=user.pk), "activities.view_activity")
+    with django_capture_on_commit_callbacks(execute=True):
+        user.groups.clear()
+        # Another request, outside this transaction, reads the rows of before and keeps them
+        # under the version of the moment.
+        version = cache.get(permissions.VERSION_KEY)
+        stale = ((version, False), set(), {"activities.view_activity"})
+        cache.set(permissions._key(user), stale)
+    assert cache.get(permissions.VERSION_KEY) != version
+    assert not backend.has_perm(User.objects.get(pk=user.pk), "activities.view_activity")
+
+
+def test_without_a_shared_cache_permissions_are_read_every_time(db, settings):
+    settings.PERMISSION_CACHE_SECONDS = 0
+    user = leader("can-bo-thon")
+    backend = permissions.CachedPermissionsBackend()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert backend.has_perm(User.objects.get(pk=user.pk), "activities.view_activity")
+        assert sum("auth_permission" in q["sql"] for q in queries) == 2
 
 
 @pytest.mark.django_db
