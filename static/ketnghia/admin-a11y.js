@@ -5,7 +5,7 @@
  * (named by their empty selection), select2's search box, and the list's search field (labelled
  * by an image). Each is given the visible text that names it, by reference (aria-labelledby),
  * when the page is loaded and when an inline row is added. select2 also writes its "clear" cross
- * inside the list of chosen rows, where only items belong: it is moved beside it.
+ * inside the list of chosen rows, where only items belong: it is moved just before it.
  */
 'use strict';
 {
@@ -82,9 +82,14 @@
             }
             const list = container.querySelector('.select2-selection__rendered');
             if (list && list.tagName === 'UL') {
-                for (const clear of list.querySelectorAll(':scope > .select2-selection__clear')) {
-                    list.after(clear);
+                // select2 writes a new one into the list at each change, and none when nothing
+                // is chosen: the one moved before goes then.
+                const inside = [...list.querySelectorAll(':scope > .select2-selection__clear')];
+                const before = list.parentElement.querySelectorAll(':scope > .select2-selection__clear');
+                if (inside.length || !list.querySelector('.select2-selection__choice')) {
+                    for (const old of before) old.remove();
                 }
+                for (const clear of inside) list.before(clear);
             }
         }
     }

@@ -15,7 +15,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import open_page
-from tests.browser.test_validity import AXE_JS, nu_html_checker, readable, require
+from tests.browser.test_validity import (
+    AXE_JS,
+    axe_findings,
+    axe_page,
+    nu_html_checker,
+    readable,
+    require,
+)
 
 FILTERS = "form.dashboard-filters"
 
@@ -192,27 +199,11 @@ def test_every_state_of_the_field_is_valid_html(client, demo, tmp_path):
 def test_every_state_of_the_field_passes_axe(browser, live_server, demo):
     require(AXE_JS, "axe-core (npm package axe-core)")
     foreign_requests, page_errors = [], []
-    # axe is injected in a context that bypasses the CSP (as in test_validity.py).
-    context, page = open_page(
-        browser,
-        live_server,
-        foreign_requests,
-        page_errors,
-        bypass_csp=True,
-        viewport={"width": 390, "height": 844},
-    )
+    context, page = axe_page(browser, live_server, foreign_requests, page_errors, 390, 844)
     problems = []
 
     def check(what):
-        page.add_script_tag(path=AXE_JS)
-        result = page.evaluate("async () => await axe.run(document)")
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-                problems.append(
-                    f"{what}: [{violation['impact']}] {violation['id']}: {violation['help']}"
-                    f"\n    at {'; '.join(targets[:5])}"
-                )
+        problems.extend(axe_findings(page, what))
 
     try:
         for path in STATES:

@@ -86,22 +86,43 @@ def nu_html_checker(files):
         pytest.fail(f"The Nu Html Checker did not answer in JSON:\n{result.stdout}{result.stderr}")
 
 
+def axe_findings(page, where):
+    """The serious and critical violations axe finds on the page as it is now."""
+    page.add_script_tag(path=AXE_JS)
+    result = page.evaluate("async () => await axe.run(document)")
+    problems = []
+    for violation in result["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+            problems.append(
+                f"{where}: [{violation['impact']}] {violation['id']}: {violation['help']}"
+                f"\n    at {'; '.join(targets[:5])}"
+                f"\n    e.g. {violation['nodes'][0]['failureSummary']}"
+            )
+    return problems
+
+
 def axe_problems(page, pages):
-    """The serious and critical violations axe finds on each (name, path) of `pages`."""
+    """axe_findings on each (name, path) of `pages`."""
     problems = []
     for name, path in pages:
         page.goto(path)
-        page.add_script_tag(path=AXE_JS)
-        result = page.evaluate("async () => await axe.run(document)")
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-                problems.append(
-                    f"{path} ({name}): [{violation['impact']}] {violation['id']}: "
-                    f"{violation['help']}\n    at {'; '.join(targets[:5])}"
-                    + (f"\n    e.g. {violation['nodes'][0]['failureSummary']}")
-                )
+        problems += axe_findings(page, f"{path} ({name})")
     return problems
+
+
+def axe_page(browser, live_server, foreign_requests, page_errors, width, height):
+    """(context, page) for axe: the site's CSP refuses scripts it did not serve, so axe is
+    injected in a context that bypasses it (and only there: the other browser tests keep the
+    CSP on)."""
+    return open_page(
+        browser,
+        live_server,
+        foreign_requests,
+        page_errors,
+        bypass_csp=True,
+        viewport={"width": width, "height": height},
+    )
 
 
 def readable(message, names):
@@ -149,16 +170,7 @@ def test_every_public_page_is_valid_html(client, demo, tmp_path):
 def test_every_public_page_passes_axe(browser, live_server, demo, foreign_requests, page_errors):
     require(AXE_JS, "axe-core (npm package axe-core)")
     pages = public_pages()
-    # The site's CSP refuses scripts it did not serve: axe is injected in a context that
-    # bypasses it (and only there: the other browser tests keep the CSP on).
-    context, page = open_page(
-        browser,
-        live_server,
-        foreign_requests,
-        page_errors,
-        bypass_csp=True,
-        viewport={"width": 390, "height": 844},
-    )
+    context, page = axe_page(browser, live_server, foreign_requests, page_errors, 390, 844)
     try:
         problems = axe_problems(page, pages)
     finally:
@@ -243,14 +255,7 @@ def test_the_admins_screens_pass_axe(
     assert len(pages[0]) > 20 and any(name.endswith("agreement-change") for name, _ in pages[1])
     problems = []
     for user, screens in zip((admin_user, reader), pages, strict=True):
-        context, page = open_page(
-            browser,
-            live_server,
-            foreign_requests,
-            page_errors,
-            bypass_csp=True,
-            viewport={"width": 1280, "height": 900},
-        )
+        context, page = axe_page(browser, live_server, foreign_requests, page_errors, 1280, 900)
         try:
             log_in(page, user)
             problems += axe_problems(page, screens)
