@@ -101,6 +101,23 @@ class ActivityAdmin(
         "status",
     ]
     list_select_related = ["activity_type", "giver", "recipient", "agreement"]
+    list_only = [
+        "description",  # the name of each row's checkbox (Activity.__str__)
+        "starts_on",
+        "ends_on",
+        "date_precision",
+        "status",
+        "quantity",
+        "quantity_qualifier",
+        "value_vnd",
+        "value_qualifier",
+        "activity_type__name",
+        "activity_type__name_en",
+        "activity_type__unit",
+        "giver__name",
+        "recipient__name",
+        "agreement__title",
+    ]
     # The description and the recipients in detail are searched in the activity's own key.
     search_help_text = _(
         "The name of the giver, the recipient, the funder or the agreement, or words of the "

@@ -675,6 +675,7 @@ class AgreementAdmin(
     agreement_path = ""
     form = AgreementForm
     list_display = ["display_title", "signed_on", "status", "party_count"]
+    list_only = ["title", "signed_on", "status"]
     list_filter = ["status", SigningYearFilter, "commitments__area", PartyKindFilter]
     search_fields = ["search_key"]
     autocomplete_fields = ["legal_basis"]

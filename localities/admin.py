@@ -402,6 +402,7 @@ class LocalityAdmin(
     list_display = ["name", "kind", "parent", "code", "is_ethnic_minority_area", "dissolved_on"]
     list_filter = ["kind", "is_ethnic_minority_area", LifetimeFilter]
     list_select_related = ["parent"]
+    list_only = ["name", "kind", "code", "is_ethnic_minority_area", "dissolved_on", "parent__name"]
     # search_key holds the name without diacritics (see FoldedSearchMixin); this search also
     # serves the autocomplete of every field that points to a locality.
     search_fields = ["search_key", "code"]

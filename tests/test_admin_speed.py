@@ -245,3 +245,42 @@ def test_a_short_list_is_counted_with_one_query(monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         assert (one.count, one.estimated) == (1, False)
     assert len(queries) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_each_large_list_costs_the_same_queries_for_three_rows_or_thirty(
+    admin_client, language, django_assert_max_num_queries
+):
+    """A list reads only the fields its columns show (LargeListMixin.list_only): a column that
+    read one left out would cost a query a row."""
+    parent = factories.locality("Tỉnh Thử Nghiệm", kind="province")
+    lists = {
+        "/admin/activities/activity/": lambda: factories.activity(
+            factories.agreement(),
+            type_slug="nha-o",
+            quantity=2,
+            quantity_qualifier="over",
+            value_vnd=100_000_000,
+            giver=factories.locality(parent=parent),
+            recipient=factories.locality(parent=parent),
+        ),
+        "/admin/agreements/agreement/": lambda: factories.agreement(),
+        "/admin/localities/locality/": lambda: factories.locality(parent=parent),
+    }
+    prefix = "/en" if language == "en" else ""
+    for url, make in lists.items():
+        counts = []
+        for total in (3, 30):
+            while _rows(admin_client, prefix + url) < total:
+                make()
+            with CaptureQueriesContext(connection) as queries:
+                assert admin_client.get(prefix + url).status_code == 200
+            counts.append(len(queries))
+        assert counts[0] == counts[1], (url, counts)
+        with django_assert_max_num_queries(counts[0]):
+            admin_client.get(prefix + url)
+
+
+def _rows(client, url):
+    return client.get(url).context["cl"].result_count
