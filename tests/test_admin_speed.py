@@ -36,7 +36,8 @@ def leader(username="lanh-dao-tinh"):
 
 
 def rendered_rows(rows):
-    return [[str(cell) for cell in row] for row in rows]
+    """Each row as the page shows it: its cells, one after the other."""
+    return ["".join(str(cell) for cell in row) for row in rows]
 
 
 def changelists(superuser, params):
