@@ -36,6 +36,24 @@ from django.utils.safestring import SafeString
 PK_MARK = "9e1f7c3b0d5a"
 
 
+def change_address(opts, site_name, finish=None):
+    """(before, after) the primary key in the address of a change page of the model `opts`
+    describes, from one reverse() (and `finish`, given the address, for what follows it); None
+    when the admin has no such page. For integer keys only: reverse() encodes others."""
+    try:
+        url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=(PK_MARK,),
+            current_app=site_name,
+        )
+    except NoReverseMatch:
+        return None
+    if finish is not None:
+        url = finish(url)
+    parts = url.split(PK_MARK)
+    return tuple(parts) if len(parts) == 2 else None
+
+
 class Column:
     """One column of a list: how to read its value from a row and how its cell is written."""
 
@@ -157,18 +175,13 @@ class RowWriter:
         """(before, after) the primary key in a row's change page address, preserved filters
         included: one reverse() for the list, used for the rows whose key is an integer."""
         cl = self.cl
-        opts = cl.opts
-        try:
-            url = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
-                args=(PK_MARK,),
-                current_app=cl.model_admin.admin_site.name,
-            )
-        except NoReverseMatch:
-            return None
-        url = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": opts}, url)
-        parts = url.split(PK_MARK)
-        return tuple(parts) if len(parts) == 2 else None
+        return change_address(
+            cl.opts,
+            cl.model_admin.admin_site.name,
+            lambda url: add_preserved_filters(
+                {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url
+            ),
+        )
 
     def url(self, row):
         if self.address is None or type(row.pk) is not int:

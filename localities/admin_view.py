@@ -30,13 +30,13 @@ from django.forms.models import _get_foreign_key
 from django.template.defaultfilters import capfirst, linebreaksbr
 from django.template.loader import select_template
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from localities.admin_rows import PK_MARK
+from localities.admin_rows import change_address
 
 
 class Unsupported(Exception):
@@ -88,10 +88,6 @@ class ReadOnlyAdminForm(helpers.AdminForm):
         )
 
     @property
-    def errors(self):
-        return []
-
-    @property
     def non_field_errors(self):
         return ""
 
@@ -106,13 +102,11 @@ class RelatedRows:
     are all read-only), written here rather than by those templates: a template tag per cell
     was most of an agreement's page."""
 
-    def __init__(self, inline, request, obj, prefix, last):
+    def __init__(self, inline, request, obj, fk, prefix):
         self.inline = inline
         self.prefix = prefix
-        self.last = last
         self.opts = inline.opts
         self.stacked = isinstance(inline, StackedInline)
-        fk = _foreign_key(inline)
         rows = inline.get_queryset(request).filter(**{fk.name: obj})
         if not rows.ordered:
             rows = rows.order_by(inline.model._meta.pk.name)
@@ -157,7 +151,8 @@ class RelatedRows:
         )
         return format_html('{} <a href="{}" class="inlineviewlink">{}</a>', row, url, _("View"))
 
-    def html(self):
+    def html(self, last=False):
+        """The inline's markup; `last` for the page's last inline (Django's last-related)."""
         heading = format_html(
             '<h2 id="{}-heading" class="inline-heading">{}</h2>', self.prefix, self.label
         )
@@ -178,7 +173,7 @@ class RelatedRows:
         if not self.stacked:
             inner = format_html(
                 '<div class="tabular inline-related{}">{}</div>',
-                " last-related" if self.last else "",
+                " last-related" if last else "",
                 inner,
             )
         return format_html(
@@ -274,18 +269,8 @@ class ReadOnlyColumn:
         if field is not None and (field.many_to_many or field.auto_created):
             self.field = None
         elif field is not None and field.is_relation:
-            remote = field.remote_field.model._meta
-            try:
-                url = reverse(
-                    f"admin:{remote.app_label}_{remote.model_name}_change",
-                    args=[PK_MARK],
-                    current_app=inline.admin_site.name,
-                )
-            except NoReverseMatch:
-                url = None
-            if url is not None and url.count(PK_MARK) == 1:
-                self.link = url.split(PK_MARK)
-            else:
+            self.link = change_address(field.remote_field.model._meta, inline.admin_site.name)
+            if self.link is None:
                 self.field = None
 
     def contents(self, form):
@@ -434,9 +419,7 @@ class ReadOnlyViewMixin:
             prefixes[prefix] = prefixes.get(prefix, 0) + 1
             if prefixes[prefix] != 1:
                 prefix = f"{prefix}-{prefixes[prefix]}"
-            related.append(RelatedRows(inline, request, obj, prefix, last=False))
-        if related:
-            related[-1].last = True
+            related.append(RelatedRows(inline, request, obj, fk, prefix))
         adminform = ReadOnlyAdminForm(form, fieldsets, self)
         context = {
             **self.admin_site.each_context(request),
@@ -456,7 +439,9 @@ class ReadOnlyViewMixin:
             "to_field": None,
             "media": self.media,
             "inline_admin_formsets": [],
-            "readonly_related": related,
+            "readonly_related": [
+                rows.html(last=number == len(related) - 1) for number, rows in enumerate(related)
+            ],
             "errors": [],
             "preserved_filters": self.get_preserved_filters(request),
             **(extra_context or {}),

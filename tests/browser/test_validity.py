@@ -182,9 +182,9 @@ def test_every_public_page_passes_axe(browser, live_server, demo, foreign_reques
 
 
 def admin_pages(client, user):
-    """(name, path) of every admin screen `user` may open: the index and each application's,
-    each model's list, add form, and the change form and history of one of its objects (the
-    demo data's), and the spreadsheet imports."""
+    """(name, path, HTML) of every admin screen `user` may open: the index and each
+    application's, each model's list, add form, and the change form and history of one of its
+    objects (the demo data's), and the spreadsheet imports."""
     from tests.browser.test_screens import admin_screens  # which imports this module
 
     screens = [*admin_screens(user)]
@@ -195,8 +195,9 @@ def admin_pages(client, user):
             screens.append((f"admin-{name}-import", reverse(f"admin:{app_label}_{name}_import")))
     found = []
     for name, path in dict.fromkeys(screens):
-        if client.get(path).status_code == 200:
-            found.append((f"{user.username}-{name}", path))
+        response = client.get(path)
+        if response.status_code == 200:
+            found.append((f"{user.username}-{name}", path, response.content))
     return found
 
 
@@ -210,9 +211,9 @@ def test_every_admin_screen_is_valid_html(client, demo, admin_user, tmp_path):
         client.force_login(user)
         pages = admin_pages(client, user)
         assert len(pages) > 40
-        for name, path in pages:
+        for name, path, html in pages:
             file = tmp_path / f"{name}.html"
-            file.write_bytes(client.get(path).content)
+            file.write_bytes(html)
             saved.append(file)
             names[str(file)] = f"{path} ({name})"
     assert any("lanh-dao-tinh-admin-agreement-change" in name for name in names.values())
@@ -247,7 +248,7 @@ def test_the_admins_screens_pass_axe(
         pages.append(
             [
                 (name, path)
-                for name, path in admin_pages(client, user)
+                for name, path, _html in admin_pages(client, user)
                 if name.endswith(("-admin", "-admin-app-agreements"))
                 or any(f"-admin-{model}-" in name for model in AXE_MODELS)
             ]
