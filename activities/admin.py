@@ -1,22 +1,37 @@
 """Data entry for activities: what each agreement gave or did, with its figures."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
 from activities import import_template
 from activities.admin_forms import ActivityAdminForm, FunderAdminForm
 from activities.figures import format_number, format_quantity, format_vnd
-from activities.models import Activity, ActivityType, Funder
+from activities.forms import QuantityField, VNDField
+from activities.models import Activity, ActivityType, Funder, Plan, PlanItem, PlanStatus
+from activities.plans import approve as approve_plan
+from activities.plans import copy_to_year as copy_plan
+from activities.plans import may_approve
+from activities.plans import reopen as reopen_plan
+from activities.reports import plan_progress
 from activities.resources import ActivityResource
 from agreements.admin import ReviewedChangesMixin, ScopedAdminMixin, agreements_in_scope
 from agreements.dates import format_period
-from agreements.parties import within_parties_condition
+from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
-from localities.admin import FoldedSearchMixin, HistoryAdmin
+from localities.admin import FoldedSearchMixin, HistoryAdmin, autocomplete_source
 from localities.admin_lists import AutocompleteFilter, LargeListMixin, years_of
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -78,6 +93,8 @@ class ActivityAdmin(
         agreement = request.GET.get("agreement", "")
         if field_name in ("giver", "recipient") and agreement.isdigit():
             return queryset.filter(within_parties_condition(int(agreement)))
+        if field_name == "plan_item" and agreement.isdigit():
+            return queryset.filter(plan__agreement_id=int(agreement))
         return queryset
 
     list_display = [
@@ -130,10 +147,18 @@ class ActivityAdmin(
         "giver__search_key",
         "recipient__search_key",
     ]
-    autocomplete_fields = ["agreement", "event", "giver", "recipient", "funder", "source"]
+    autocomplete_fields = [
+        "agreement",
+        "event",
+        "plan_item",
+        "giver",
+        "recipient",
+        "funder",
+        "source",
+    ]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["agreement", "event", "activity_type", "status"]}),
+        (None, {"fields": ["agreement", "event", "plan_item", "activity_type", "status"]}),
         (_("Who"), {"fields": ["giver", "recipient", "recipient_detail", "funder"]}),
         (_("When"), {"fields": ["starts_on", "ends_on", "date_precision"]}),
         (
@@ -224,3 +249,315 @@ class FunderAdmin(FoldedSearchMixin, HistoryAdmin):
             funder.pk,
             format_number(funder.n_activities),
         )
+
+
+# --- Annual plans ---------------------------------------------------------------------------
+
+
+class PlanItemForm(forms.ModelForm):
+    class Meta:
+        model = PlanItem
+        fields = [
+            "area",
+            "description",
+            "responsible",
+            "target_kind",
+            "activity_type",
+            "target_quantity",
+            "target_vnd",
+            "due_on",
+            "dropped",
+            "dropped_reason",
+        ]
+        field_classes = {"target_vnd": VNDField, "target_quantity": QuantityField}
+        widgets = {
+            "target_vnd": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "size": 14}
+            ),
+            "target_quantity": forms.TextInput(
+                attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8}
+            ),
+            "description": forms.TextInput(attrs={"size": 40}),
+            "dropped_reason": forms.TextInput(attrs={"size": 24}),
+        }
+
+
+class PlanItemFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        agreement = getattr(self.instance, "agreement", None)
+        if agreement is None or self.instance.agreement_id is None:
+            return
+        party_ids = set(agreement.parties.values_list("locality_id", flat=True))
+        year = self.instance.year
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", {})
+            if not cleaned or cleaned.get("DELETE"):
+                continue
+            due_on = cleaned.get("due_on")
+            if due_on and year and due_on.year != year and not form.has_error("due_on"):
+                form.add_error(
+                    "due_on",
+                    _("The due date must fall in the plan's year (%(year)s).") % {"year": year},
+                )
+            responsible = cleaned.get("responsible")
+            if responsible is not None and not within_parties(party_ids, responsible):
+                form.add_error(
+                    "responsible",
+                    _(
+                        "%(locality)s is not a party to “%(agreement)s”, nor a village or unit "
+                        "within one of its parties."
+                    )
+                    % {"locality": responsible, "agreement": agreement},
+                )
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    form = PlanItemForm
+    formset = PlanItemFormSet
+    autocomplete_fields = ["responsible"]
+    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj is not None and obj.items.exists() else 3
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A row of the table, not a place to add or change areas, types or localities: no
+        # buttons beside the choices.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            field.widget = field.widget.widget
+        return field
+
+
+class PlanYearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).order_by("-year").values_list("year", flat=True)
+        return [(str(year), str(year)) for year in dict.fromkeys(years)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(year=int(value))
+        return queryset
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is reopened"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Kept in the plan's history."),
+    )
+
+
+@admin.register(Plan)
+class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    """Annual plans (activities.plans): drafted by the staff of a party, approved by a province
+    officer; an approved plan is changed only after an approver reopens it, with a reason. Its
+    change page shows each item's progress (activities.reports.plans)."""
+
+    list_display = ["agreement", "year", "status", "item_count", "approved_at"]
+    list_filter = [PlanYearFilter, "status", ("agreement", AutocompleteFilter)]
+    list_select_related = ["agreement"]
+    search_fields = ["agreement__search_key"]
+    search_help_text = _("The name of the agreement, with or without diacritics.")
+    autocomplete_fields = ["agreement"]
+    list_per_page = 50
+    fields = ["agreement", "year", "note", "status_shown"]
+    readonly_fields = ["status_shown"]
+    inlines = [PlanItemInline]
+    actions = ["approve", "copy_to_next_year"]
+    change_form_template = "admin/activities/plan/change_form.html"
+
+    class Media:
+        js = ["admin/js/jquery.init.js", "ketnghia/agreement-parties.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_items=Count("items"))
+
+    @admin.display(description=_("items"), ordering="n_items")
+    def item_count(self, plan):
+        return format_number(plan.n_items)
+
+    @admin.display(description=_("status"))
+    def status_shown(self, plan):
+        if plan.pk is None:
+            return PlanStatus.DRAFT.label
+        if not plan.is_approved:
+            return plan.get_status_display()
+        who = plan.approved_by
+        return _("Approved by %(who)s on %(when)s") % {
+            "who": (who.get_full_name() or who.get_username()) if who else _("the system"),
+            "when": date_format(timezone.localtime(plan.approved_at), "SHORT_DATETIME_FORMAT"),
+        }
+
+    def has_change_permission(self, request, obj=None):
+        # An approved plan is what the public reads: only an approver reopens it to change it.
+        if obj is not None and obj.is_approved and not may_approve(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_approved and not may_approve(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_approve_permission(self, request):
+        return may_approve(request.user)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="activities_plan_approve",
+            ),
+            path(
+                "<path:object_id>/reopen/",
+                self.admin_site.admin_view(self.reopen_view),
+                name="activities_plan_reopen",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["progress"] = plan_progress(obj)
+            context["may_approve"] = may_approve(request.user)
+            context.setdefault("reopen_form", ReopenForm())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _plan_or_404(self, request, object_id):
+        plan = self.get_object(request, unquote(object_id))
+        if plan is None:
+            raise Http404
+        if not may_approve(request.user):
+            raise PermissionDenied
+        return plan
+
+    def approve_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        plan = self._plan_or_404(request, object_id)
+        try:
+            approve_plan(plan, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.log_change(request, plan, _("Approved"))
+            self.message_user(
+                request, _("The plan was approved: the public sees it now."), messages.SUCCESS
+            )
+        return HttpResponseRedirect(reverse("admin:activities_plan_change", args=[plan.pk]))
+
+    def reopen_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        plan = self._plan_or_404(request, object_id)
+        form = ReopenForm(request.POST)
+        if form.is_valid():
+            reopen_plan(plan, request.user, form.cleaned_data["reason"])
+            self.log_change(request, plan, _("Reopened: %s") % form.cleaned_data["reason"])
+            self.message_user(
+                request,
+                _("The plan is a draft again: the public no longer sees it until it is approved."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:activities_plan_change", args=[plan.pk]))
+        return self.change_view(request, str(plan.pk), extra_context={"reopen_form": form})
+
+    @admin.action(description=_("Approve the selected plans"), permissions=["approve"])
+    def approve(self, request, queryset):
+        done = 0
+        for plan in queryset.filter(status=PlanStatus.DRAFT):
+            try:
+                approve_plan(plan, request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{plan}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.log_change(request, plan, _("Approved"))
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d plan was approved.", "%(count)d plans were approved.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=_("Copy the selected plans to the following year"), permissions=["add"]
+    )
+    def copy_to_next_year(self, request, queryset):
+        done = 0
+        for plan in queryset.select_related("agreement"):
+            try:
+                copy = copy_plan(plan, plan.year + 1)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.log_addition(request, copy, _("Copied from the plan for %s") % plan.year)
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d plan was copied to the following year, as a draft.",
+                    "%(count)d plans were copied to the following year, as drafts.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(PlanItem)
+class PlanItemAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    """Every plan's items, to find them across plans; entered on their plan. Its search serves
+    the activity form's "plan item" (the chosen agreement's items only)."""
+
+    agreement_path = "plan__agreement"
+    list_display = ["description", "plan", "area", "target_kind", "due_on", "dropped"]
+    list_filter = ["target_kind", "dropped", "area"]
+    list_select_related = ["plan__agreement", "area"]
+    search_fields = ["search_key", "plan__agreement__search_key"]
+    search_help_text = _(
+        "Words of what is to be done, or the name of the agreement, with or without diacritics."
+    )
+    autocomplete_fields = ["responsible"]
+    list_per_page = 50
+    form = PlanItemForm
+
+    def get_search_results(self, request, queryset, search_term):
+        source = autocomplete_source(self.admin_site, request)
+        if source is not None:
+            model_admin, field_name = source
+            queryset = model_admin.autocomplete_choices(request, field_name, queryset)
+        queryset = queryset.select_related("plan")
+        return super().get_search_results(request, queryset, search_term)
+
+    def autocomplete_choices(self, request, field_name, queryset):
+        """Who does an item: the plan's agreement's parties and the units below them
+        (static/ketnghia/agreement-parties.js sends the agreement)."""
+        agreement = request.GET.get("agreement", "")
+        if field_name == "responsible" and agreement.isdigit():
+            return queryset.filter(within_parties_condition(int(agreement)))
+        return queryset
+
+    def has_add_permission(self, request):
+        return False  # on its plan's page
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.plan.is_approved and not may_approve(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.plan.is_approved and not may_approve(request.user):
+            return False
+        return super().has_delete_permission(request, obj)

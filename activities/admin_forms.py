@@ -25,6 +25,7 @@ class ActivityAdminForm(forms.ModelForm):
         fields = [
             "agreement",
             "event",
+            "plan_item",
             "activity_type",
             "status",
             "giver",

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -8,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import (
     Agreement,
+    CommitmentArea,
     Event,
     Source,
     date_precision_constraint,
@@ -324,6 +326,15 @@ class Activity(models.Model):
         blank=True,
         related_name="activities",
     )
+    plan_item = models.ForeignKey(
+        "PlanItem",
+        verbose_name=_("plan item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text=_("The item of the agreement's annual plan this activity carries out."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The description and the recipients in detail without diacritics, for the admin's search
@@ -430,8 +441,30 @@ class Activity(models.Model):
             errors["recipient"] = _("The giver and the recipient must differ.")
         if self.quantity is None and self.value_vnd is None:
             errors["quantity"] = _("Enter a quantity, a value in VND, or both.")
+        if self.plan_item_id is not None:
+            errors.update(self._plan_item_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _plan_item_errors(self):
+        """A plan item of the activity's own agreement; for a quantity target, of the target's
+        type (its unit), so that the quantities add up."""
+        item = self.plan_item
+        if self.agreement_id is not None and item.plan.agreement_id != self.agreement_id:
+            return {"plan_item": _("Choose an item of this agreement's plans.")}
+        if (
+            item.target_kind == TargetKind.QUANTITY
+            and self.activity_type_id is not None
+            and item.activity_type_id != self.activity_type_id
+        ):
+            return {
+                "plan_item": _(
+                    "This item's target is counted in %(unit)s of “%(type)s”: choose that type "
+                    "of support, or another item."
+                )
+                % {"unit": item.activity_type.unit, "type": item.activity_type.name}
+            }
+        return {}
 
 
 class SummaryRole(models.TextChoices):
@@ -840,3 +873,236 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.made_on}"
+
+
+# --- The twinning year: an agreement's annual plan (kế hoạch năm) -----------------------------
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class Plan(models.Model):
+    """An agreement's plan for a year: what each side will do, with targets (PlanItem).
+
+    Staff of a party draft it; a province officer approves it (activities.plans). The public
+    sees approved plans only. What was done comes from the activities linked to its items,
+    never typed twice (activities.reports.plans)."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="plans"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[
+            MinValueValidator(1990, message=_("Enter a year from 1990 on.")),
+            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
+        ],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("e.g. the number of the plan document and who signed it."),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("annual plan")
+        verbose_name_plural = _("annual plans")
+        ordering = ["-year", "agreement_id"]
+        permissions = [("approve_plan", _("Can approve annual plans"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "year"],
+                name="activities_plan_one_a_year",
+                violation_error_message=_("This agreement already has a plan for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlanStatus.values),
+                name="activities_plan_status_valid",
+                violation_error_message=_("Choose draft or approved."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PlanStatus.DRAFT) | Q(approved_at__isnull=False),
+                name="activities_plan_approved_when",
+                violation_error_message=_("An approved plan needs the time of its approval."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Plan %(year)s – %(agreement)s") % {"year": self.year, "agreement": self.agreement}
+
+    @property
+    def is_approved(self):
+        return self.status == PlanStatus.APPROVED
+
+
+class TargetKind(models.TextChoices):
+    QUANTITY = "quantity", _("Quantity")
+    MONEY = "money", _("Sum in VND")
+    MILESTONE = "milestone", _("Done or not")
+
+
+class PlanItem(models.Model):
+    """One thing a plan says a side will do in a commitment area, with its target and due date.
+
+    The target is a quantity of a type of support (its unit: căn, km, suất), a sum in VND, or a
+    milestone done or not. Its actual comes from the delivered activities linked to it."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items"
+    )
+    area = models.ForeignKey(
+        CommitmentArea,
+        verbose_name=_("commitment area"),
+        on_delete=models.PROTECT,
+        related_name="plan_items",
+    )
+    description = models.CharField(
+        _("what is to be done"),
+        max_length=300,
+        help_text=_("e.g. Xây 2 căn nhà Đại đoàn kết cho hộ nghèo làng Ghè."),
+    )
+    responsible = models.ForeignKey(
+        Locality,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        help_text=_("One of the parties; left empty when the parties do it together."),
+    )
+    target_kind = models.CharField(
+        _("kind of target"),
+        max_length=10,
+        choices=TargetKind.choices,
+        default=TargetKind.QUANTITY,
+        help_text=_(
+            "A quantity in the unit of a type of support, a sum in VND, or a task done or not."
+        ),
+    )
+    activity_type = models.ForeignKey(
+        ActivityType,
+        verbose_name=_("type of support"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        help_text=_("For a quantity: the type whose unit it is counted in."),
+    )
+    target_quantity = models.DecimalField(
+        _("target quantity"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The target cannot be negative."))],
+    )
+    target_vnd = models.BigIntegerField(
+        _("target sum (VND)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The target cannot be negative."))],
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    dropped = models.BooleanField(_("dropped"), default=False)
+    dropped_reason = models.CharField(_("why it was dropped"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # What is to be done without diacritics: "tet" finds "Tết" (localities.admin.FoldedSearchMixin).
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_key"])
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        target_kind=TargetKind.QUANTITY,
+                        activity_type__isnull=False,
+                        # not null as well: a check passes when its test is null
+                        target_quantity__isnull=False,
+                        target_quantity__gt=0,
+                        target_vnd__isnull=True,
+                    )
+                    | Q(
+                        target_kind=TargetKind.MONEY,
+                        target_vnd__isnull=False,
+                        target_vnd__gt=0,
+                        target_quantity__isnull=True,
+                    )
+                    | Q(
+                        target_kind=TargetKind.MILESTONE,
+                        target_quantity__isnull=True,
+                        target_vnd__isnull=True,
+                    )
+                ),
+                name="activities_planitem_target_complete",
+                violation_error_message=_(
+                    "A quantity target needs a type of support and a quantity above 0; a sum "
+                    "target a sum above 0; a milestone neither."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(dropped=False) | ~Q(dropped_reason=""),
+                name="activities_planitem_dropped_why",
+                violation_error_message=_("Say why the item was dropped."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    def save(self, *args, **kwargs):
+        self.search_key = text.search_key(self.description)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "description" in fields:
+            kwargs["update_fields"] = {*fields, "search_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # The rules of the constraints above, told at the field that is wrong.
+        errors = {}
+        if self.target_kind == TargetKind.QUANTITY:
+            if self.activity_type_id is None:
+                errors["activity_type"] = _(
+                    "Choose the type of support whose unit the target is counted in."
+                )
+            if not self.target_quantity:
+                errors["target_quantity"] = _("Enter the target quantity (above 0).")
+            self.target_vnd = None
+        elif self.target_kind == TargetKind.MONEY:
+            if not self.target_vnd:
+                errors["target_vnd"] = _("Enter the target sum in VND (above 0).")
+            self.target_quantity = None
+        else:
+            self.target_quantity = self.target_vnd = None
+        if self.dropped and not self.dropped_reason.strip():
+            errors["dropped_reason"] = _("Say why the item was dropped.")
+        plan = self.plan if self.plan_id else None
+        if plan is not None and self.due_on and self.due_on.year != plan.year:
+            errors["due_on"] = _("The due date must fall in the plan's year (%(year)s).") % {
+                "year": plan.year
+            }
+        if errors:
+            raise ValidationError(errors)

@@ -275,7 +275,7 @@ def _rows_holding(model, words):
     return ids if len(ids) <= IDS_UP_TO else rows.values("pk")
 
 
-def _autocomplete_source(admin_site, request):
+def autocomplete_source(admin_site, request):
     """(the admin of the model whose field asks, the field's name) for an autocomplete request
     whose model's admin narrows its choices (autocomplete_choices); else None."""
     if request.resolver_match is None or request.resolver_match.url_name != "autocomplete":
@@ -417,7 +417,7 @@ class LocalityAdmin(
         For the autocomplete of another model's field, that model's admin may narrow the
         choices first (`autocomplete_choices(request, field_name, queryset)`: an activity's
         giver and recipient among its agreement's parties)."""
-        source = _autocomplete_source(self.admin_site, request)
+        source = autocomplete_source(self.admin_site, request)
         if source is not None:
             model_admin, field_name = source
             queryset = model_admin.autocomplete_choices(request, field_name, queryset)

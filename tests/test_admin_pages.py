@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from simple_history.models import HistoricalChanges
 
-from activities.models import Activity, ActivityType, Funder
+from activities.models import Activity, ActivityType, Funder, Plan, PlanItem, TargetKind
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -58,8 +58,9 @@ pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(model._meta.label for model in admin.site._registry)
 # django-axes' records of login attempts and the publication log: read-only, their add page
-# answers 403.
+# answers 403; so does the plan items' (they are added on their plan's page).
 READ_ONLY = {
+    "activities.PlanItem",
     "axes.AccessAttempt",
     "axes.AccessFailureLog",
     "axes.AccessLog",
@@ -132,6 +133,26 @@ def build(n):
             quantity_qualifier="nearly",
             giver=commune,
             recipient=ward,
+        )
+        plan = Plan.objects.create(agreement=agreement, year=2026)
+        houses = PlanItem.objects.create(
+            plan=plan,
+            area=CommitmentArea.objects.first(),
+            description="Xây nhà",
+            target_kind=TargetKind.QUANTITY,
+            activity_type=factories.activity_type("nha-o"),
+            target_quantity=2,
+            responsible=ward,
+        )
+        PlanItem.objects.create(
+            plan=plan,
+            area=CommitmentArea.objects.first(),
+            description="Hỗ trợ Tết",
+            target_kind=TargetKind.MONEY,
+            target_vnd=30_000_000,
+        )
+        factories.activity(
+            agreement, "nha-o", quantity=1, plan_item=houses, starts_on=datetime.date(2026, 3, 1)
         )
         CommitmentArea.objects.create(name=f"Lĩnh vực {agreement.pk}", slug=f"lv-{agreement.pk}")
         ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
-from activities.models import Activity, ActivityType, Funder
+from activities.models import Activity, ActivityType, Funder, Plan, PlanItem, TargetKind
 from activities.resources import ActivityResource
 from agreements.models import (
     Agreement,
@@ -241,6 +241,20 @@ activities_funder_change                  L    403   200     200     200     200
 activities_funder_delete                  L    403   403     403     403     403     200  200
 activities_funder_history                 L    403   200     200     200     200     200  200
 activities_funder_simple_history          L    403   200     200     200     200     200  200
+activities_plan_changelist                L    403   200     200     200     200     200  200
+activities_plan_add                       L    403   200     200     403     403     200  200
+activities_plan_change                    L    403   200/404 404/200 200/404 200/404 200  200
+activities_plan_delete                    L    403   200/404 404/200 403/404 403/404 200  200
+activities_plan_history                   L    403   200/404 404/200 200/404 200/404 200  200
+activities_plan_simple_history            L    403   200/404 404/200 200/404 200/404 200  200
+activities_plan_approve                   L    405   405     405     405     405     405  405
+activities_plan_reopen                    L    405   405     405     405     405     405  405
+activities_planitem_changelist            L    403   200     200     200     200     200  200
+activities_planitem_add                   L    403   403     403     403     403     403  403
+activities_planitem_change                L    403   200/404 404/200 200/404 200/404 200  200
+activities_planitem_delete                L    403   200/404 404/200 403/404 403/404 200  200
+activities_planitem_history               L    403   200/404 404/200 200/404 200/404 200  200
+activities_planitem_simple_history        L    403   200/404 404/200 200/404 200/404 200  200
 
 ketnghia_errorreport_changelist           L    403   403     403     200     403     200  200
 ketnghia_errorreport_add                  L    403   403     403     403     403     403  403
@@ -250,7 +264,15 @@ ketnghia_errorreport_history              L    403   403     403     200     403
 """
 
 # Views of a model's admin that take one of its objects.
-OBJECT_VIEWS = {"change", "delete", "history", "simple_history", "password_change"}
+OBJECT_VIEWS = {
+    "change",
+    "delete",
+    "history",
+    "simple_history",
+    "password_change",
+    "approve",  # an annual plan's (POST only)
+    "reopen",
+}
 SIDES = ("A", "B")
 
 
@@ -381,6 +403,13 @@ def build_world():
             starts_on=day,
             description=f"Quà {side.mark}",
         )
+        side.plan = Plan.objects.create(agreement=side.agreement, year=side.year)
+        side.plan_item = PlanItem.objects.create(
+            plan=side.plan,
+            area=side.area,
+            description=f"Việc {side.mark}",
+            target_kind=TargetKind.MILESTONE,
+        )
         side.publication = side.agreement.publications.get()
         side.document = LegalDocument.objects.create(
             number=f"0{key}-CT/TU",
@@ -476,6 +505,8 @@ def build_world():
         Activity: "activity",
         ActivityType: "activity_type",
         Funder: "funder",
+        Plan: "plan",
+        PlanItem: "plan_item",
         User: "user",
         Group: "group",
         AccessAttempt: "attempt",

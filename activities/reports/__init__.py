@@ -5,7 +5,8 @@ which follows docs/counting.md:
   a partner", who gave and who received);
 - totals.py: what a total says (qualifiers, records without a figure, money not valued);
 - summaries.py: the summary rows the figures are read from, and how they are kept in step;
-- dashboards.py: the dashboards, composed.
+- dashboards.py: the dashboards, composed;
+- plans.py: an annual plan's progress, item by item.
 """
 
 from activities.reports.dashboards import (
@@ -28,6 +29,14 @@ from activities.reports.dashboards import (
     locality_dashboard,
     province_totals,
 )
+from activities.reports.plans import (
+    ItemProgress,
+    ItemStatus,
+    PlanProgress,
+    plan_progress,
+    progress_of,
+    public_plans,
+)
 from activities.reports.rules import DashboardFilters
 from activities.reports.totals import (
     MoneyTotal,
@@ -49,11 +58,14 @@ __all__ = [
     "Dashboard",
     "DashboardFilters",
     "FunderTotal",
+    "ItemProgress",
+    "ItemStatus",
     "LeftOut",
     "LocalityDashboard",
     "LocalityTotal",
     "MoneyTotal",
     "Pair",
+    "PlanProgress",
     "Side",
     "TypeTotal",
     "UnitTotal",
@@ -69,7 +81,10 @@ __all__ = [
     "locality_dashboard",
     "money_of",
     "money_total",
+    "plan_progress",
+    "progress_of",
     "province_totals",
+    "public_plans",
     "totals_by_type",
     "unit_totals",
 ]

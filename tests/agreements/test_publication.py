@@ -294,6 +294,7 @@ def test_leaders_only_read():
 def test_reviewers_read_and_publish_and_answer_error_reports():
     assert codenames(REVIEWER) == views_of_the_three_apps() | {
         ("agreements", "publish_agreement"),
+        ("activities", "approve_plan"),  # with the whole province in scope (activities.plans)
         ("ketnghia", "view_errorreport"),
         ("ketnghia", "change_errorreport"),
     }

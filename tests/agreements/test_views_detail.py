@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.utils.translation import gettext, ngettext
 from PIL import Image
 
-from activities.models import Activity, ActivityStatus, Qualifier
+from activities.models import Activity, ActivityStatus, Plan, PlanItem, Qualifier, TargetKind
+from activities.plans import approve
 from agreements.models import (
     CommitmentArea,
     DatePrecision,
@@ -304,21 +305,34 @@ def full_agreement(scale):
 def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, scale):
     """The agreement (with how many events and activities it has), its parties, legal basis,
     commitments, programmes, photos and sources, the keys of the timeline's page, its events,
-    its activities, then the delivered and pledged totals: twelve queries (the timeline's
-    pages, one query more than when it was read whole).
+    its activities, then the delivered and pledged totals, then the approved plans' items with
+    their progress: thirteen queries (the timeline's pages, one query more than when it was
+    read whole).
 
     The first view of a photo makes its thumbnail and records it (sorl-thumbnail's key-value
     store, kept in the cache and the database); later views find it in the cache.
     """
     agreement = full_agreement(scale)
+    for n in range(scale):  # approved plans, each with two items: one query more
+        plan = Plan.objects.create(agreement=agreement, year=2000 + n)
+        for kind in (TargetKind.MILESTONE, TargetKind.MONEY):
+            PlanItem.objects.create(
+                plan=plan,
+                area=CommitmentArea.objects.first(),
+                description=f"Việc {n} {kind}",
+                target_kind=kind,
+                target_vnd=10_000_000 if kind == TargetKind.MONEY else None,
+            )
+        approve(plan, None)
     url = f"/giao-uoc/{agreement.slug}/"
     assert client.get(url).status_code == 200
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
     content = response.content.decode()
     assert content.count("<figure>") == scale
     assert content.count("<li>Người hai – Chức vụ</li>") == scale
+    assert content.count('class="data stacked plan-items"') == scale
 
 
 def test_an_activity_names_its_funder(client):
