@@ -18,10 +18,20 @@ $(VENV)/.installed: requirements.lock
 install: $(VENV)/.installed
 
 # Development server with the demo data; DEBUG is on unless the environment says otherwise.
+# With HUEY_URL (a Redis) the job consumer runs beside it (reminders, open-data files); without
+# one, jobs run at once in the request and today's reminders are sent before the server starts.
 run: export DEBUG ?= True
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py first_run
+	@if [ -n "$$HUEY_URL" ]; then \
+		echo "Job queue $$HUEY_URL: the consumer (manage.py run_huey) runs beside the server"; \
+		$(BIN)/python manage.py run_huey & consumer=$$!; \
+		trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	else \
+		echo "No job queue (HUEY_URL unset): jobs run at once; today's reminders now"; \
+		$(BIN)/python manage.py send_reminders; \
+	fi; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite (unit, database, admin and browser tests) on DATABASE_URL (SQLite by default).
@@ -39,7 +49,8 @@ test: install $(BROWSER_TOOLS)
 
 # The README's screenshots (docs/screenshots/), from the browser tests that look at every screen.
 screenshots: install $(BROWSER_TOOLS)
-	$(BIN)/pytest -q -p no:randomly tests/browser/test_screens.py tests/browser/test_staff_import.py
+	$(BIN)/pytest -q -p no:randomly tests/browser/test_screens.py tests/browser/test_staff_import.py \
+		tests/browser/test_plans.py tests/browser/test_worklist.py
 	$(BIN)/python docs/build_screenshots.py
 
 lint: install

@@ -5,8 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,14 +20,32 @@ from activities import import_template
 from activities.admin_forms import ActivityAdminForm, FunderAdminForm
 from activities.figures import format_number, format_quantity, format_vnd
 from activities.forms import QuantityField, VNDField
-from activities.models import Activity, ActivityType, Funder, Plan, PlanItem, PlanStatus
+from activities.models import (
+    Activity,
+    ActivityType,
+    FollowUp,
+    Funder,
+    Meeting,
+    MeetingAttendance,
+    PeriodApproval,
+    Plan,
+    PlanItem,
+    PlanStatus,
+)
+from activities.periods import may_lock, set_locked
 from activities.plans import approve as approve_plan
 from activities.plans import copy_to_year as copy_plan
 from activities.plans import may_approve
 from activities.plans import reopen as reopen_plan
 from activities.reports import plan_progress
 from activities.resources import ActivityResource
-from agreements.admin import ReviewedChangesMixin, ScopedAdminMixin, agreements_in_scope
+from agreements.admin import (
+    LabelledAutocompleteSelect,
+    ReviewedChangesMixin,
+    ScopedAdminMixin,
+    SharedChoicesFormSet,
+    agreements_in_scope,
+)
 from agreements.dates import format_period
 from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
@@ -174,6 +192,20 @@ class ActivityAdmin(
         (_("Details"), {"fields": ["description", "source"]}),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # An activity of a year approved and locked stays until a province officer unlocks it.
+        if obj is not None and obj.locked_by():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(obj.locked_by() for obj in objs):
+            perms_needed.add(
+                _("activities of a year approved and locked (a province officer unlocks it first)")
+            )
+        return deleted, counts, perms_needed, protected
+
     @admin.display(description=_("date or period"), ordering="starts_on")
     def when(self, obj):
         """'27/12/2025', '7/2003 – 7/2023' or '2006–2025', as precise as the source."""
@@ -282,7 +314,35 @@ class PlanItemForm(forms.ModelForm):
         }
 
 
-class PlanItemFormSet(BaseInlineFormSet):
+class LabelledRowsFormSet(SharedChoicesFormSet):
+    """Each row's selects read their choices once for the formset (SharedChoicesFormSet), and
+    each autocomplete of `labelled` its selected option's label from the rows read already
+    (their query selects the related row): a fixed number of queries whatever the rows."""
+
+    labelled = ()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name in self.labelled:
+            widget = form.fields[name].widget
+            widget = getattr(widget, "widget", widget)
+            if isinstance(widget, LabelledAutocompleteSelect):
+                if not hasattr(self, "_labels"):
+                    rows = list(self.get_queryset())
+                    self._labels = {
+                        field: {
+                            str(getattr(row, f"{field}_id")): str(getattr(row, field))
+                            for row in rows
+                            if getattr(row, f"{field}_id") is not None
+                        }
+                        for field in self.labelled
+                    }
+                widget.labels = self._labels[name]
+
+
+class PlanItemFormSet(LabelledRowsFormSet):
+    labelled = ("responsible",)
+
     def clean(self):
         super().clean()
         agreement = getattr(self.instance, "agreement", None)
@@ -312,7 +372,28 @@ class PlanItemFormSet(BaseInlineFormSet):
                 )
 
 
-class PlanItemInline(admin.TabularInline):
+class TableRowsMixin:
+    """An inline whose rows are read with the rows they point to, whose autocompletes take
+    their labels from them (LabelledRowsFormSet), and whose choices have no buttons beside
+    them: a row of a table, not a place to add or change areas, types or localities."""
+
+    def get_queryset(self, request):
+        related = [f.name for f in self.model._meta.get_fields() if f.many_to_one]
+        return super().get_queryset(request).select_related(*related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = LabelledAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            field.widget = field.widget.widget
+        return field
+
+
+class PlanItemInline(TableRowsMixin, admin.TabularInline):
     model = PlanItem
     form = PlanItemForm
     formset = PlanItemFormSet
@@ -320,15 +401,11 @@ class PlanItemInline(admin.TabularInline):
     extra = 0
 
     def get_extra(self, request, obj=None, **kwargs):
-        return 0 if obj is not None and obj.items.exists() else 3
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # A row of the table, not a place to add or change areas, types or localities: no
-        # buttons beside the choices.
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
-            field.widget = field.widget.widget
-        return field
+        if obj is None:
+            return 3
+        if not hasattr(obj, "_has_items"):  # asked for each formset Django makes
+            obj._has_items = obj.items.exists()
+        return 0 if obj._has_items else 3
 
 
 class PlanYearFilter(admin.SimpleListFilter):
@@ -429,7 +506,7 @@ class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
         if obj is not None and obj.pk is not None:
             context["progress"] = plan_progress(obj)
             context["may_approve"] = may_approve(request.user)
-            context.setdefault("reopen_form", ReopenForm())
+            context["reopen_form"] = ReopenForm()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _plan_or_404(self, request, object_id):
@@ -468,8 +545,9 @@ class PlanAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
                 _("The plan is a draft again: the public no longer sees it until it is approved."),
                 messages.SUCCESS,
             )
-            return HttpResponseRedirect(reverse("admin:activities_plan_change", args=[plan.pk]))
-        return self.change_view(request, str(plan.pk), extra_context={"reopen_form": form})
+        else:
+            self.message_user(request, _("Say why the plan is reopened."), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:activities_plan_change", args=[plan.pk]))
 
     @admin.action(description=_("Approve the selected plans"), permissions=["approve"])
     def approve(self, request, queryset):
@@ -549,15 +627,243 @@ class PlanItemAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
             return queryset.filter(within_parties_condition(int(agreement)))
         return queryset
 
+    # Added, changed and deleted on its plan's page, with the plan's rules.
     def has_add_permission(self, request):
-        return False  # on its plan's page
+        return False
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.plan.is_approved and not may_approve(request.user):
-            return False
-        return super().has_change_permission(request, obj)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.plan.is_approved and not may_approve(request.user):
-            return False
-        return super().has_delete_permission(request, obj)
+        return False
+
+
+# --- Review meetings ------------------------------------------------------------------------
+
+
+class PartiesFormSet(LabelledRowsFormSet):
+    """Rows naming a locality (`locality_field`) among the parties of the meeting's agreement
+    and the units below them."""
+
+    locality_field = "locality"
+    labelled = ("locality",)
+
+    def clean(self):
+        super().clean()
+        agreement = getattr(self.instance, "agreement", None)
+        if agreement is None or self.instance.agreement_id is None:
+            return
+        party_ids = set(agreement.parties.values_list("locality_id", flat=True))
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", {})
+            locality = cleaned.get(self.locality_field)
+            if not cleaned or cleaned.get("DELETE") or locality is None:
+                continue
+            if not within_parties(party_ids, locality):
+                form.add_error(
+                    self.locality_field,
+                    _(
+                        "%(locality)s is not a party to “%(agreement)s”, nor a village or unit "
+                        "within one of its parties."
+                    )
+                    % {"locality": locality, "agreement": agreement},
+                )
+
+
+class FollowUpFormSet(PartiesFormSet):
+    locality_field = "owner"
+    labelled = ("owner",)
+
+
+class MeetingAttendanceInline(TableRowsMixin, admin.TabularInline):
+    model = MeetingAttendance
+    formset = PartiesFormSet
+    fields = ["locality", "people"]
+    autocomplete_fields = ["locality"]
+    extra = 2
+
+
+class FollowUpInline(TableRowsMixin, admin.TabularInline):
+    model = FollowUp
+    formset = FollowUpFormSet
+    fields = ["decision", "owner", "due_on", "done_on"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 50})}}
+    autocomplete_fields = ["owner"]
+    extra = 1
+
+
+class OpenFollowUpFilter(admin.SimpleListFilter):
+    title = _("follow-ups")
+    parameter_name = "follow_ups"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Some not done")), ("late", _("Some past due"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(follow_ups__done_on__isnull=True).distinct()
+        if self.value() == "late":
+            late = Q(follow_ups__done_on__isnull=True, follow_ups__due_on__lt=timezone.localdate())
+            return queryset.filter(late).distinct()
+        return queryset
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    """Review meetings of an agreement (giao ban, sơ kết, tổng kết): who came for each party,
+    the minutes, the decisions to follow up. The agreement's cadence says when the next one is
+    due (activities.reports.cycle: the work list and the reminders)."""
+
+    list_display = ["held_on", "kind", "agreement", "open_follow_ups"]
+    list_filter = ["kind", OpenFollowUpFilter, ("agreement", AutocompleteFilter)]
+    list_select_related = ["agreement"]
+    search_fields = ["agreement__search_key"]
+    search_help_text = _("The name of the agreement, with or without diacritics.")
+    autocomplete_fields = ["agreement"]
+    date_hierarchy = "held_on"
+    list_per_page = 50
+    fields = ["agreement", "kind", ("held_on", "place"), "minutes", "minutes_file"]
+    inlines = [MeetingAttendanceInline, FollowUpInline]
+
+    class Media:
+        js = ["admin/js/jquery.init.js", "ketnghia/agreement-parties.js"]
+
+    def get_queryset(self, request):
+        open_ones = Count("follow_ups", filter=Q(follow_ups__done_on__isnull=True))
+        return super().get_queryset(request).annotate(n_open=open_ones)
+
+    @admin.display(description=_("follow-ups not done"), ordering="n_open")
+    def open_follow_ups(self, meeting):
+        return format_number(meeting.n_open)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    """Every meeting's decisions, to see what is still to do across agreements; entered on
+    their meeting's page."""
+
+    agreement_path = "meeting__agreement"
+    list_display = ["decision", "owner", "due_on", "done_on", "meeting"]
+    list_filter = ["due_on", "done_on"]
+    list_select_related = ["owner", "meeting"]
+    search_fields = ["decision", "meeting__agreement__search_key"]
+    autocomplete_fields = ["owner"]
+    list_per_page = 50
+    fields = ["decision", "owner", "due_on", "done_on"]
+
+    # Added, changed and deleted on its meeting's page, with the meeting's rules.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        source = autocomplete_source(self.admin_site, request)
+        if source is not None:
+            model_admin, field_name = source
+            queryset = model_admin.autocomplete_choices(request, field_name, queryset)
+        return super().get_search_results(request, queryset, search_term)
+
+    def autocomplete_choices(self, request, field_name, queryset):
+        """Who does a decision: the meeting's agreement's parties and the units below them
+        (static/ketnghia/agreement-parties.js sends the agreement)."""
+        agreement = request.GET.get("agreement", "")
+        if field_name == "owner" and agreement.isdigit():
+            return queryset.filter(within_parties_condition(int(agreement)))
+        return queryset
+
+
+@admin.register(MeetingAttendance)
+class MeetingAttendanceAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    """Who came to each meeting, to find someone across meetings; entered on the meeting's
+    page."""
+
+    agreement_path = "meeting__agreement"
+    list_display = ["locality", "people", "meeting"]
+    list_select_related = ["locality", "meeting"]
+    search_fields = ["people", "meeting__agreement__search_key"]
+    list_per_page = 50
+    fields = ["meeting", "locality", "people"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Approved periods -------------------------------------------------------------------------
+
+
+class PeriodApprovalForm(forms.ModelForm):
+    why = forms.CharField(
+        label=_("Why"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Needed to unlock; kept in the history with your name."),
+    )
+
+    class Meta:
+        model = PeriodApproval
+        fields = ["year", "locality", "locked"]
+
+    def clean(self):
+        cleaned = super().clean()
+        unlocking = self.instance.pk is not None and cleaned.get("locked") is False
+        if unlocking and "locked" in self.changed_data and not cleaned.get("why", "").strip():
+            self.add_error("why", _("Say why the figures are unlocked."))
+        return cleaned
+
+
+@admin.register(PeriodApproval)
+class PeriodApprovalAdmin(HistoryAdmin):
+    """A year's figures approved and locked by the province, for a unit or the whole province
+    (activities.periods): while locked, its activities are neither added, changed nor deleted.
+    Read by all staff; approved, unlocked (with a reason) and locked again by a province
+    officer."""
+
+    form = PeriodApprovalForm
+    list_display = ["year", "scope", "locked", "approved_by", "approved_at", "reason"]
+    list_filter = ["locked", "year"]
+    list_select_related = ["locality", "approved_by"]
+    search_fields = ["locality__search_key"]
+    autocomplete_fields = ["locality"]
+    list_per_page = 50
+
+    @admin.display(description=_("for"), ordering="locality__name")
+    def scope(self, approval):
+        return approval.locality.name if approval.locality_id else _("the whole province")
+
+    def get_fields(self, request, obj=None):
+        return ["year", "locality", "locked", "why"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["year", "locality"] if obj is not None else []
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and may_lock(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_lock(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # unlocked, never deleted: its history says what was approved
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("why", "")
+        if not change:
+            obj.approved_by = request.user
+            obj._change_reason = _("Approved and locked") if obj.locked else _("Approved")
+            obj.save()
+        elif "locked" in form.changed_data:
+            set_locked(obj, obj.locked, request.user, reason)
+        else:
+            obj.save()

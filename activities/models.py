@@ -1,21 +1,29 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from agreements.documents import validate_document
 from agreements.models import (
     Agreement,
     CommitmentArea,
     Event,
+    Party,
     Source,
     date_precision_constraint,
     date_precision_field,
 )
-from localities import changes, text
+from localities import changes, text, tree
 from localities.languages import language_of, localized
 from localities.models import Locality
 
@@ -443,8 +451,29 @@ class Activity(models.Model):
             errors["quantity"] = _("Enter a quantity, a value in VND, or both.")
         if self.plan_item_id is not None:
             errors.update(self._plan_item_errors())
+        locked = self.locked_by()
+        if locked:
+            errors[NON_FIELD_ERRORS] = [locked_message(locked)]
         if errors:
             raise ValidationError(errors)
+
+    def locked_by(self):
+        """The locked approvals that keep this activity, as stored or as it would be saved,
+        from changing (PeriodApproval)."""
+        states = [(self.agreement_id, self.starts_on, self.ends_on)]
+        if self.pk is not None:
+            stored = (
+                Activity.objects.filter(pk=self.pk)
+                .values_list("agreement_id", "starts_on", "ends_on")
+                .first()
+            )
+            if stored and stored != states[0]:
+                states.append(stored)
+        found = {}
+        for state in states:
+            for approval in PeriodApproval.locking(*state):
+                found[approval.pk] = approval
+        return list(found.values())
 
     def _plan_item_errors(self):
         """A plan item of the activity's own agreement; for a quantity target, of the target's
@@ -452,6 +481,14 @@ class Activity(models.Model):
         item = self.plan_item
         if self.agreement_id is not None and item.plan.agreement_id != self.agreement_id:
             return {"plan_item": _("Choose an item of this agreement's plans.")}
+        if self.starts_on is not None and self.starts_on.year != item.plan.year:
+            return {
+                "plan_item": _(
+                    "This item is in the plan for %(year)s: choose an item of the plan for the "
+                    "activity's year."
+                )
+                % {"year": item.plan.year}
+            }
         if (
             item.target_kind == TargetKind.QUANTITY
             and self.activity_type_id is not None
@@ -953,6 +990,23 @@ class Plan(models.Model):
     def is_approved(self):
         return self.status == PlanStatus.APPROVED
 
+    def clean(self):
+        # The activities recorded against its items are of its agreement and year.
+        if self.pk is None:
+            return
+        before = Plan.objects.filter(pk=self.pk).values("agreement_id", "year").first()
+        moved = before and (before["agreement_id"], before["year"]) != (
+            self.agreement_id,
+            self.year,
+        )
+        if moved and Activity.objects.filter(plan_item__plan=self).exists():
+            raise ValidationError(
+                _(
+                    "Activities are recorded against this plan's items: it stays with its "
+                    "agreement and year. Make a new plan instead."
+                )
+            )
+
 
 class TargetKind(models.TextChoices):
     QUANTITY = "quantity", _("Quantity")
@@ -1071,7 +1125,8 @@ class PlanItem(models.Model):
         ]
 
     def __str__(self):
-        return self.description
+        # Next year's copy has the same words: the year tells them apart in a list of choices.
+        return f"{self.plan.year} · {self.description}" if self.plan_id else self.description
 
     def save(self, *args, **kwargs):
         self.search_key = text.search_key(self.description)
@@ -1099,6 +1154,17 @@ class PlanItem(models.Model):
             self.target_quantity = self.target_vnd = None
         if self.dropped and not self.dropped_reason.strip():
             errors["dropped_reason"] = _("Say why the item was dropped.")
+        if self.pk is not None and self.target_kind == TargetKind.QUANTITY:
+            # What was done adds quantities of the target's type: its activities must be of it.
+            others = self.activities.exclude(activity_type_id=self.activity_type_id).count()
+            if others:
+                errors["activity_type"] = ngettext(
+                    "%(count)d activity recorded against this item is of another type of "
+                    "support: change it first, or keep this type.",
+                    "%(count)d activities recorded against this item are of another type of "
+                    "support: change them first, or keep this type.",
+                    others,
+                ) % {"count": others}
         plan = self.plan if self.plan_id else None
         if plan is not None and self.due_on and self.due_on.year != plan.year:
             errors["due_on"] = _("The due date must fall in the plan's year (%(year)s).") % {
@@ -1106,3 +1172,231 @@ class PlanItem(models.Model):
             }
         if errors:
             raise ValidationError(errors)
+
+
+# --- The twinning year: review meetings (giao ban, sơ kết, tổng kết) ---------------------------
+
+
+def minutes_upload_to(instance, filename):
+    """minutes/<year>/<random hex>.<ext>: the uploader's file name is never used. Migrations
+    refer to this function by its path."""
+    extension = PurePath(filename).suffix.lower()
+    return timezone.now().strftime(f"minutes/%Y/{uuid.uuid4().hex}{extension}")
+
+
+class MeetingKind(models.TextChoices):
+    BRIEFING = "briefing", _("Regular meeting")
+    HALF_YEAR = "half_year", _("Six-month review")
+    YEAR = "year", _("Year-end review")
+    PHASE = "phase", _("Review of a phase")
+
+
+class Meeting(models.Model):
+    """A meeting of an agreement's parties to review it (giao ban, sơ kết 6 tháng, tổng kết
+    năm): who came for each party (MeetingAttendance), the minutes, and the decisions to follow
+    up (FollowUp). The agreement's cadence (Agreement.meeting_every) says when the next is due
+    (activities.reports.cycle). Staff's working record: the public page shows the agreement's
+    events, not its minutes."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices)
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    minutes = models.TextField(
+        _("minutes"), blank=True, help_text=_("What was reviewed and concluded.")
+    )
+    minutes_file = models.FileField(
+        _("minutes (file)"),
+        upload_to=minutes_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "doc", "docx", "odt"]), validate_document],
+        help_text=_("The signed minutes: PDF, DOC, DOCX or ODT, without macros."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["agreement", "held_on"], name="activities_meeting_held")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=MeetingKind.values),
+                name="activities_meeting_kind_valid",
+                violation_error_message=_("Choose a valid kind of meeting."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(kind)s of %(date)s") % {
+            "kind": self.get_kind_display(),
+            "date": date_format(self.held_on, "SHORT_DATE_FORMAT"),
+        }
+
+
+class MeetingAttendance(models.Model):
+    """Who came to a meeting for one of the parties."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("party"), on_delete=models.PROTECT, related_name="+"
+    )
+    people = models.TextField(
+        _("people present"),
+        help_text=_("One per line: name – title, e.g. Nguyễn Văn A – Bí thư Đảng ủy xã."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance by party")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "locality"],
+                name="activities_attendance_one_a_party",
+                violation_error_message=_("This party is already listed for the meeting."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.locality)
+
+
+class FollowUp(models.Model):
+    """A decision of a meeting to carry out: who, by when, and when it was done. Past its due
+    date and not done, it is late (activities.reports.cycle) and reminded."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    decision = models.CharField(_("decision"), max_length=300)
+    owner = models.ForeignKey(
+        Locality,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("One of the parties; left empty when the parties do it together."),
+    )
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(
+        _("done on"), null=True, blank=True, help_text=_("Left empty until it is done.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["done_on", "due_on"], name="activities_followup_open")]
+
+    def __str__(self):
+        return self.decision
+
+
+# --- The twinning year: a year's figures approved and locked ----------------------------------
+
+
+def locked_message(approvals):
+    """Why an activity cannot be added, changed or deleted: the approvals that lock it."""
+    approval = approvals[0]
+    where = approval.locality.name if approval.locality_id else _("the whole province")
+    return _(
+        "The figures of %(year)s for %(where)s were approved and locked by the province: a "
+        "province officer must unlock them, with a reason, before an activity of that year is "
+        "added, changed or deleted."
+    ) % {"year": approval.year, "where": where}
+
+
+class PeriodApproval(models.Model):
+    """A year's figures approved by the province for a scope: a commune, a ward, any unit (its
+    agreements: those with a party in it or below it), or the whole province (no locality).
+    While it is locked, no activity of that year in that scope is added, changed or deleted
+    (Activity.clean, activities.periods); a province officer unlocks it with a reason, and
+    locks it again. Both are kept in its history."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[
+            MinValueValidator(1990, message=_("Enter a year from 1990 on.")),
+            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
+        ],
+    )
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A commune, a ward or a unit; left empty, the whole province."),
+    )
+    locked = models.BooleanField(_("locked"), default=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), default=timezone.now, editable=False)
+    reason = models.CharField(
+        _("reason for the last change"),
+        max_length=300,
+        blank=True,
+        editable=False,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("approved period")
+        verbose_name_plural = _("approved periods")
+        ordering = ["-year", "locality_id"]
+        permissions = [("lock_period", _("Can approve, lock and unlock a year's figures"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "locality"],
+                name="activities_period_once",
+                violation_error_message=_("This year is already approved for this scope."),
+            ),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(locality__isnull=True),
+                name="activities_period_once_province",
+                violation_error_message=_("This year is already approved for the province."),
+            ),
+        ]
+
+    def __str__(self):
+        where = self.locality.name if self.locality_id else _("the whole province")
+        return _("Figures of %(year)s – %(where)s") % {"year": self.year, "where": where}
+
+    @classmethod
+    def locking(cls, agreement_id, starts_on, ends_on=None):
+        """The locked approvals that hold an activity of this agreement on this day or over
+        this period: of one of its years, for the province or for a unit that covers one of
+        the agreement's parties (localities.scopes' sense). Two queries."""
+        if agreement_id is None or starts_on is None:
+            return []
+        years = range(starts_on.year, (ends_on or starts_on).year + 1)
+        locked = cls.objects.filter(locked=True, year__in=list(years))
+        if not locked.exists():
+            return []
+        parties = Party.objects.filter(agreement_id=agreement_id).values("locality_id")
+        above = Locality.objects.filter(tree.and_above(parties)).values("pk")
+        covering = Q(locality__isnull=True) | Q(locality__in=above)
+        return list(locked.filter(covering).select_related("locality").order_by("year"))

@@ -9,7 +9,7 @@ against; changing it again means returning it to draft first, which only an appr
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,14 +90,20 @@ def copy_to_year(plan, year):
     dates moved to the same day of that year), less the items dropped. Its progress starts
     from nothing: activities stay linked to the items they carried out. Raises
     ValidationError when the agreement already has a plan for that year."""
+    taken = ValidationError(
+        _("%(agreement)s already has a plan for %(year)s.")
+        % {"agreement": plan.agreement, "year": year}
+    )
     if Plan.objects.filter(agreement_id=plan.agreement_id, year=year).exists():
-        raise ValidationError(
-            _("%(agreement)s already has a plan for %(year)s.")
-            % {"agreement": plan.agreement, "year": year}
-        )
+        raise taken
     copy = Plan(agreement_id=plan.agreement_id, year=year, note="")
+    copy.full_clean(exclude=["agreement"], validate_unique=False, validate_constraints=False)
     copy._change_reason = _("Copied from the plan for %(year)s") % {"year": plan.year}
-    copy.save()
+    try:
+        with transaction.atomic():  # another copy made at the same moment: told, not a 500
+            copy.save()
+    except IntegrityError:
+        raise taken from None
     items = [
         PlanItem(
             plan=copy,

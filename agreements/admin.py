@@ -224,6 +224,7 @@ class AgreementForm(forms.ModelForm):
             "title_en",
             "summary_en",
             "legal_basis",
+            "meeting_every",
             "slug",
         ]
         help_texts = {
@@ -691,6 +692,7 @@ class AgreementAdmin(
                     "ended_on",
                     "summary",
                     "legal_basis",
+                    "meeting_every",
                 ]
             },
         ),

@@ -147,6 +147,15 @@ class CommitmentArea(models.Model):
         return localized(self.description, self.description_en)
 
 
+class MeetingCadence(models.IntegerChoices):
+    """How often an agreement's parties meet to review it: a meeting missing for longer makes
+    the agreement overdue (activities.reports.cycle)."""
+
+    QUARTERLY = 3, _("Every three months")
+    HALF_YEARLY = 6, _("Every six months")
+    YEARLY = 12, _("Every year")
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -224,6 +233,16 @@ class Agreement(models.Model):
     legal_basis = models.ManyToManyField(
         LegalDocument, verbose_name=_("legal basis"), blank=True, related_name="agreements"
     )
+    meeting_every = models.PositiveSmallIntegerField(
+        _("review meetings"),
+        choices=MeetingCadence.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "How often the parties meet to review the agreement. Left empty, no meeting is "
+            "expected and none is reminded."
+        ),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -261,6 +280,12 @@ class Agreement(models.Model):
                 | Q(ended_on__gte=F("signed_on")),
                 name="agreements_agreement_ended_after_signed",
                 violation_error_message=_("The end date cannot be before the signing date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_every__isnull=True)
+                | Q(meeting_every__in=MeetingCadence.values),
+                name="agreements_agreement_meeting_every_valid",
+                violation_error_message=_("Choose how often the parties meet."),
             ),
             models.UniqueConstraint(
                 fields=["slug"],

@@ -3,7 +3,8 @@
     make screenshots
 
 runs the tests that take them (tests/browser/test_screens.py at 390, 1280, 1366 and 1920 px,
-and the staff's import in tests/browser/test_staff_import.py), then this script: each picture is
+the staff's import in tests/browser/test_staff_import.py, the annual plan in test_plans.py and
+the work list and inbox in test_worklist.py), then this script: each picture is
 cut to its first screenful or two and reduced to 256 colours, so that the repository stays
 small. Nothing here draws a screen: what the README shows is what the tests looked at.
 """
@@ -34,6 +35,9 @@ PICTURES = [
     ("admin-agreement.png", "screens/admin/admin-agreement-change-1366.png", 1500),
     ("admin-activities.png", "screens/admin/admin-activity-list-1366.png", 900),
     ("admin-import-preview.png", "staff-import-preview.png", 900),
+    ("admin-plan.png", "plans/officer-plan-1280.png", 1100),
+    ("admin-worklist.png", "worklist/worklist-1280.png", 700),
+    ("phone-inbox.png", "worklist/inbox-390.png", 1100),
 ]
 
 

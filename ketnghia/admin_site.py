@@ -1,8 +1,13 @@
 """The admin site: Django's, with autocomplete results that can say more than __str__."""
 
+from functools import partial
+
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.urls import path
 from django.utils.functional import SimpleLazyObject
+
+from ketnghia import inbox
 
 
 class LabelledAutocompleteJsonView(AutocompleteJsonView):
@@ -40,7 +45,21 @@ class SiteAdmin(admin.AdminSite):
             "is_popup": False,
             "is_nav_sidebar_enabled": self.enable_nav_sidebar,
             "log_entries": self.get_log_entries(request),
+            # The badge beside "Inbox" (templates/admin/base_site.html): one query, when shown.
+            "inbox_unread": SimpleLazyObject(lambda: inbox.unread_count(request.user)),
         }
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_view(partial(function, self))
+
+        return [
+            path("inbox/", view(inbox.inbox), name="inbox"),
+            path("inbox/<int:pk>/", view(inbox.open_reminder), name="inbox_open"),
+            path("inbox/settings/", view(inbox.reminder_settings), name="reminder_settings"),
+            path("worklist/", view(inbox.worklist), name="worklist"),
+            *super().get_urls(),
+        ]
 
     def autocomplete_view(self, request):
         return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)

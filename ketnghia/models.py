@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,3 +52,81 @@ class ErrorReport(models.Model):
 
     def __str__(self):
         return f"{self.page or '/'} · {self.message[:60]}"
+
+
+class Reminder(models.Model):
+    """One occasion of the twinning year (activities.reports.cycle) told to one account: in its
+    inbox, and by e-mail unless it opted out of the kind. Made once per occasion and account
+    (the key), however often the daily job runs (ketnghia.reminders)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    key = models.CharField(_("occasion"), max_length=120)
+    agreement = models.ForeignKey(
+        "agreements.Agreement",
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    on = models.DateField(_("day"))
+    path = models.CharField(_("link"), max_length=300)
+    facts = models.JSONField(_("facts"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="ketnghia_reminder_once"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="ketnghia_reminder_unread"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def label(self):
+        from activities.reports.cycle import OccasionKind
+
+        return OccasionKind.LABELS.get(self.kind, self.kind)
+
+    @property
+    def text(self):
+        from activities.reports.cycle import describe
+
+        return describe(self.kind, self.facts)
+
+
+class ReminderSettings(models.Model):
+    """An account's choices about its reminders: the kinds it gets no e-mail for (they still
+    reach its inbox), and one weekly e-mail instead of one a day."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="reminder_settings",
+    )
+    weekly_digest = models.BooleanField(
+        _("one e-mail a week"),
+        default=False,
+        help_text=_("On Monday mornings, instead of an e-mail on each day with new reminders."),
+    )
+    muted = models.JSONField(_("kinds not e-mailed"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self):
+        return str(self.user)

@@ -25,14 +25,16 @@ What a write (a save, a delete or a many-to-many change) drops:
 - a locality with no unit below it: "site", its page, the pages above it, those of its
   predecessors and successors, and, as above, those of the agreements that name it (as a
   party, a giver or a recipient), whose pages show its name;
+- an annual plan or one of its items: the agreement's page (the only one that shows plans);
 - a locality with units below it, an activity type, a commitment area, a funder, a model not
   named here, a fixture loaded (raw) and the bulk writes the registers announce
   (localities.signals.data_changed: rebuild_summaries, import_units): everything;
 - a succession: the pages of both units, as for an agreement's party;
 - a legal document: "site" and the pages of the agreements that name it;
-- rows no public page shows (history, publications, staff's localities) and the rows derived
-  from the others (the summary rows, the agreements' dates, the dashboards' snapshots and
-  generations: rebuilt in bulk with deletes that must stay one statement): nothing.
+- rows no public page shows (history, publications, staff's localities, review meetings) and
+  the rows derived from the others (the summary rows, the agreements' dates, the dashboards'
+  snapshots and generations: rebuilt in bulk with deletes that must stay one statement):
+  nothing.
 A row updated drops the pages of the row as it was (read before the save) and as it is: an
 activity given to another commune drops the first one's pages too. Finding the tags costs a few
 indexed queries in the writing transaction: three for an activity added, one more to read a
@@ -73,7 +75,7 @@ from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
 from simple_history.models import HistoricalChanges
 
-from activities.models import Activity
+from activities.models import Activity, Plan
 from agreements.models import Agreement, LegalDocument, Party
 from ketnghia import cache as resilient
 from ketnghia import replicas
@@ -103,6 +105,10 @@ UNSEEN = {
     "activities.agreementdates",
     "activities.dashboardsnapshot",
     "activities.figuresgeneration",
+    # The yearly cycle's working records: staff's, on no public page.
+    "activities.meeting",
+    "activities.meetingattendance",
+    "activities.followup",
     "agreements.publication",
     "localities.stafflocality",
 }
@@ -307,6 +313,22 @@ def _locality_tags(rows):
     return own | _footprint(naming, localities, with_activities=True)
 
 
+def _agreement_page_tags(agreements):
+    """The pages of these agreements (ids or a subquery) alone: an annual plan is shown there
+    and nowhere else."""
+    slugs = Agreement.objects.filter(pk__in=agreements).exclude(slug="").order_by()
+    return {tag("agreement", slug) for slug in slugs.values_list("slug", flat=True)}
+
+
+def _plan_tags(rows):
+    return _agreement_page_tags(_values(rows, "agreement_id"))
+
+
+def _plan_item_tags(rows):
+    plans = Plan.objects.filter(pk__in=_values(rows, "plan_id")).values("agreement_id")
+    return _agreement_page_tags(plans)
+
+
 def _succession_tags(rows):
     return _footprint(localities=_values(rows, "predecessor_id", "successor_id"))
 
@@ -325,6 +347,8 @@ RULES = {
     "agreements.legaldocument": (("id",), _legal_document_tags),
     "localities.locality": (("id", "slug", "parent_id"), _locality_tags),
     "localities.succession": (("predecessor_id", "successor_id"), _succession_tags),
+    "activities.plan": (("agreement_id",), _plan_tags),
+    "activities.planitem": (("plan_id",), _plan_item_tags),
 }
 
 

@@ -254,6 +254,11 @@ OPEN_DATA_SECONDS = env.int("OPEN_DATA_SECONDS", default=300)
 OPEN_DATA_ACCEL_REDIRECT = env.bool("OPEN_DATA_ACCEL_REDIRECT", default=False)
 # This site's address, for the links written into files made outside a request (open data).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The yearly cycle (activities.reports.cycle): the day of each year by which an agreement's plan
+# for the year should be approved, as DD/MM; past it, the staff in scope are reminded.
+PLAN_APPROVAL_DUE = tuple(
+    reversed([int(part) for part in env.str("PLAN_APPROVAL_DUE", default="31/03").split("/")])
+)
 # Hashed, compressed static files (run collectstatic) unless DEBUG; tests turn it off.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 

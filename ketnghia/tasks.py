@@ -1,9 +1,10 @@
-"""The background jobs (huey; `manage.py run_huey`, the ketnghia-jobs service in deploy/)."""
+"""The background jobs (huey; `manage.py run_huey`, the ketnghia-jobs service in deploy/): the
+open-data files and the reminders of the twinning year."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_startup
 
-from ketnghia import opendata_files
+from ketnghia import opendata_files, reminders
 
 
 @db_task(retries=5, retry_delay=60)
@@ -20,3 +21,25 @@ def build_open_data():
 def build_open_data_nightly():
     """Every night as well, in case a job was lost (Redis emptied, a consumer stopped)."""
     build_open_data()
+
+
+@db_periodic_task(crontab(hour="0", minute="30"), retries=3, retry_delay=600)  # 7:30 in Việt Nam
+@lock_task("send-reminders")
+def send_reminders():
+    """The day's reminders (ketnghia.reminders): each occasion once to each account in scope,
+    however many consumers run it."""
+    reminders.deliver()
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="0", minute="45"), retries=3, retry_delay=600)
+@lock_task("send-reminder-digests")
+def send_reminder_digests():
+    """Monday 7:45 in Việt Nam: the week's reminders of the accounts that asked for a digest."""
+    reminders.send_digests()
+
+
+@on_startup()
+def remind_on_startup():
+    """A consumer that starts (a deployment, `make run` with a job queue) sends the day's
+    reminders at once rather than the next morning: a second run sends nothing twice."""
+    send_reminders.schedule(delay=1)

@@ -96,6 +96,14 @@ def and_above_ids(locality_ids):
     return found - {None}
 
 
+def chains(locality_ids):
+    """{id: the id and the ids of every unit above it} for `locality_ids`: one query (the
+    accounts whose remit covers a locality are those in charge of one of these)."""
+    paths = ["id", *("__".join(["parent"] * n) + "_id" for n in range(1, DEPTH + 1))]
+    rows = Locality.objects.filter(pk__in=list(locality_ids)).values_list(*paths)
+    return {row[0]: {pk for pk in row if pk is not None} for row in rows}
+
+
 def counted_in(unit_ids):
     """The ids of the units whose figures count the units `unit_ids`: the units, the units
     above them, the units that succeeded any of those (one step, as lineage_ids) and the

@@ -28,7 +28,19 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
-from activities.models import Activity, ActivityType, Funder, Plan, PlanItem, TargetKind
+from activities.models import (
+    Activity,
+    ActivityType,
+    FollowUp,
+    Funder,
+    Meeting,
+    MeetingAttendance,
+    MeetingKind,
+    PeriodApproval,
+    Plan,
+    PlanItem,
+    TargetKind,
+)
 from activities.resources import ActivityResource
 from agreements.models import (
     Agreement,
@@ -92,6 +104,10 @@ password_change_done                      L    200   200     200     200     200
 autocomplete                              L    403   200     200     200     200     200  200
 jsi18n                                    L    200   200     200     200     200     200  200
 view_on_site                              L    404   404     404     404     404     404  404
+worklist                                  L    200   200     200     200     200     200  200
+inbox                                     L    200   200     200     200     200     200  200
+inbox_open                                L    404   404     404     404     404     404  404
+reminder_settings                         L    200   200     200     200     200     200  200
 app_list:auth                             L    404   404     404     404     404     200  200
 app_list:axes                             L    404   404     404     404     404     404  200
 app_list:localities                       L    404   200     200     200     200     200  200
@@ -252,9 +268,33 @@ activities_plan_reopen                    L    405   405     405     405     405
 activities_planitem_changelist            L    403   200     200     200     200     200  200
 activities_planitem_add                   L    403   403     403     403     403     403  403
 activities_planitem_change                L    403   200/404 404/200 200/404 200/404 200  200
-activities_planitem_delete                L    403   200/404 404/200 403/404 403/404 200  200
+activities_planitem_delete                L    403   403/404 404/403 403/404 403/404 403  403
 activities_planitem_history               L    403   200/404 404/200 200/404 200/404 200  200
 activities_planitem_simple_history        L    403   200/404 404/200 200/404 200/404 200  200
+activities_meeting_changelist             L    403   200     200     200     200     200  200
+activities_meeting_add                    L    403   200     200     403     403     200  200
+activities_meeting_change                 L    403   200/404 404/200 200/404 200/404 200  200
+activities_meeting_delete                 L    403   200/404 404/200 403/404 403/404 200  200
+activities_meeting_history                L    403   200/404 404/200 200/404 200/404 200  200
+activities_meeting_simple_history         L    403   200/404 404/200 200/404 200/404 200  200
+activities_meetingattendance_changelist   L    403   200     200     200     200     200  200
+activities_meetingattendance_add          L    403   403     403     403     403     403  403
+activities_meetingattendance_change       L    403   200/404 404/200 200/404 200/404 200  200
+activities_meetingattendance_delete       L    403   403/404 404/403 403/404 403/404 403  403
+activities_meetingattendance_history      L    403   200/404 404/200 200/404 200/404 200  200
+activities_meetingattendance_simple_history L  403   200/404 404/200 200/404 200/404 200  200
+activities_periodapproval_changelist      L    403   200     200     200     200     200  200
+activities_periodapproval_add             L    403   403     403     403     403     200  200
+activities_periodapproval_change          L    403   200     200     200     200     200  200
+activities_periodapproval_delete          L    403   403     403     403     403     403  403
+activities_periodapproval_history         L    403   200     200     200     200     200  200
+activities_periodapproval_simple_history  L    403   200     200     200     200     200  200
+activities_followup_changelist            L    403   200     200     200     200     200  200
+activities_followup_add                   L    403   403     403     403     403     403  403
+activities_followup_change                L    403   200/404 404/200 200/404 200/404 200  200
+activities_followup_delete                L    403   403/404 404/403 403/404 403/404 403  403
+activities_followup_history               L    403   200/404 404/200 200/404 200/404 200  200
+activities_followup_simple_history        L    403   200/404 404/200 200/404 200/404 200  200
 
 ketnghia_errorreport_changelist           L    403   403     403     200     403     200  200
 ketnghia_errorreport_add                  L    403   403     403     403     403     403  403
@@ -410,6 +450,16 @@ def build_world():
             description=f"Việc {side.mark}",
             target_kind=TargetKind.MILESTONE,
         )
+        side.meeting = Meeting.objects.create(
+            agreement=side.agreement, kind=MeetingKind.YEAR, held_on=day, minutes=f"Họp {side.mark}"
+        )
+        side.follow_up = FollowUp.objects.create(
+            meeting=side.meeting, decision=f"Quyết {side.mark}", due_on=day
+        )
+        side.attendance = MeetingAttendance.objects.create(
+            meeting=side.meeting, locality=side.parties[0], people=f"Ông {side.mark}"
+        )
+        side.period = PeriodApproval.objects.create(year=side.year - 10, locality=side.locality)
         side.publication = side.agreement.publications.get()
         side.document = LegalDocument.objects.create(
             number=f"0{key}-CT/TU",
@@ -507,6 +557,10 @@ def build_world():
         Funder: "funder",
         Plan: "plan",
         PlanItem: "plan_item",
+        Meeting: "meeting",
+        FollowUp: "follow_up",
+        MeetingAttendance: "attendance",
+        PeriodApproval: "period",
         User: "user",
         Group: "group",
         AccessAttempt: "attempt",
@@ -566,6 +620,8 @@ def url_of(world, name, target):
         agreement = world.objects[Agreement][target]
         content_type = ContentType.objects.get_for_model(Agreement)
         return reverse(name, args=[content_type.pk, agreement.pk])
+    if view == "inbox_open":  # nobody's reminder: each account opens only its own
+        return reverse(name, args=[987654])
     if view == "autocomplete":
         return reverse(name) + (
             "?app_label=activities&model_name=activity&field_name=agreement&term="

@@ -6,7 +6,9 @@ which follows docs/counting.md:
 - totals.py: what a total says (qualifiers, records without a figure, money not valued);
 - summaries.py: the summary rows the figures are read from, and how they are kept in step;
 - dashboards.py: the dashboards, composed;
-- plans.py: an annual plan's progress, item by item.
+- plans.py: an annual plan's progress, item by item;
+- cycle.py: the work list and the reminders of the twinning year;
+- periods.py: which years' figures the province approved and locked.
 """
 
 from activities.reports.dashboards import (
@@ -29,6 +31,7 @@ from activities.reports.dashboards import (
     locality_dashboard,
     province_totals,
 )
+from activities.reports.periods import approved_periods
 from activities.reports.plans import (
     ItemProgress,
     ItemStatus,
@@ -70,6 +73,7 @@ __all__ = [
     "TypeTotal",
     "UnitTotal",
     "YearBar",
+    "approved_periods",
     "combined_qualifier",
     "coverage",
     "coverage_totals",

@@ -5,7 +5,8 @@ What was done is read from the activities linked to the item, never typed twice:
 - only **delivered** activities count; a pledge is not progress;
 - an activity counts when its **whole** date or period lies in the plan's year, as everywhere
   else (rules.in_period): a figure over 2025–2027 is counted in no year's plan, and the plan
-  says how many linked figures it leaves out;
+  says how many linked figures over a period it leaves out (an activity is linked only to an
+  item of its year: Activity.clean);
 - a quantity target adds the linked activities' quantities (in the target type's unit: an
   activity is linked only to an item of its own type); a sum target adds their values in VND;
   a milestone is done once a linked activity is delivered;
@@ -160,7 +161,14 @@ def _within_year(prefix=""):
 def _measures():
     """Per item, over its linked delivered activities: the counted ones (within the year) with
     their quantity and value sums and qualifiers, and the ones left out."""
-    delivered = Q(activities__status=ActivityStatus.DELIVERED)
+    # Of the plan's agreement and, for a quantity, of the target's type (Activity.clean checks
+    # both when the link is made; a link made otherwise is not counted).
+    delivered = Q(
+        activities__status=ActivityStatus.DELIVERED,
+        activities__agreement_id=F("plan__agreement_id"),
+    ) & (
+        ~Q(target_kind=TargetKind.QUANTITY) | Q(activities__activity_type_id=F("activity_type_id"))
+    )
     within = delivered & _within_year("activities__")
 
     def count(**lookups):
@@ -169,7 +177,11 @@ def _measures():
 
     return {
         "n_counted": Count("activities__id", filter=within),
-        "n_left_out": Count("activities__id", filter=delivered & ~_within_year("activities__")),
+        # Over a period beyond the year: the only figures a plan leaves out.
+        "n_left_out": Count(
+            "activities__id",
+            filter=delivered & Q(activities__ends_on__isnull=False) & ~_within_year("activities__"),
+        ),
         "quantity_sum": Sum("activities__quantity", filter=within),
         "value_sum": Sum("activities__value_vnd", filter=within),
         **{f"quantity_{q}": count(quantity_qualifier=q, quantity__isnull=False) for q in QUALIFIED},

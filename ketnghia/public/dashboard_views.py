@@ -137,6 +137,7 @@ def province(request):
     context.update(
         dashboard=dashboard,
         **_figures(dashboard),
+        approved=SimpleLazyObject(reports.approved_periods),
         locality=filters.locality,
         xlsx_url=_url("dashboards:province_xlsx", request),
         coverage_url=_url("dashboards:coverage", request),
@@ -160,13 +161,17 @@ def locality(request, slug):
     filters = form.dashboard_filters(drafts=_drafts(request))
     include_drafts = filters.include_drafts
     dashboard = reports.locality_dashboard(place, filters)
+    ancestors = tree.ancestors(place)
     context = _page_context(request, form, filters, DASHBOARD_FIELDS)
     context.update(
         is_locality_dashboard=True,
         dashboard=dashboard,
         **_figures(dashboard),
         locality=place,
-        ancestors=tree.ancestors(place),
+        ancestors=ancestors,
+        approved=SimpleLazyObject(
+            lambda: reports.approved_periods([place.pk, *(unit.pk for unit in ancestors)])
+        ),
         xlsx_url=_url("dashboards:locality_xlsx", request, place.slug),
         coverage_url=_url("dashboards:coverage", request, locality=place.slug),
     )

@@ -141,12 +141,37 @@ def test_a_period_beyond_the_year_is_left_out_and_said(agreement, plan):
         starts_on=datetime.date(2026, 2, 1),
         ends_on=datetime.date(2026, 11, 30),
     )
-    done(agreement, cash, value_vnd=10_000_000, starts_on=datetime.date(2025, 12, 31))
     progress = progress_of_item(plan, cash)
     assert progress.actual == 20_000_000
     assert progress.counted == 1
-    assert progress.left_out == 2
-    assert plan_progress(plan, MID_YEAR).left_out == 2
+    assert progress.left_out == 1
+    assert plan_progress(plan, MID_YEAR).left_out == 1
+
+
+def test_an_activity_is_linked_to_an_item_of_its_own_year(agreement, plan):
+    cash = item(plan, TargetKind.MONEY)
+    last_year = factories.activity(agreement, starts_on=datetime.date(2025, 12, 31))
+    last_year.plan_item = cash
+    with pytest.raises(ValidationError) as refused:
+        last_year.full_clean()
+    assert refused.value.message_dict["plan_item"] == [
+        gettext(
+            "This item is in the plan for %(year)s: choose an item of the plan for the "
+            "activity's year."
+        )
+        % {"year": 2026}
+    ]
+
+
+def test_links_made_around_the_rules_are_not_counted(agreement, plan):
+    """Activity.clean refuses them; a link written otherwise (a script, a bulk update) is not
+    counted rather than counted in the wrong unit or for the wrong agreement."""
+    houses = item(plan, TargetKind.QUANTITY)
+    done(agreement, houses, "nha-o", quantity=Decimal("1"))
+    done(agreement, houses, "qua-tang", quantity=Decimal("40"))  # gifts, not houses
+    done(factories.agreement(), houses, "nha-o", quantity=Decimal("5"))  # another agreement
+    progress = progress_of_item(plan, houses)
+    assert (progress.actual, progress.counted) == (Decimal("1"), 1)
 
 
 def test_late_dropped_and_on_track(agreement, plan):
@@ -235,11 +260,38 @@ def test_an_activity_carries_out_an_item_of_its_own_agreement_and_type(agreement
     assert refused.value.message_dict["plan_item"] == [
         gettext("Choose an item of this agreement's plans.")
     ]
-    wrong_type = factories.activity(agreement, "tien-mat", plan_item=houses)
+    wrong_type = factories.activity(
+        agreement, "tien-mat", plan_item=houses, starts_on=datetime.date(2026, 2, 1)
+    )
     with pytest.raises(ValidationError) as refused:
         wrong_type.full_clean()
     assert "căn" in refused.value.message_dict["plan_item"][0]
-    factories.activity(agreement, "nha-o", quantity=1, plan_item=houses).full_clean()
+    factories.activity(
+        agreement, "nha-o", quantity=1, plan_item=houses, starts_on=datetime.date(2026, 2, 1)
+    ).full_clean()
+
+
+def test_an_item_keeps_the_type_of_its_activities(agreement, plan):
+    houses = item(plan, TargetKind.QUANTITY)
+    done(agreement, houses, "nha-o", quantity=Decimal("1"))
+    houses.activity_type = factories.activity_type("qua-tang")
+    with pytest.raises(ValidationError) as refused:
+        houses.full_clean()
+    assert "activity_type" in refused.value.message_dict
+
+
+def test_a_plan_with_activities_keeps_its_agreement_and_year(agreement, plan):
+    cash = item(plan, TargetKind.MONEY)
+    plan.year = 2027
+    plan.full_clean()  # nothing recorded yet: it may change
+    plan.year = 2026
+    done(agreement, cash)
+    for change in ({"year": 2027}, {"agreement": factories.agreement()}):
+        moved = Plan.objects.get(pk=plan.pk)
+        for name, value in change.items():
+            setattr(moved, name, value)
+        with pytest.raises(ValidationError):
+            moved.full_clean(validate_unique=False)
 
 
 # --- copying ------------------------------------------------------------------------------------
@@ -436,9 +488,10 @@ def test_an_approved_plan_is_read_only_for_the_clerk(clerk, officer, agreement, 
     changed = plan_form(agreement, 2030, [])
     assert clerk.post(f"{url}change/", changed).status_code == 403
     assert clerk.post(f"{url}reopen/", {"reason": "Sửa"}).status_code == 403
-    response = officer.post(f"{url}reopen/", {"reason": ""})
-    assert response.status_code == 200  # the page again, the reason asked for
-    assert response.context["reopen_form"].errors["reason"]
+    response = officer.post(f"{url}reopen/", {"reason": " "}, follow=True)
+    assert gettext("Say why the plan is reopened.") in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.is_approved
     assert officer.post(f"{url}reopen/", {"reason": "Sửa chỉ tiêu"}).status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT
@@ -446,12 +499,60 @@ def test_an_approved_plan_is_read_only_for_the_clerk(clerk, officer, agreement, 
 
 def test_a_plan_out_of_scope_is_not_found(agreement, plan):
     other_commune = factories.locality("Xã Khác", kind=LocalityKind.COMMUNE)
-    client = Client()
-    client.force_login(account("nhap-lieu-khac", "Cán bộ nhập liệu", remit=other_commune))
-    assert client.get(f"/admin/activities/plan/{plan.pk}/change/").status_code == 404
-    assert client.post(f"/admin/activities/plan/{plan.pk}/approve/").status_code == 404
-    listed = client.get("/admin/activities/plan/").content.decode()
+    item(plan, TargetKind.MILESTONE, description="Giao lưu bóng đá")
+    elsewhere = Client()
+    elsewhere.force_login(account("nhap-lieu-khac", "Cán bộ nhập liệu", remit=other_commune))
+    reviewer = Client()
+    reviewer.force_login(account("duyet-khac", "Người duyệt đăng", remit=other_commune))
+    for client in (elsewhere, reviewer):
+        assert client.get(f"/admin/activities/plan/{plan.pk}/change/").status_code == 404
+        for action in ("approve", "reopen"):
+            response = client.post(f"/admin/activities/plan/{plan.pk}/{action}/", {"reason": "x"})
+            assert response.status_code == 404
+    listed = elsewhere.get("/admin/activities/plan/").content.decode()
     assert agreement.title not in listed
+    query = "app_label=activities&model_name=activity&field_name=plan_item&term=bong da"
+    found = elsewhere.get(f"/admin/autocomplete/?{query}&agreement={agreement.pk}").json()
+    assert found["results"] == []
+
+
+def test_a_plan_item_is_changed_on_its_plan_only(clerk, agreement, plan):
+    planned = item(plan, TargetKind.MILESTONE)
+    url = f"/admin/activities/planitem/{planned.pk}/change/"
+    assert 'name="_save"' not in clerk.get(url).content.decode()
+    elsewhere = factories.locality("Xã Ngoài Giao Ước")
+    data = {"area": planned.area_id, "description": "Đổi", "target_kind": "milestone"}
+    assert clerk.post(url, {**data, "responsible": elsewhere.pk}).status_code == 403
+    assert clerk.post(f"/admin/activities/planitem/{planned.pk}/delete/").status_code == 403
+    planned.refresh_from_db()
+    assert planned.description != "Đổi"
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_a_plans_page_reads_the_same_queries_whatever_its_items(
+    officer, clerk, agreement, rows, django_assert_max_num_queries
+):
+    plan = Plan.objects.create(agreement=agreement, year=2026)
+    houses = factories.activity_type("nha-o")
+    responsible = agreement.parties.first().locality
+    for n in range(rows):
+        item(plan, TargetKind.QUANTITY, activity_type=houses, responsible=responsible)
+        item(plan, TargetKind.MONEY, description=f"Tiền {n}")
+    url = f"/admin/activities/plan/{plan.pk}/change/"
+    officer.get(url)
+    with django_assert_max_num_queries(12):
+        assert officer.get(url).status_code == 200
+    approve(plan, None)
+    clerk.get(url)
+    with django_assert_max_num_queries(12):
+        assert clerk.get(url).status_code == 200
+
+
+def test_a_copy_stays_within_the_years(plan):
+    item(plan, TargetKind.MILESTONE)
+    last = Plan.objects.create(agreement=plan.agreement, year=2100)
+    with pytest.raises(ValidationError):
+        copy_to_year(last, 2101)
 
 
 def test_the_plan_item_autocomplete_offers_the_agreements_items(officer, agreement, plan):

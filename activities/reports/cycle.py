@@ -1,0 +1,510 @@
+"""The twinning year's occasions: what needs someone's attention today (docs/counting.md, "The
+work list").
+
+One definition serves the work list (a page, for the agreements in an account's scope) and the
+daily reminders (ketnghia.reminders, for every account in scope): an occasion has a kind, the
+agreement it concerns, the day it is about, and a key that names it once and for all, so that a
+reminder of it is sent once however often the job runs.
+
+- **plan not approved**: an agreement in force, signed before this year's approval date
+  (settings.PLAN_APPROVAL_DUE, 31 March unless set), has no approved plan for this year once
+  that date has passed;
+- **meeting due** / **meeting overdue**: an agreement with a meeting cadence whose next review
+  meeting (the last one, or the signing, plus the cadence) is within MEETING_NOTICE days, or has
+  passed. A meeting is a recorded review meeting or a review conference among its events;
+- **dormant**: an agreement in force, signed DORMANT_AFTER months ago or more, with no activity
+  (pledged or delivered) and no meeting in that time;
+- **anniversary**: an agreement in force whose 5th, 10th, 15th… anniversary of signing is
+  within ANNIVERSARY_NOTICE days;
+- **programme ending**: a programme of an agreement in force ending within PROGRAMME_NOTICE
+  days;
+- **draft waiting**: an agreement left a draft, or a change proposed to a published one,
+  DRAFT_WAITING days or more ago;
+- **follow-up late**: a meeting's decision past its due date and not done.
+
+Published agreements only, but for the drafts waiting. Each kind is one query.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import DateField, Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from activities.models import Activity, FollowUp, Meeting, Plan, PlanStatus
+from activities.reports.dashboards import ANNIVERSARY_EVERY, anniversary
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Event,
+    EventKind,
+    Programme,
+    Revision,
+    RevisionStatus,
+    in_force_condition,
+)
+from localities.scopes import WHOLE
+
+MEETING_NOTICE = 14  # days before a review meeting is due
+DORMANT_AFTER = 12  # months without activity or meeting
+ANNIVERSARY_NOTICE = 60  # days
+PROGRAMME_NOTICE = 90  # days
+DRAFT_WAITING = 7  # days
+
+
+class OccasionKind:
+    PLAN_NOT_APPROVED = "plan_not_approved"
+    MEETING_DUE = "meeting_due"
+    MEETING_OVERDUE = "meeting_overdue"
+    DORMANT = "dormant"
+    ANNIVERSARY = "anniversary"
+    PROGRAMME_ENDING = "programme_ending"
+    DRAFT_WAITING = "draft_waiting"
+    FOLLOW_UP_LATE = "follow_up_late"
+
+    CHOICES = [
+        (MEETING_OVERDUE, gettext_lazy("Review meeting overdue")),
+        (FOLLOW_UP_LATE, gettext_lazy("Follow-up past due")),
+        (PLAN_NOT_APPROVED, gettext_lazy("Annual plan not approved")),
+        (DRAFT_WAITING, gettext_lazy("Draft waiting for review")),
+        (MEETING_DUE, gettext_lazy("Review meeting due soon")),
+        (DORMANT, gettext_lazy("Dormant agreement")),
+        (ANNIVERSARY, gettext_lazy("Anniversary coming")),
+        (PROGRAMME_ENDING, gettext_lazy("Programme ending")),
+    ]
+    LABELS = dict(CHOICES)
+    VALUES = [value for value, _label in CHOICES]
+
+
+def _day(value):
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """Something to attend to about an agreement: what (`kind`), its day (`on`), its key, and
+    the facts its sentence is made of (`facts`: days as ISO strings, numbers, names), so that
+    a reminder stored today reads in the reader's language later."""
+
+    kind: str
+    key: str
+    agreement_id: int
+    agreement: str
+    on: datetime.date
+    path: str  # where it is dealt with, in the admin
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        return OccasionKind.LABELS[self.kind]
+
+    @property
+    def text(self):
+        return describe(self.kind, self.facts)
+
+
+def describe(kind, facts):
+    """The sentence of an occasion, in the active language."""
+    day = _day(datetime.date.fromisoformat(facts["on"]))
+    if kind == OccasionKind.PLAN_NOT_APPROVED:
+        return _("No approved plan for %(year)s (due by %(day)s).") % {
+            "year": facts["year"],
+            "day": day,
+        }
+    if kind == OccasionKind.MEETING_DUE:
+        return _("The next review meeting is due by %(day)s.") % {"day": day}
+    if kind == OccasionKind.MEETING_OVERDUE:
+        return _("No review meeting since %(last)s: one was due by %(day)s.") % {
+            "last": _day(datetime.date.fromisoformat(facts["last"])),
+            "day": day,
+        }
+    if kind == OccasionKind.DORMANT:
+        return _("No activity and no meeting since %(day)s.") % {"day": day}
+    if kind == OccasionKind.ANNIVERSARY:
+        return ngettext(
+            "%(years)d year since the signing on %(day)s.",
+            "%(years)d years since the signing on %(day)s.",
+            facts["years"],
+        ) % {"years": facts["years"], "day": day}
+    if kind == OccasionKind.PROGRAMME_ENDING:
+        return _("The programme “%(name)s” ends on %(day)s.") % {
+            "name": facts["name"],
+            "day": day,
+        }
+    if kind == OccasionKind.DRAFT_WAITING:
+        if facts.get("revision"):
+            return _("A proposed change, “%(subject)s”, has waited for review since %(day)s.") % {
+                "subject": facts["subject"],
+                "day": day,
+            }
+        return _("A draft since %(day)s, not yet published.") % {"day": day}
+    if kind == OccasionKind.FOLLOW_UP_LATE:
+        return _("“%(decision)s” was due by %(day)s.") % {"decision": facts["decision"], "day": day}
+    raise ValueError(kind)
+
+
+def add_months(day, months):
+    """The same day `months` later, or the month's last day: 31/8 + 6 months → 28/2."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def plan_due(year):
+    month, day = settings.PLAN_APPROVAL_DUE
+    return datetime.date(year, month, day)
+
+
+def _agreements(scope):
+    return Agreement.objects.within(scope)
+
+
+def _in_force(scope, today):
+    return _agreements(scope).published().filter(in_force_condition(today))
+
+
+def _last_meeting():
+    """The day of an agreement's latest review meeting or review conference (or None)."""
+    meetings = Meeting.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement")
+    reviews = Event.objects.filter(agreement=OuterRef("pk"), kind=EventKind.REVIEW).order_by()
+    reviews = reviews.values("agreement")
+    return Greatest(
+        Coalesce(Subquery(meetings.annotate(m=Max("held_on")).values("m")), "signed_on"),
+        Coalesce(Subquery(reviews.annotate(m=Max("held_on")).values("m")), "signed_on"),
+        output_field=DateField(),
+    )
+
+
+def _agreement_path(pk):
+    return reverse("admin:agreements_agreement_change", args=[pk])
+
+
+# --- each kind: (a query of its rows, oldest first; a row → Occasion) ---------------------------
+
+
+def _plans_not_approved(scope, today):
+    due = plan_due(today.year)
+    if today <= due:
+        return Agreement.objects.none(), None
+    approved = Plan.objects.filter(
+        agreement=OuterRef("pk"), year=today.year, status=PlanStatus.APPROVED
+    )
+    rows = (
+        _in_force(scope, today)
+        .filter(signed_on__lt=due)
+        .filter(~Exists(approved))
+        .order_by("signed_on", "pk")
+        .only("id", "title")
+    )
+    plans = reverse("admin:activities_plan_changelist")
+
+    def occasion(agreement):
+        return Occasion(
+            OccasionKind.PLAN_NOT_APPROVED,
+            f"plan_not_approved:{agreement.pk}:{today.year}",
+            agreement.pk,
+            agreement.title,
+            due,
+            f"{plans}?agreement__id__exact={agreement.pk}&year={today.year}",
+            {"on": due.isoformat(), "year": today.year},
+        )
+
+    return rows, occasion
+
+
+def _meetings(scope, today, overdue):
+    """Agreements with a cadence whose next meeting is due: by MEETING_NOTICE days from today
+    (not overdue), or before today (overdue). Their next day is computed from the last
+    meeting and the cadence, in months: the query returns the agreements with a cadence."""
+    rows = (
+        _in_force(scope, today)
+        .filter(meeting_every__isnull=False)
+        .annotate(last_meeting=_last_meeting())
+        .order_by("last_meeting", "pk")
+        .only("id", "title", "meeting_every", "signed_on")
+    )
+    kind = OccasionKind.MEETING_OVERDUE if overdue else OccasionKind.MEETING_DUE
+    soon = today + datetime.timedelta(days=MEETING_NOTICE)
+
+    def occasion(agreement):
+        due = add_months(agreement.last_meeting, agreement.meeting_every)
+        if (due < today) != overdue or due > soon:
+            return None
+        return Occasion(
+            kind,
+            f"{kind}:{agreement.pk}:{due.isoformat()}",
+            agreement.pk,
+            agreement.title,
+            due,
+            reverse("admin:activities_meeting_add") + f"?agreement={agreement.pk}",
+            {"on": due.isoformat(), "last": agreement.last_meeting.isoformat()},
+        )
+
+    return rows, occasion
+
+
+def _dormant(scope, today):
+    since = add_months(today, -DORMANT_AFTER)
+    recent_activity = Activity.objects.filter(agreement=OuterRef("pk")).filter(
+        Q(starts_on__gte=since) | Q(ends_on__gte=since)
+    )
+    recent_meeting = Meeting.objects.filter(agreement=OuterRef("pk"), held_on__gte=since)
+    recent_review = Event.objects.filter(
+        agreement=OuterRef("pk"), kind=EventKind.REVIEW, held_on__gte=since
+    )
+    last_activity = (
+        Activity.objects.filter(agreement=OuterRef("pk"))
+        .order_by()
+        .values("agreement")
+        .annotate(m=Max(Coalesce("ends_on", "starts_on")))
+        .values("m")
+    )
+    rows = (
+        _in_force(scope, today)
+        .filter(signed_on__lte=since)
+        .filter(~Exists(recent_activity), ~Exists(recent_meeting), ~Exists(recent_review))
+        .annotate(
+            quiet_since=Greatest(
+                _last_meeting(),
+                Coalesce(Subquery(last_activity), "signed_on"),
+                output_field=DateField(),
+            )
+        )
+        .order_by("quiet_since", "pk")
+        .only("id", "title", "signed_on")
+    )
+
+    def occasion(agreement):
+        quiet = agreement.quiet_since
+        return Occasion(
+            OccasionKind.DORMANT,
+            f"dormant:{agreement.pk}:{quiet.isoformat()}",
+            agreement.pk,
+            agreement.title,
+            quiet,
+            _agreement_path(agreement.pk),
+            {"on": quiet.isoformat()},
+        )
+
+    return rows, occasion
+
+
+def _anniversary_condition(today, until):
+    """Signed on a day whose 5th, 10th… anniversary falls between today and `until`."""
+    condition = Q(pk__in=[])
+    for years in range(ANNIVERSARY_EVERY, today.year - 1900, ANNIVERSARY_EVERY):
+        start = anniversary(today, today.year - years)
+        end = anniversary(until, until.year - years)
+        condition |= Q(signed_on__gte=start, signed_on__lte=end)
+    return condition
+
+
+def _anniversaries(scope, today):
+    until = today + datetime.timedelta(days=ANNIVERSARY_NOTICE)
+    rows = (
+        _in_force(scope, today)
+        .filter(_anniversary_condition(today, until))
+        .order_by("signed_on", "pk")
+        .only("id", "title", "signed_on")
+    )
+
+    def occasion(agreement):
+        signed = agreement.signed_on
+        for year in (today.year, today.year + 1):
+            day = anniversary(signed, year)
+            years = year - signed.year
+            if today <= day <= until and years and years % ANNIVERSARY_EVERY == 0:
+                return Occasion(
+                    OccasionKind.ANNIVERSARY,
+                    f"anniversary:{agreement.pk}:{years}",
+                    agreement.pk,
+                    agreement.title,
+                    day,
+                    _agreement_path(agreement.pk),
+                    {"on": signed.isoformat(), "years": years},
+                )
+        return None
+
+    return rows, occasion
+
+
+def _programmes(scope, today):
+    until = today + datetime.timedelta(days=PROGRAMME_NOTICE)
+    rows = (
+        Programme.objects.filter(
+            agreement__in=_in_force(scope, today).values("pk"),
+            ends_on__gte=today,
+            ends_on__lte=until,
+        )
+        .select_related("agreement")
+        .only("id", "name", "ends_on", "agreement__id", "agreement__title")
+        .order_by("ends_on", "pk")
+    )
+
+    def occasion(programme):
+        return Occasion(
+            OccasionKind.PROGRAMME_ENDING,
+            f"programme_ending:{programme.pk}:{programme.ends_on.isoformat()}",
+            programme.agreement_id,
+            programme.agreement.title,
+            programme.ends_on,
+            _agreement_path(programme.agreement_id),
+            {"on": programme.ends_on.isoformat(), "name": programme.name},
+        )
+
+    return rows, occasion
+
+
+def _drafts(scope, today):
+    waiting_since = today - datetime.timedelta(days=DRAFT_WAITING)
+    return (
+        _agreements(scope)
+        .filter(status=AgreementStatus.DRAFT, created_at__date__lte=waiting_since)
+        .order_by("created_at", "pk")
+        .only("id", "title", "created_at")
+    )
+
+
+def _revisions(scope, today):
+    waiting_since = today - datetime.timedelta(days=DRAFT_WAITING)
+    return (
+        Revision.objects.filter(
+            agreement__in=_agreements(scope).values("pk"),
+            status=RevisionStatus.PENDING,
+            created_at__date__lte=waiting_since,
+        )
+        .select_related("agreement")
+        .only("id", "subject", "created_at", "agreement__id", "agreement__title")
+        .order_by("created_at", "pk")
+    )
+
+
+def _draft_occasion(row):
+    if isinstance(row, Revision):
+        day = timezone.localdate(row.created_at)
+        return Occasion(
+            OccasionKind.DRAFT_WAITING,
+            f"draft_waiting:revision:{row.pk}",
+            row.agreement_id,
+            row.agreement.title or str(row.agreement),
+            day,
+            reverse("admin:agreements_revision_change", args=[row.pk]),
+            {"on": day.isoformat(), "revision": row.pk, "subject": row.subject},
+        )
+    day = timezone.localdate(row.created_at)
+    return Occasion(
+        OccasionKind.DRAFT_WAITING,
+        f"draft_waiting:agreement:{row.pk}",
+        row.pk,
+        row.title or str(row),
+        day,
+        _agreement_path(row.pk),
+        {"on": day.isoformat()},
+    )
+
+
+def _follow_ups(scope, today):
+    rows = (
+        FollowUp.objects.filter(
+            meeting__agreement__in=_agreements(scope).values("pk"),
+            done_on__isnull=True,
+            due_on__lt=today,
+        )
+        .select_related("meeting__agreement")
+        .only("id", "decision", "due_on", "meeting__id", "meeting__agreement__title")
+        .order_by("due_on", "pk")
+    )
+
+    def occasion(follow_up):
+        agreement = follow_up.meeting.agreement
+        return Occasion(
+            OccasionKind.FOLLOW_UP_LATE,
+            f"follow_up_late:{follow_up.pk}:{follow_up.due_on.isoformat()}",
+            agreement.pk,
+            agreement.title,
+            follow_up.due_on,
+            reverse("admin:activities_meeting_change", args=[follow_up.meeting_id]),
+            {"on": follow_up.due_on.isoformat(), "decision": follow_up.decision},
+        )
+
+    return rows, occasion
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindOfOccasions:
+    kind: str
+    total: int
+    shown: list
+
+    @property
+    def label(self):
+        return OccasionKind.LABELS[self.kind]
+
+    @property
+    def more(self):
+        return self.total - len(self.shown)
+
+
+def _sources(scope, today):
+    """(kind, rows, row → Occasion or None, rows may yield None) for every kind."""
+    yield OccasionKind.MEETING_OVERDUE, *_meetings(scope, today, overdue=True), True
+    yield OccasionKind.FOLLOW_UP_LATE, *_follow_ups(scope, today), False
+    yield OccasionKind.PLAN_NOT_APPROVED, *_plans_not_approved(scope, today), False
+    for rows in (_drafts(scope, today), _revisions(scope, today)):
+        yield OccasionKind.DRAFT_WAITING, rows, _draft_occasion, False
+    yield OccasionKind.MEETING_DUE, *_meetings(scope, today, overdue=False), True
+    yield OccasionKind.DORMANT, *_dormant(scope, today), False
+    yield OccasionKind.ANNIVERSARY, *_anniversaries(scope, today), True
+    yield OccasionKind.PROGRAMME_ENDING, *_programmes(scope, today), False
+
+
+def occasions(today=None, scope=WHOLE):
+    """Every occasion of the day for the agreements in `scope`, kind by kind (the daily
+    reminders read them all)."""
+    today = today or timezone.localdate()
+    for _kind, rows, occasion, _filtered in _sources(scope, today):
+        if occasion is None:
+            continue
+        for row in rows.iterator(chunk_size=2000):
+            found = occasion(row)
+            if found is not None:
+                yield found
+
+
+def work_list(scope, today=None, shown=50):
+    """The work list of an account: for each kind with occasions, how many there are and the
+    first `shown` of them (the most pressing first). Two queries a kind at most."""
+    today = today or timezone.localdate()
+    by_kind = {}
+    for kind, rows, occasion, filtered in _sources(scope, today):
+        if occasion is None:
+            continue
+        if filtered:
+            # The query cannot tell which rows are occasions (a date computed in months, an
+            # anniversary of this year or the next): the rows are few, read whole.
+            found = [o for o in map(occasion, rows) if o is not None]
+            total, first = len(found), found[:shown]
+        else:
+            first = [occasion(row) for row in rows[:shown]]
+            total = len(first) if len(first) < shown else rows.count()
+        if total:
+            before = by_kind.get(kind)
+            if before is not None:
+                first = (before.shown + first)[:shown]
+                total += before.total
+            by_kind[kind] = KindOfOccasions(kind, total, first)
+    return [by_kind[kind] for kind in OccasionKind.VALUES if kind in by_kind]

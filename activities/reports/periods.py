@@ -1,0 +1,20 @@
+"""Which years' figures the province approved and locked, for a dashboard's scope
+(docs/counting.md, "Approved periods")."""
+
+from django.db.models import Q
+
+from activities.models import PeriodApproval
+
+
+def approved_periods(units=()):
+    """The locked approvals that hold the figures of a dashboard: the province's, and those of
+    `units` (a unit and the units above it, ids) for a unit's dashboard. One query; the latest
+    year first."""
+    covering = Q(locality__isnull=True)
+    if units:
+        covering |= Q(locality_id__in=list(units))
+    return list(
+        PeriodApproval.objects.filter(covering, locked=True)
+        .select_related("locality")
+        .order_by("-year", "locality__name")
+    )

@@ -1,0 +1,110 @@
+"""The staff's inbox of reminders (ketnghia.reminders), their reminder settings, and the work
+list of their scope (activities.reports.cycle): pages of the admin site (ketnghia.admin_site)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.reports.cycle import OccasionKind, work_list
+from ketnghia.models import Reminder, ReminderSettings
+from localities.scopes import scope_of
+
+PAGE_SIZE = 50
+
+
+def _context(admin_site, request, title):
+    return {**admin_site.each_context(request), "title": title, "subtitle": None}
+
+
+def unread_count(user):
+    return Reminder.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox(admin_site, request):
+    """The account's reminders, newest first, the unread marked; a POST marks them all read."""
+    # The newest first; of a day, the most pressing first (the work list's order).
+    pressing = Case(
+        *(When(kind=kind, then=n) for n, kind in enumerate(OccasionKind.VALUES)),
+        default=len(OccasionKind.VALUES),
+    )
+    reminders = (
+        Reminder.objects.filter(user=request.user)
+        .select_related("agreement")
+        .order_by("-created_at", pressing, "on", "-id")
+    )
+    if request.method == "POST":
+        done = reminders.filter(read_at__isnull=True).update(read_at=timezone.now())
+        if done:
+            messages.success(request, _("Every reminder is marked as read."))
+        return HttpResponseRedirect(reverse("admin:inbox"))
+    page = Paginator(reminders, PAGE_SIZE).get_page(request.GET.get("p"))
+    context = {
+        **_context(admin_site, request, _("Inbox")),
+        "page_obj": page,
+        "unread": unread_count(request.user),
+    }
+    return TemplateResponse(request, "admin/inbox.html", context)
+
+
+def open_reminder(admin_site, request, pk):
+    """A reminder read: marked so, and the page where it is dealt with opened (POST)."""
+    reminder = get_object_or_404(Reminder, pk=pk, user=request.user)
+    if request.method == "POST" and reminder.read_at is None:
+        reminder.read_at = timezone.now()
+        reminder.save(update_fields=["read_at"])
+    target = reminder.path
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith(
+        "/"
+    ):
+        target = reverse("admin:inbox")
+    return HttpResponseRedirect(target)
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    muted = forms.MultipleChoiceField(
+        label=gettext_lazy("No e-mail for"),
+        choices=OccasionKind.CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("These still reach your inbox."),
+    )
+
+    class Meta:
+        model = ReminderSettings
+        fields = ["weekly_digest", "muted"]
+
+
+def reminder_settings(admin_site, request):
+    current = ReminderSettings.objects.filter(user=request.user).first()
+    current = current or ReminderSettings(user=request.user)
+    form = ReminderSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your reminder settings are saved."))
+        return HttpResponseRedirect(reverse("admin:reminder_settings"))
+    context = {
+        **_context(admin_site, request, _("Reminder settings")),
+        "form": form,
+        "has_email": bool(request.user.email),
+    }
+    return TemplateResponse(request, "admin/reminder_settings.html", context)
+
+
+def worklist(admin_site, request):
+    """What needs attention today in the account's scope, kind by kind."""
+    today = timezone.localdate()
+    context = {
+        **_context(admin_site, request, _("Work list")),
+        "kinds": work_list(scope_of(request.user), today),
+        "today": today,
+    }
+    return TemplateResponse(request, "admin/worklist.html", context)

@@ -1,0 +1,288 @@
+"""The reminders of the twinning year (issue 12): a simulated year of a small world, day by day
+with a frozen clock, produces exactly the expected reminders, each once, to exactly the staff in
+scope; a second run produces none. Then the e-mails, the opt-outs, the digest, the inbox and the
+work list."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core import mail
+from django.test import Client
+from django.utils.translation import gettext
+
+from activities.models import FollowUp, Meeting, MeetingKind, Plan, PlanItem, TargetKind
+from activities.plans import approve
+from activities.reports.cycle import OccasionKind, add_months, occasions, work_list
+from agreements.models import Agreement, CommitmentArea, Programme
+from ketnghia import reminders
+from ketnghia.models import Reminder, ReminderSettings
+from localities.models import LocalityKind, StaffLocality
+from localities.scopes import WHOLE, scope_of
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2026
+
+
+def day(month, day_of_month):
+    return datetime.date(YEAR, month, day_of_month)
+
+
+def account(name, group=None, remit=None, whole=False, email=True, **flags):
+    user = User.objects.create_user(
+        name, email=f"{name}@example.org" if email else "", is_staff=True, **flags
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    if remit is not None:
+        StaffLocality.objects.create(user=user, locality=remit)
+    if whole:
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="localities", codename="whole_province")
+        )
+    return user
+
+
+@pytest.fixture
+def world():
+    """Province P: commune A (with its village), commune B. Three agreements:
+    - `a`, the village of A with a unit, signed 10-3-2021 (5 years on 10-3-2026), meeting every
+      six months, last met 1-12-2025 (next due 1-6-2026), a decision due 15-2-2026 never done,
+      a programme ending 30-9-2026, its 2026 plan approved on 20-4-2026 (after the due date),
+      nothing given (dormant from 2-12-2026);
+    - `b`, commune B with an agency, signed 1-5-2019, last activity 1-6-2025 (dormant from
+      2-6-2026), no plan;
+    - `draft`, commune A with B, a draft since 5-1-2026, never published.
+    """
+    province = factories.locality("Tỉnh Thử", kind=LocalityKind.PROVINCE)
+    commune_a = factories.locality("Xã A Thử", parent=province)
+    village_a = factories.locality("Làng A Thử", kind=LocalityKind.VILLAGE, parent=commune_a)
+    commune_b = factories.locality("Xã B Thử", parent=province)
+    unit = factories.locality("Đồn Thử", kind=LocalityKind.MILITARY_UNIT)
+    agency = factories.locality("Sở Thử", kind=LocalityKind.AGENCY)
+    a = factories.agreement(
+        village_a, unit, title="Làng A – Đồn", published=True, signed_on=datetime.date(2021, 3, 10)
+    )
+    Agreement.objects.filter(pk=a.pk).update(meeting_every=6)
+    meeting = Meeting.objects.create(
+        agreement=a, kind=MeetingKind.HALF_YEAR, held_on=datetime.date(2025, 12, 1)
+    )
+    follow_up = FollowUp.objects.create(
+        meeting=meeting, decision="Sửa nhà văn hóa làng", owner=unit, due_on=day(2, 15)
+    )
+    programme = Programme.objects.create(
+        agreement=a, name="Chương trình 2021–2026", starts_on=a.signed_on, ends_on=day(9, 30)
+    )
+    b = factories.agreement(
+        commune_b, agency, title="Xã B – Sở", published=True, signed_on=datetime.date(2019, 5, 1)
+    )
+    factories.activity(b, starts_on=datetime.date(2025, 6, 1))
+    draft = factories.agreement(commune_a, commune_b, title="Xã A – Xã B")
+    Agreement.objects.filter(pk=draft.pk).update(
+        created_at=datetime.datetime(YEAR, 1, 5, 3, 0, tzinfo=datetime.UTC)
+    )
+    users = {
+        "editor_a": account("nhap-lieu-a", "Cán bộ nhập liệu", remit=commune_a),
+        "leader_a": account("lanh-dao-a", "Lãnh đạo", remit=commune_a),
+        "editor_b": account("nhap-lieu-b", "Cán bộ nhập liệu", remit=commune_b),
+        "officer": account("can-bo-tinh", "Quản trị tỉnh"),
+        "unit_editor": account("nhap-lieu-don", "Cán bộ nhập liệu", remit=unit, email=False),
+        # No reminder: no role; a role but inactive; in charge of nothing.
+        "no_role": account("khong-vai-tro", remit=commune_a),
+        "inactive": account("nghi-viec", "Cán bộ nhập liệu", remit=commune_a, is_active=False),
+        "nowhere": account("chua-phan-cong", "Cán bộ nhập liệu"),
+    }
+    return {
+        "a": a,
+        "b": b,
+        "draft": draft,
+        "follow_up": follow_up,
+        "programme": programme,
+        "users": users,
+    }
+
+
+def expected(world):
+    """(account, key) of every reminder the year must produce, and the day it first appears."""
+    a, b, draft = world["a"].pk, world["b"].pk, world["draft"].pk
+    users = world["users"]
+    of_a = {users["editor_a"], users["leader_a"], users["officer"], users["unit_editor"]}
+    of_b = {users["editor_b"], users["officer"]}
+    of_draft = {users["editor_a"], users["leader_a"], users["editor_b"], users["officer"]}
+    follow_up, programme = world["follow_up"].pk, world["programme"].pk
+    occasions_of = {
+        # key: (accounts, first day)
+        f"draft_waiting:agreement:{draft}": (of_draft, day(1, 12)),
+        f"anniversary:{a}:5": (of_a, day(1, 9)),  # 60 days before 10-3
+        f"follow_up_late:{follow_up}:{YEAR}-02-15": (of_a, day(2, 16)),
+        f"plan_not_approved:{a}:{YEAR}": (of_a, day(4, 1)),
+        f"plan_not_approved:{b}:{YEAR}": (of_b, day(4, 1)),
+        f"meeting_due:{a}:{YEAR}-06-01": (of_a, day(5, 18)),  # 14 days before
+        f"meeting_overdue:{a}:{YEAR}-06-01": (of_a, day(6, 2)),
+        f"dormant:{b}:2025-06-01": (of_b, day(6, 2)),
+        f"programme_ending:{programme}:{YEAR}-09-30": (of_a, day(7, 2)),  # 90 days before
+        # Nothing given and no meeting for 12 months since its last one, on 1-12-2025.
+        f"dormant:{a}:2025-12-01": (of_a, day(12, 2)),
+    }
+    return {
+        (user.pk, key): first
+        for key, (accounts, first) in occasions_of.items()
+        for user in accounts
+    }
+
+
+def test_a_simulated_year_reminds_each_occasion_once_to_the_staff_in_scope(world):
+    plan = Plan.objects.create(agreement=world["a"], year=YEAR)
+    PlanItem.objects.create(
+        plan=plan,
+        area=CommitmentArea.objects.first(),
+        description="Giao lưu",
+        target_kind=TargetKind.MILESTONE,
+    )
+    first_seen = {}
+    e_mails = 0
+    current = day(1, 1)
+    while current.year == YEAR:
+        if current == day(4, 20):
+            approve(plan, None)
+        made = reminders.deliver(current)
+        for reminder in made:
+            first_seen.setdefault((reminder.user_id, reminder.key), current)
+        e_mails += len(mail.outbox)
+        mail.outbox.clear()
+        current += datetime.timedelta(days=1)
+    assert first_seen == expected(world)
+    assert Reminder.objects.count() == len(first_seen)  # each once
+    # A second run of the whole year: nothing new, nothing sent.
+    current = day(1, 1)
+    while current.year == YEAR:
+        assert reminders.deliver(current) == []
+        current += datetime.timedelta(days=1)
+    assert mail.outbox == []
+    # E-mail: one per account and day with something new, the unit's editor has no address.
+    days_by_account = {(user, first) for (user, _key), first in first_seen.items()}
+    no_address = world["users"]["unit_editor"].pk
+    assert e_mails == len({(u, d) for u, d in days_by_account if u != no_address})
+    assert not Reminder.objects.filter(user_id=no_address, emailed_at__isnull=False).exists()
+
+
+def test_the_work_list_of_a_day_is_the_occasions_in_scope(world):
+    today = day(6, 10)
+    editor_b = world["users"]["editor_b"]
+    kinds = {group.kind: group for group in work_list(scope_of(editor_b), today)}
+    assert set(kinds) == {
+        OccasionKind.DRAFT_WAITING,
+        OccasionKind.PLAN_NOT_APPROVED,
+        OccasionKind.DORMANT,
+    }
+    assert [o.agreement for o in kinds[OccasionKind.DORMANT].shown] == ["Xã B – Sở"]
+    everything = {o.key for o in occasions(today, WHOLE)}
+    listed = {o.key for group in work_list(WHOLE, today) for o in group.shown}
+    assert listed == everything
+    overdue = next(o for o in occasions(today) if o.kind == OccasionKind.MEETING_OVERDUE)
+    assert overdue.text == gettext("No review meeting since %(last)s: one was due by %(day)s.") % {
+        "last": "1/12/2025",
+        "day": "1/6/2026",
+    }
+
+
+def test_a_meeting_recorded_ends_the_overdue_occasion(world):
+    today = day(6, 10)
+    kinds = {o.kind for o in occasions(today) if o.agreement_id == world["a"].pk}
+    assert OccasionKind.MEETING_OVERDUE in kinds
+    Meeting.objects.create(agreement=world["a"], kind=MeetingKind.BRIEFING, held_on=day(6, 5))
+    kinds = {o.kind for o in occasions(today) if o.agreement_id == world["a"].pk}
+    assert OccasionKind.MEETING_OVERDUE not in kinds  # next due 5-12-2026
+
+
+def test_an_email_in_vietnamese_with_its_links(world, settings):
+    settings.SITE_URL = "https://ketnghia.gialai.gov.vn"
+    reminders.deliver(day(6, 10))
+    sent = {message.to[0]: message for message in mail.outbox}
+    message = sent["nhap-lieu-b@example.org"]
+    assert message.subject == "[Kết nghĩa] 3 việc cần chú ý"
+    assert "Xin chào nhap-lieu-b," in message.body
+    assert "Giao ước không có hoạt động" in message.body
+    assert "https://ketnghia.gialai.gov.vn/admin/inbox/" in message.body
+    html, kind = message.alternatives[0]
+    assert kind == "text/html" and 'lang="vi"' in html
+    links = re.findall(r'href="([^"]+)"', html)
+    assert all(link.startswith("https://ketnghia.gialai.gov.vn/admin/") for link in links)
+
+
+def test_muted_kinds_and_the_weekly_digest(world):
+    users = world["users"]
+    ReminderSettings.objects.create(user=users["editor_b"], muted=[OccasionKind.DORMANT])
+    ReminderSettings.objects.create(user=users["officer"], weekly_digest=True)
+    reminders.deliver(day(6, 10))  # a Wednesday
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert "can-bo-tinh@example.org" not in by_address  # waits for Monday
+    assert "không có hoạt động" not in by_address["nhap-lieu-b@example.org"].body
+    assert Reminder.objects.filter(user=users["editor_b"], kind=OccasionKind.DORMANT).exists()
+    mail.outbox.clear()
+    reminders.send_digests(day(6, 15))
+    (digest,) = mail.outbox
+    assert digest.to == ["can-bo-tinh@example.org"]
+    assert "Trong tuần này" in digest.body
+    officer = Reminder.objects.filter(user=users["officer"])
+    assert officer.count() == officer.filter(emailed_at__isnull=False).count() > 0
+    mail.outbox.clear()
+    reminders.send_digests(day(6, 22))
+    assert mail.outbox == []
+
+
+def test_the_inbox_marks_read_and_opens_the_page(world):
+    reminders.deliver(day(6, 10))
+    editor = world["users"]["editor_b"]
+    client = Client()
+    client.force_login(editor)
+    page = client.get("/admin/").content.decode()
+    unread = Reminder.objects.filter(user=editor).count()
+    assert gettext("Inbox") in page and f"{unread} chưa đọc" in page
+    inbox = client.get("/admin/inbox/").content.decode()
+    assert "Xã B – Sở" in inbox
+    reminder = Reminder.objects.filter(user=editor, kind=OccasionKind.DORMANT).get()
+    response = client.post(f"/admin/inbox/{reminder.pk}/")
+    assert response.status_code == 302 and response.url == reminder.path
+    reminder.refresh_from_db()
+    assert reminder.read_at is not None
+    # Another account's reminder is not found; all marked read at once.
+    other = Reminder.objects.exclude(user=editor).first()
+    assert client.post(f"/admin/inbox/{other.pk}/").status_code == 404
+    client.post("/admin/inbox/")
+    assert not Reminder.objects.filter(user=editor, read_at__isnull=True).exists()
+    assert f"{unread} chưa đọc" not in client.get("/admin/").content.decode()
+
+
+def test_the_settings_page_saves_the_choices(world):
+    editor = world["users"]["editor_a"]
+    client = Client()
+    client.force_login(editor)
+    response = client.post(
+        "/admin/inbox/settings/",
+        {"weekly_digest": "on", "muted": [OccasionKind.ANNIVERSARY, OccasionKind.DORMANT]},
+    )
+    assert response.status_code == 302
+    choices = ReminderSettings.objects.get(user=editor)
+    assert choices.weekly_digest and choices.muted == ["anniversary", "dormant"]
+    bad = client.post("/admin/inbox/settings/", {"muted": ["nothing"]})
+    assert bad.status_code == 200 and "nothing" in bad.context["form"].errors["muted"][0]
+
+
+def test_the_work_list_page(world, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(world["users"]["officer"])
+    client.get("/admin/worklist/")
+    with django_assert_max_num_queries(25):
+        page = client.get("/admin/worklist/").content.decode()
+    assert str(OccasionKind.LABELS[OccasionKind.DRAFT_WAITING]) in page
+    assert "Xã A – Xã B" in page
+
+
+def test_add_months_keeps_the_day_or_the_months_last():
+    assert add_months(datetime.date(2025, 8, 31), 6) == datetime.date(2026, 2, 28)
+    assert add_months(datetime.date(2025, 12, 1), 6) == datetime.date(2026, 6, 1)
+    assert add_months(datetime.date(2026, 6, 10), -12) == datetime.date(2025, 6, 10)
