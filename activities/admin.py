@@ -6,7 +6,8 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +28,8 @@ from activities.models import (
     Funder,
     Meeting,
     MeetingAttendance,
+    OutcomeIndicator,
+    OutcomeValue,
     PeriodApproval,
     Plan,
     PlanItem,
@@ -38,7 +41,7 @@ from activities.plans import copy_to_year as copy_plan
 from activities.plans import may_approve
 from activities.plans import reopen as reopen_plan
 from activities.reports import plan_progress
-from activities.resources import ActivityResource
+from activities.resources import ActivityResource, OutcomeValueResource
 from agreements.admin import (
     LabelledAutocompleteSelect,
     ReviewedChangesMixin,
@@ -200,7 +203,8 @@ class ActivityAdmin(
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if any(obj.locked_by() for obj in objs):
+        locks = PeriodApproval.objects.filter(locked=True).exists()  # rarely any: no more reads
+        if locks and any(obj.locked_by() for obj in objs):
             perms_needed.add(
                 _("activities of a year approved and locked (a province officer unlocks it first)")
             )
@@ -729,8 +733,15 @@ class MeetingAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
         js = ["admin/js/jquery.init.js", "ketnghia/agreement-parties.js"]
 
     def get_queryset(self, request):
-        open_ones = Count("follow_ups", filter=Q(follow_ups__done_on__isnull=True))
-        return super().get_queryset(request).annotate(n_open=open_ones)
+        # A subquery, not a join: the list's filter on follow-ups joins them again.
+        open_ones = (
+            FollowUp.objects.filter(meeting=OuterRef("pk"), done_on__isnull=True)
+            .order_by()
+            .values("meeting")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(n_open=Coalesce(Subquery(open_ones), 0))
 
     @admin.display(description=_("follow-ups not done"), ordering="n_open")
     def open_follow_ups(self, meeting):
@@ -867,3 +878,78 @@ class PeriodApprovalAdmin(HistoryAdmin):
             set_locked(obj, obj.locked, request.user, reason)
         else:
             obj.save()
+
+
+# --- Outcome indicators ---------------------------------------------------------------------
+
+
+@admin.register(OutcomeIndicator)
+class OutcomeIndicatorAdmin(HistoryAdmin):
+    """The indicators the province follows (a shared list, kept by province administrators)."""
+
+    list_display = ["name", "unit", "measure", "name_en", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "name_en"]
+    fields = [("name", "unit"), "name_en", "measure", "description", "position"]
+
+
+class OutcomeValueForm(forms.ModelForm):
+    class Meta:
+        model = OutcomeValue
+        fields = ["locality", "indicator", "year", "value", "status", "source", "as_of", "note"]
+        field_classes = {"value": QuantityField}
+        widgets = {
+            "value": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        }
+
+    def clean_locality(self):
+        locality = self.cleaned_data["locality"]
+        if locality is not None and not self.scope.covers(locality):
+            raise ValidationError(
+                _("%(locality)s is not among the localities in your charge.")
+                % {"locality": locality}
+            )
+        return locality
+
+
+@admin.register(OutcomeValue)
+class OutcomeValueAdmin(ImportTemplateMixin, ImportExportMixin, FoldedSearchMixin, HistoryAdmin):
+    """A locality's indicators year by year, entered here or imported from the statistics
+    office's workbook; each account for the localities in its charge."""
+
+    resource_classes = [OutcomeValueResource]
+    excel_template = import_template.OUTCOMES_TEMPLATE
+    form = OutcomeValueForm
+    list_display = ["locality", "indicator", "year", "shown", "source", "as_of"]
+    list_filter = ["indicator", "year"]
+    list_select_related = ["locality", "indicator"]
+    search_fields = ["locality__search_key"]
+    search_help_text = _("The name of the locality, with or without diacritics.")
+    autocomplete_fields = ["locality"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(scope_of(request.user).localities("locality"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.scope = scope_of(request.user)
+        return form
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {
+            **super().get_resource_kwargs(request, *args, **kwargs),
+            "scope": scope_of(request.user),
+        }
+
+    @admin.display(description=_("value"))
+    def shown(self, outcome):
+        if outcome.value is None:
+            return outcome.status
+        unit = outcome.indicator.unit
+        return (
+            format_quantity(outcome.value, unit)
+            if unit != "%"
+            else f"{format_number(outcome.value)}%"
+        )

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from activities.resources import ActivityResource
+from activities.resources import ActivityResource, OutcomeValueResource
 from localities.spreadsheets import ExcelTemplate
 
 # The examples as a clerk would type them (Báo Gia Lai, 27-12-2025 and 7-2023), by column.
@@ -44,3 +44,8 @@ TEMPLATE = ExcelTemplate(ActivityResource, EXAMPLES, _("Activities"), "mau-nhap-
 def build_template():
     """The workbook's bytes: one header row, two example rows."""
     return TEMPLATE.build()
+
+
+# The indicators' file: the import's headers alone. The seed articles give no indicator's value,
+# and an example row would be a figure nobody published.
+OUTCOMES_TEMPLATE = ExcelTemplate(OutcomeValueResource, [], _("Indicators"), "mau-nhap-chi-so.xlsx")

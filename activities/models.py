@@ -1238,6 +1238,14 @@ class Meeting(models.Model):
             "date": date_format(self.held_on, "SHORT_DATE_FORMAT"),
         }
 
+    def clean(self):
+        # A meeting planned ahead is recorded once held: a day to come would count as held and
+        # silence the reminders of a meeting still due (activities.reports.cycle).
+        if self.held_on and self.held_on > timezone.localdate():
+            raise ValidationError(
+                {"held_on": _("Record a meeting once it has been held: this day is to come.")}
+            )
+
 
 class MeetingAttendance(models.Model):
     """Who came to a meeting for one of the parties."""
@@ -1400,3 +1408,131 @@ class PeriodApproval(models.Model):
         above = Locality.objects.filter(tree.and_above(parties)).values("pk")
         covering = Q(locality__isnull=True) | Q(locality__in=above)
         return list(locked.filter(covering).select_related("locality").order_by("year"))
+
+
+# --- The twinning year: how a locality is doing (outcome indicators) ------------------------
+
+
+class IndicatorMeasure(models.TextChoices):
+    NUMBER = "number", _("A number in its unit")
+    STATUS = "status", _("A status in words")
+
+
+class OutcomeIndicator(models.Model):
+    """What the province follows about a locality year by year, beside what it received: the
+    poverty rate, the new-rural status, the share of households with clean water, and those
+    the province adds. Context, never claimed as the effect of twinning."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, default="", db_default=""
+    )
+    unit = models.CharField(_("unit"), max_length=50, blank=True, help_text=_("e.g. %, hộ."))
+    measure = models.CharField(
+        _("measure"), max_length=10, choices=IndicatorMeasure.choices, default="number"
+    )
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outcome indicator")
+        verbose_name_plural = _("outcome indicators")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__in=IndicatorMeasure.values),
+                name="activities_outcomeindicator_measure_valid",
+                violation_error_message=_("Choose a number or a status."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return localized(self.name, self.name_en)
+
+    @property
+    def label_lang(self):
+        return language_of(self.name, self.name_en)
+
+
+class OutcomeValue(models.Model):
+    """An indicator's value for a locality and a year, with its source and date (the
+    statistics office's publication, a commune's report)."""
+
+    locality = models.ForeignKey(
+        Locality, verbose_name=_("locality"), on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.ForeignKey(
+        OutcomeIndicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="values",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[
+            MinValueValidator(1990, message=_("Enter a year from 1990 on.")),
+            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
+        ],
+    )
+    value = models.DecimalField(
+        _("value"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The value cannot be negative."))],
+        help_text=_("For an indicator counted in a number, e.g. 12,5 (%)."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=200,
+        blank=True,
+        help_text=_("For an indicator told in words, e.g. Đạt chuẩn nông thôn mới."),
+    )
+    source = models.CharField(
+        _("source"), max_length=300, help_text=_("e.g. Cục Thống kê tỉnh Gia Lai, Niên giám 2025.")
+    )
+    as_of = models.DateField(_("as of"), help_text=_("The day the source gives the value for."))
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["locality_id", "indicator__position", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locality", "indicator", "year"],
+                name="activities_outcome_once_a_year",
+                violation_error_message=_(
+                    "This locality already has a value of this indicator for this year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(status=""),
+                name="activities_outcome_has_value",
+                violation_error_message=_("Enter the value, or the status in words."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.year}"
+
+    def clean(self):
+        if self.indicator_id is None:
+            return
+        if self.indicator.measure == IndicatorMeasure.NUMBER:
+            if self.value is None:
+                raise ValidationError({"value": _("Enter the value, e.g. 12,5.")})
+            self.status = ""
+        else:
+            if not self.status.strip():
+                raise ValidationError({"status": _("Enter the status in words.")})
+            self.value = None

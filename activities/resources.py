@@ -15,10 +15,20 @@ from django.utils.translation import gettext_lazy
 from import_export import widgets
 
 from activities.figures import parse_number, parse_vnd
-from activities.models import Activity, ActivityStatus, ActivityType, Funder, Qualifier
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Funder,
+    OutcomeIndicator,
+    OutcomeValue,
+    Qualifier,
+)
 from agreements.models import Agreement, DatePrecision
 from agreements.parties import within_parties
 from agreements.revisions import import_refusal
+from localities.models import Locality
+from localities.scopes import WHOLE
 from localities.spreadsheets import (
     ChoiceWidget,
     DateWidget,
@@ -336,3 +346,75 @@ class ActivityResource(SpreadsheetResource):
         if refusal is not None:
             import_validation_errors.setdefault("agreement", refusal)
         return skip
+
+
+# --- Outcome indicators ------------------------------------------------------------------------
+
+
+class IndicatorWidget(widgets.Widget):
+    """An outcome indicator by its name (diacritics and case ignored)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if is_empty(value):
+            return None
+        if not hasattr(self, "_indicators"):
+            self._indicators = list(OutcomeIndicator.objects.all())
+        key = search_key(value)
+        for indicator in self._indicators:
+            if key in (search_key(indicator.name), search_key(indicator.name_en)):
+                return indicator
+        raise ValueError(
+            _("No indicator is called “%(value)s”. The indicators are: %(indicators)s.")
+            % {"value": value, "indicators": ", ".join(i.name for i in self._indicators)}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class OutcomeValueResource(SpreadsheetResource):
+    """A locality's indicators year by year, as the statistics office publishes them: one value
+    a row. A second import of the same file updates the same rows (locality, indicator and
+    year), never duplicates them; a file with a wrong row imports nothing."""
+
+    locality = column("locality", gettext_lazy("Locality"), LocalityWidget())
+    indicator = column("indicator", gettext_lazy("Indicator"), IndicatorWidget())
+    year = column("year", gettext_lazy("Year"), NumberWidget(integer=True))
+    value = column("value", gettext_lazy("Value"), NumberWidget())
+    status = column("status", gettext_lazy("Status in words"), TextWidget())
+    source = column("source", gettext_lazy("Source"), TextWidget())
+    as_of = column("as_of", gettext_lazy("As of"), DateWidget())
+    note = column("note", gettext_lazy("Note"), TextWidget())
+
+    NATURAL_KEY = ("locality", "indicator", "year")
+
+    class Meta:
+        model = OutcomeValue
+        fields = ("locality", "indicator", "year", "value", "status", "source", "as_of", "note")
+
+    def __init__(self, scope=None, **kwargs):
+        """`scope`: the localities.scopes.Scope of the account importing (the whole province
+        when None): its rows name localities in its charge only."""
+        super().__init__(**kwargs)
+        self.scope = WHOLE if scope is None else scope
+        in_scope = Locality.objects.filter(self.scope.localities())
+        self.fields["locality"].widget.localities = in_scope
+
+    def get_queryset(self):
+        return OutcomeValue.objects.filter(self.scope.localities("locality")).select_related(
+            "locality__parent", "indicator"
+        )
+
+    def get_instance(self, instance_loader, row):
+        key = {}
+        for name in self.NATURAL_KEY:
+            field = self.fields[name]
+            if field.column_name not in row:
+                return None
+            try:
+                key[name] = field.clean(row)
+            except ValueError:
+                return None  # told at its column by import_instance
+        if any(value is None for value in key.values()):
+            return None
+        return self.get_queryset().filter(**key).first()

@@ -100,11 +100,13 @@ def reminder_settings(admin_site, request):
 
 
 def worklist(admin_site, request):
-    """What needs attention today in the account's scope, kind by kind."""
+    """What needs attention today in the account's scope, kind by kind: for an account that
+    may see agreements (a role), as its reminders are."""
     today = timezone.localdate()
+    may_see = request.user.has_perm("agreements.view_agreement")
     context = {
         **_context(admin_site, request, _("Work list")),
-        "kinds": work_list(scope_of(request.user), today),
+        "kinds": work_list(scope_of(request.user), today) if may_see else [],
         "today": today,
     }
     return TemplateResponse(request, "admin/worklist.html", context)

@@ -89,6 +89,9 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="ketnghia_reminder_unread"),
+            # The daily run: which occasions were told already, which are still to e-mail.
+            models.Index(fields=["key"], name="ketnghia_reminder_key"),
+            models.Index(fields=["emailed_at", "created_at"], name="ketnghia_reminder_to_send"),
         ]
 
     def __str__(self):

@@ -112,25 +112,35 @@ def deliver(today=None):
     pairs = {(r.user_id, r.key) for r in new}
     made = []
     for chunk in _chunks({r.key for r in new}):
-        rows = Reminder.objects.filter(key__in=chunk, emailed_at__isnull=True)
-        made += [r for r in rows.select_related("user") if (r.user_id, r.key) in pairs]
-    choices = _settings_of({r.user_id for r in made})
-    at_once = [r for r in made if not getattr(choices.get(r.user_id), "weekly_digest", False)]
-    _email(at_once, choices, now=now)
+        rows = Reminder.objects.filter(key__in=chunk)
+        made += [r for r in rows if (r.user_id, r.key) in pairs]
+    # Every reminder still to e-mail, not only today's: a run that failed half-way (the mail
+    # server down) is made good by the next one, its retry or the next day's.
+    _email(_waiting(now, digest=False), now=now)
     return made
 
 
 def send_digests(today=None):
-    """The Monday e-mail of the accounts that asked for one: the reminders of the week not
-    e-mailed yet."""
+    """The Monday e-mail of the accounts that asked for one: their reminders not e-mailed
+    yet."""
     now = timezone.now() if today is None else _morning(today)
-    since = now - datetime.timedelta(days=7)
-    digest = ReminderSettings.objects.filter(weekly_digest=True).values("user_id")
-    waiting = Reminder.objects.filter(
-        user__in=digest, emailed_at__isnull=True, created_at__gte=since
-    ).select_related("user")
-    reminders = list(waiting)
-    _email(reminders, _settings_of({r.user_id for r in reminders}), weekly=True, now=now)
+    _email(_waiting(now, digest=True), weekly=True, now=now)
+
+
+# A reminder not e-mailed within this time (a mail server down for weeks, a muted kind) is read
+# in the inbox only: an e-mail of old news would bury today's.
+EMAIL_WITHIN = datetime.timedelta(days=14)
+
+
+def _waiting(now, digest):
+    """The reminders to e-mail: not e-mailed yet, made within EMAIL_WITHIN, to accounts with
+    an address that asked for a weekly digest (`digest`) or not."""
+    digesters = ReminderSettings.objects.filter(weekly_digest=True).values("user_id")
+    rows = Reminder.objects.filter(
+        emailed_at__isnull=True, created_at__gte=now - EMAIL_WITHIN, created_at__lte=now
+    ).exclude(user__email="")
+    rows = rows.filter(user__in=digesters) if digest else rows.exclude(user__in=digesters)
+    return list(rows.select_related("user", "agreement"))
 
 
 def _morning(day):
@@ -138,8 +148,10 @@ def _morning(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(7, 30)))
 
 
-def _email(reminders, choices, weekly=False, now=None):
-    """One e-mail per account, of its reminders of kinds it did not mute; each marked sent."""
+def _email(reminders, weekly=False, now=None):
+    """One e-mail per account, of its reminders of kinds it did not mute; each marked sent
+    once its e-mail is."""
+    choices = _settings_of({r.user_id for r in reminders})
     by_user = defaultdict(list)
     for reminder in reminders:
         muted = getattr(choices.get(reminder.user_id), "muted", ()) or ()

@@ -31,6 +31,8 @@ from activities.models import (
     Meeting,
     MeetingAttendance,
     MeetingKind,
+    OutcomeIndicator,
+    OutcomeValue,
     PeriodApproval,
     Plan,
     PlanItem,
@@ -176,6 +178,14 @@ def build(n):
             meeting=meeting, decision="Sửa đường", owner=commune, due_on=datetime.date(2026, 3, 1)
         )
         PeriodApproval.objects.create(year=2000 + agreement.pk, locality=commune)
+        OutcomeValue.objects.create(
+            locality=commune,
+            indicator=OutcomeIndicator.objects.first(),
+            year=2025,
+            value=12,
+            source="Niên giám",
+            as_of=datetime.date(2025, 12, 31),
+        )
         CommitmentArea.objects.create(name=f"Lĩnh vực {agreement.pk}", slug=f"lv-{agreement.pk}")
         ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")
         Group.objects.create(name=f"Nhóm {agreement.pk}")

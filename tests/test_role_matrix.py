@@ -36,6 +36,8 @@ from activities.models import (
     Meeting,
     MeetingAttendance,
     MeetingKind,
+    OutcomeIndicator,
+    OutcomeValue,
     PeriodApproval,
     Plan,
     PlanItem,
@@ -289,6 +291,22 @@ activities_periodapproval_change          L    403   200     200     200     200
 activities_periodapproval_delete          L    403   403     403     403     403     403  403
 activities_periodapproval_history         L    403   200     200     200     200     200  200
 activities_periodapproval_simple_history  L    403   200     200     200     200     200  200
+activities_outcomeindicator_changelist    L    403   200     200     200     200     200  200
+activities_outcomeindicator_add           L    403   403     403     403     403     200  200
+activities_outcomeindicator_change        L    403   200     200     200     200     200  200
+activities_outcomeindicator_delete        L    403   403     403     403     403     200  200
+activities_outcomeindicator_history       L    403   200     200     200     200     200  200
+activities_outcomeindicator_simple_history L   403   200     200     200     200     200  200
+activities_outcomevalue_changelist        L    403   200     200     200     200     200  200
+activities_outcomevalue_add               L    403   200     200     403     403     200  200
+activities_outcomevalue_change            L    403   200/404 404/200 200/404 200/404 200  200
+activities_outcomevalue_delete            L    403   200/404 404/200 403/404 403/404 200  200
+activities_outcomevalue_history           L    403   200/404 404/200 200/404 200/404 200  200
+activities_outcomevalue_simple_history    L    403   200/404 404/200 200/404 200/404 200  200
+activities_outcomevalue_import            L    403   200     200     403     403     200  200
+activities_outcomevalue_process_import    L    405   405     405     405     405     405  405
+activities_outcomevalue_export            L    403   200     200     200     200     200  200
+activities_outcomevalue_import_template   L    403   200     200     403     403     200  200
 activities_followup_changelist            L    403   200     200     200     200     200  200
 activities_followup_add                   L    403   403     403     403     403     403  403
 activities_followup_change                L    403   200/404 404/200 200/404 200/404 200  200
@@ -460,6 +478,15 @@ def build_world():
             meeting=side.meeting, locality=side.parties[0], people=f"Ông {side.mark}"
         )
         side.period = PeriodApproval.objects.create(year=side.year - 10, locality=side.locality)
+        side.outcome_indicator = OutcomeIndicator.objects.create(name=f"Chỉ số {side.mark}")
+        side.outcome = OutcomeValue.objects.create(
+            locality=side.locality,
+            indicator=side.outcome_indicator,
+            year=side.year,
+            value=10,
+            source=f"Niên giám {side.mark}",
+            as_of=day,
+        )
         side.publication = side.agreement.publications.get()
         side.document = LegalDocument.objects.create(
             number=f"0{key}-CT/TU",
@@ -561,6 +588,8 @@ def build_world():
         FollowUp: "follow_up",
         MeetingAttendance: "attendance",
         PeriodApproval: "period",
+        OutcomeIndicator: "outcome_indicator",
+        OutcomeValue: "outcome",
         User: "user",
         Group: "group",
         AccessAttempt: "attempt",

@@ -8,7 +8,8 @@ which follows docs/counting.md:
 - dashboards.py: the dashboards, composed;
 - plans.py: an annual plan's progress, item by item;
 - cycle.py: the work list and the reminders of the twinning year;
-- periods.py: which years' figures the province approved and locked.
+- periods.py: which years' figures the province approved and locked;
+- outcomes.py: a locality's outcome indicators, year by year (context, not effect).
 """
 
 from activities.reports.dashboards import (
@@ -31,6 +32,7 @@ from activities.reports.dashboards import (
     locality_dashboard,
     province_totals,
 )
+from activities.reports.outcomes import outcomes_of
 from activities.reports.periods import approved_periods
 from activities.reports.plans import (
     ItemProgress,
@@ -85,6 +87,7 @@ __all__ = [
     "locality_dashboard",
     "money_of",
     "money_total",
+    "outcomes_of",
     "plan_progress",
     "progress_of",
     "province_totals",

@@ -163,7 +163,10 @@ def add_months(day, months):
 
 def plan_due(year):
     month, day = settings.PLAN_APPROVAL_DUE
-    return datetime.date(year, month, day)
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:  # 29 February in a common year
+        return datetime.date(year, month, day - 1)
 
 
 def _agreements(scope):
@@ -174,10 +177,14 @@ def _in_force(scope, today):
     return _agreements(scope).published().filter(in_force_condition(today))
 
 
-def _last_meeting():
-    """The day of an agreement's latest review meeting or review conference (or None)."""
-    meetings = Meeting.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement")
-    reviews = Event.objects.filter(agreement=OuterRef("pk"), kind=EventKind.REVIEW).order_by()
+def _last_meeting(today):
+    """The day of an agreement's latest review meeting or review conference held by `today`
+    (a meeting entered ahead of its day has not been held), or of its signing."""
+    meetings = Meeting.objects.filter(agreement=OuterRef("pk"), held_on__lte=today)
+    meetings = meetings.order_by().values("agreement")
+    reviews = Event.objects.filter(
+        agreement=OuterRef("pk"), kind=EventKind.REVIEW, held_on__lte=today
+    ).order_by()
     reviews = reviews.values("agreement")
     return Greatest(
         Coalesce(Subquery(meetings.annotate(m=Max("held_on")).values("m")), "signed_on"),
@@ -230,7 +237,7 @@ def _meetings(scope, today, overdue):
     rows = (
         _in_force(scope, today)
         .filter(meeting_every__isnull=False)
-        .annotate(last_meeting=_last_meeting())
+        .annotate(last_meeting=_last_meeting(today))
         .order_by("last_meeting", "pk")
         .only("id", "title", "meeting_every", "signed_on")
     )
@@ -259,9 +266,11 @@ def _dormant(scope, today):
     recent_activity = Activity.objects.filter(agreement=OuterRef("pk")).filter(
         Q(starts_on__gte=since) | Q(ends_on__gte=since)
     )
-    recent_meeting = Meeting.objects.filter(agreement=OuterRef("pk"), held_on__gte=since)
+    recent_meeting = Meeting.objects.filter(
+        agreement=OuterRef("pk"), held_on__gte=since, held_on__lte=today
+    )
     recent_review = Event.objects.filter(
-        agreement=OuterRef("pk"), kind=EventKind.REVIEW, held_on__gte=since
+        agreement=OuterRef("pk"), kind=EventKind.REVIEW, held_on__gte=since, held_on__lte=today
     )
     last_activity = (
         Activity.objects.filter(agreement=OuterRef("pk"))
@@ -276,7 +285,7 @@ def _dormant(scope, today):
         .filter(~Exists(recent_activity), ~Exists(recent_meeting), ~Exists(recent_review))
         .annotate(
             quiet_since=Greatest(
-                _last_meeting(),
+                _last_meeting(today),
                 Coalesce(Subquery(last_activity), "signed_on"),
                 output_field=DateField(),
             )
@@ -417,7 +426,7 @@ def _draft_occasion(row):
 def _follow_ups(scope, today):
     rows = (
         FollowUp.objects.filter(
-            meeting__agreement__in=_agreements(scope).values("pk"),
+            meeting__agreement__in=_in_force(scope, today).values("pk"),
             done_on__isnull=True,
             due_on__lt=today,
         )

@@ -172,6 +172,7 @@ def locality(request, slug):
         approved=SimpleLazyObject(
             lambda: reports.approved_periods([place.pk, *(unit.pk for unit in ancestors)])
         ),
+        outcomes=SimpleLazyObject(lambda: reports.outcomes_of(place)),
         xlsx_url=_url("dashboards:locality_xlsx", request, place.slug),
         coverage_url=_url("dashboards:coverage", request, locality=place.slug),
     )

@@ -1,7 +1,10 @@
 """The day's reminders now (ketnghia.reminders), as the job consumer sends them every morning:
-for a site run without a job queue, or to see at once what a change of data reminds."""
+for a site run without a job queue, or to see at once what a change of data reminds. It takes
+the job's own lock: never two runs at once, which could e-mail the same reminders twice."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from huey.contrib.djhuey import HUEY
+from huey.exceptions import TaskLockedException
 
 from ketnghia import reminders
 
@@ -15,7 +18,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, digests=False, **options):
-        made = reminders.deliver()
-        if digests:
-            reminders.send_digests()
+        try:
+            with HUEY.lock_task("send-reminders"):
+                made = reminders.deliver()
+                if digests:
+                    reminders.send_digests()
+        except TaskLockedException:
+            raise CommandError(
+                "Reminders are being sent by another run (the job consumer): try again later."
+            ) from None
         self.stdout.write(f"{len(made)} reminder(s) made.")
