@@ -8,12 +8,22 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as django_filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from activities.models import Activity, ActivityStatus, ActivityType
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Plan,
+    PlanStatus,
+    Qualifier,
+    TargetKind,
+)
+from activities.reports import ItemStatus, progress_of
 from agreements.api import AgreementRefSerializer
 from agreements.filters import YearFilter
-from agreements.models import Source
+from agreements.models import AgreementStatus, Source
 from localities.api import LocalityRefSerializer, NumberField, PublicReadOnlyViewSet
 
 
@@ -107,3 +117,93 @@ class ActivityViewSet(PublicReadOnlyViewSet):
     )
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
+
+
+# --- Annual plans --------------------------------------------------------------------------------
+
+
+class PlanItemSerializer(serializers.Serializer):
+    """A plan item with its target and what the linked delivered activities of the year add up
+    to (activities.reports.plans; docs/counting.md, section 8)."""
+
+    area = serializers.CharField(source="item.area.name")
+    description = serializers.CharField(source="item.description")
+    done_by = LocalityRefSerializer(source="item.responsible", read_only=True, allow_null=True)
+    target_kind = serializers.ChoiceField(source="item.target_kind", choices=TargetKind.choices)
+    type = serializers.CharField(
+        source="item.activity_type.slug",
+        allow_null=True,
+        help_text=_("For a quantity: the activity type whose unit the target is counted in."),
+    )
+    target_quantity = NumberField(source="item.target_quantity", max_digits=14, decimal_places=2)
+    target_vnd = serializers.IntegerField(source="item.target_vnd", allow_null=True)
+    due_on = serializers.DateField(source="item.due_on", allow_null=True)
+    dropped_reason = serializers.CharField(source="item.dropped_reason")
+    done = NumberField(
+        source="actual",
+        max_digits=24,
+        decimal_places=2,
+        help_text=_(
+            "What was done: the quantity or the sum in VND of the delivered activities linked "
+            "to the item and dated within the year; for a milestone, how many."
+        ),
+    )
+    done_qualifier = serializers.ChoiceField(source="qualifier", choices=Qualifier.choices)
+    percent = serializers.IntegerField(help_text=_("The share of the target, rounded down."))
+    status = serializers.ChoiceField(choices=ItemStatus.CHOICES)
+    left_out = serializers.IntegerField(
+        help_text=_("Linked figures over a period beyond the year, counted in no plan.")
+    )
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    agreement = AgreementRefSerializer(read_only=True)
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = ["id", "agreement", "year", "approved_at", "items"]
+
+    @extend_schema_field(PlanItemSerializer(many=True))
+    def get_items(self, plan):
+        progress = self.context["progress"].get(plan.pk)
+        return PlanItemSerializer(progress.items if progress else [], many=True).data
+
+
+class PlanFilter(django_filters.FilterSet):
+    """- ``agreement``: the agreement's slug.
+    - ``year``: the plan's year."""
+
+    agreement = django_filters.CharFilter(field_name="agreement__slug", label=_("Agreement"))
+    year = django_filters.NumberFilter(field_name="year", label=_("Year"))
+
+    class Meta:
+        model = Plan
+        fields = ["agreement", "year"]
+
+
+class PlanViewSet(PublicReadOnlyViewSet):
+    """Annual plans approved by the province, of published agreements: each item's target
+    beside what was done, its share and status (on track, late, done, dropped)."""
+
+    lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
+    # The latest year first; one way, as the keyset pages need (ketnghia.pagination).
+    queryset = (
+        Plan.objects.filter(status=PlanStatus.APPROVED, agreement__status=AgreementStatus.PUBLISHED)
+        .select_related("agreement")
+        .order_by("-year", "-id")
+    )
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+
+    def get_serializer(self, *args, **kwargs):
+        # The progress of the plans shown, in one query for the page (or the one plan).
+        shown = args[0] if args else None
+        if shown is not None:
+            plans = shown if isinstance(shown, list | tuple) else [shown]
+            ids = [plan.pk for plan in plans]
+            found = progress_of(Plan.objects.filter(pk__in=ids))
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["progress"] = {p.plan.pk: p for p in found}
+        return super().get_serializer(*args, **kwargs)

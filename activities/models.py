@@ -965,6 +965,8 @@ class Plan(models.Model):
         verbose_name_plural = _("annual plans")
         ordering = ["-year", "agreement_id"]
         permissions = [("approve_plan", _("Can approve annual plans"))]
+        # The approved plans of a year (the dashboards, the reminders).
+        indexes = [models.Index(fields=["year", "status"], name="activities_plan_year")]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "year"],

@@ -266,6 +266,12 @@ class Agreement(models.Model):
             # The same for staff, drafts included: the latest signed first (the pairs, the
             # lists' order).
             models.Index(fields=["-signed_on", "-id"], name="agreements_latest_signed"),
+            # The few with a meeting cadence (the work list, the reminders, the dashboards).
+            models.Index(
+                fields=["meeting_every"],
+                condition=Q(meeting_every__isnull=False),
+                name="agreements_meeting_cadence",
+            ),
         ]
         permissions = [("publish_agreement", _("Can publish and unpublish agreements"))]
         constraints = [

@@ -6,7 +6,7 @@ from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers
 
-from activities.api import ActivityViewSet
+from activities.api import ActivityViewSet, PlanViewSet
 from agreements.api import AgreementViewSet
 from localities.api import MAX_AGE, LocalityViewSet
 
@@ -20,6 +20,7 @@ router = Router()
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("localities", LocalityViewSet, basename="locality")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("plans", PlanViewSet, basename="plan")
 
 # The schema's enum names are set in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 schema_view = SpectacularAPIView.as_view()

@@ -12,6 +12,7 @@ which follows docs/counting.md:
 - outcomes.py: a locality's outcome indicators, year by year (context, not effect).
 """
 
+from activities.reports.cycle import CycleSummary, cycle_summary
 from activities.reports.dashboards import (
     AreaBar,
     Coverage,
@@ -60,6 +61,7 @@ __all__ = [
     "AreaBar",
     "Coverage",
     "CoverageTotals",
+    "CycleSummary",
     "Dashboard",
     "DashboardFilters",
     "FunderTotal",
@@ -79,6 +81,7 @@ __all__ = [
     "combined_qualifier",
     "coverage",
     "coverage_totals",
+    "cycle_summary",
     "dashboard",
     "explain_money",
     "given_and_received",

@@ -39,16 +39,19 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from activities.models import Activity, FollowUp, Meeting, Plan, PlanStatus
 from activities.reports.dashboards import ANNIVERSARY_EVERY, anniversary
+from activities.reports.plans import ItemStatus, progress_of
 from agreements.models import (
     Agreement,
     AgreementStatus,
     Event,
     EventKind,
+    Party,
     Programme,
     Revision,
     RevisionStatus,
     in_force_condition,
 )
+from localities import tree
 from localities.scopes import WHOLE
 
 MEETING_NOTICE = 14  # days before a review meeting is due
@@ -517,3 +520,73 @@ def work_list(scope, today=None, shown=50):
                 total += before.total
             by_kind[kind] = KindOfOccasions(kind, total, first)
     return [by_kind[kind] for kind in OccasionKind.VALUES if kind in by_kind]
+
+
+# --- the year on a dashboard -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    """The twinning year of a dashboard's scope: the plans approved for this year and their
+    items by status; the agreements with a meeting cadence and those overdue."""
+
+    year: int
+    plans: int
+    items: dict  # status → number of items
+    with_cadence: int
+    overdue: int
+
+    @property
+    def item_counts(self):
+        return [
+            (status, ItemStatus.LABELS[status], self.items[status])
+            for status in ItemStatus.ORDER
+            if self.items.get(status)
+        ]
+
+
+def cycle_summary(locality_id=None, today=None):
+    """For the province (no locality) or a unit (its agreements: a party in it or below it).
+
+    The plans of the year and the agreements with a cadence are few beside the agreements: they
+    are read for the province (two or three queries, each through its own index), and kept for
+    a unit by their parties (two more), rather than the unit's agreements being looked for
+    among all."""
+    today = today or timezone.localdate()
+    approved = Plan.objects.filter(year=today.year, status=PlanStatus.APPROVED)
+    plans = []
+    if approved.exists():  # none, most of the year in most places: one look at an index
+        in_force = _in_force(WHOLE, today).values("pk")
+        plans = progress_of(approved.filter(agreement__in=in_force), today)
+    rows, occasion = _meetings(WHOLE, today, overdue=True)
+    cadence = list(rows)
+    if locality_id is not None:
+        kept = _covering(
+            locality_id, {p.plan.agreement_id for p in plans} | {a.pk for a in cadence}
+        )
+        plans = [p for p in plans if p.plan.agreement_id in kept]
+        cadence = [a for a in cadence if a.pk in kept]
+    items = {}
+    for plan in plans:
+        for progress in plan.items:
+            items[progress.status] = items.get(progress.status, 0) + 1
+    return CycleSummary(
+        year=today.year,
+        plans=len(plans),
+        items=items,
+        with_cadence=len(cadence),
+        overdue=sum(1 for row in cadence if occasion(row) is not None),
+    )
+
+
+def _covering(locality_id, agreement_ids):
+    """Those of `agreement_ids` with a party that is the unit or lies below it."""
+    if not agreement_ids:
+        return set()
+    parties = list(
+        Party.objects.filter(agreement_id__in=agreement_ids).values_list(
+            "agreement_id", "locality_id"
+        )
+    )
+    above = tree.chains({locality for _agreement, locality in parties})
+    return {agreement for agreement, locality in parties if locality_id in above.get(locality, ())}

@@ -52,6 +52,7 @@ class ItemStatus:
         DROPPED: gettext_lazy("Dropped"),
     }
     ORDER = (DONE, ON_TRACK, LATE, DROPPED)
+    CHOICES = list(LABELS.items())
 
 
 @dataclass(frozen=True)

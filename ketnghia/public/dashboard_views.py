@@ -138,6 +138,7 @@ def province(request):
         dashboard=dashboard,
         **_figures(dashboard),
         approved=SimpleLazyObject(reports.approved_periods),
+        cycle=SimpleLazyObject(reports.cycle_summary),
         locality=filters.locality,
         xlsx_url=_url("dashboards:province_xlsx", request),
         coverage_url=_url("dashboards:coverage", request),
@@ -173,6 +174,7 @@ def locality(request, slug):
             lambda: reports.approved_periods([place.pk, *(unit.pk for unit in ancestors)])
         ),
         outcomes=SimpleLazyObject(lambda: reports.outcomes_of(place)),
+        cycle=SimpleLazyObject(lambda: reports.cycle_summary(place.pk)),
         xlsx_url=_url("dashboards:locality_xlsx", request, place.slug),
         coverage_url=_url("dashboards:coverage", request, locality=place.slug),
     )

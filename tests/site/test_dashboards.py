@@ -866,16 +866,16 @@ def test_a_dashboard_read_again_is_read_from_its_snapshot_until_a_write(
     client, admin_user, places, staff, django_assert_max_num_queries
 ):
     """Read again, a dashboard costs the query of its snapshot (and the reader's session),
-    and those of what is not figures: the years approved and locked, and on a unit's page its
-    outcome indicators (one each). The same page, its figures kept under the snapshot's
-    version; an activity added shows at once, for the public (with a session cookie: the page
-    cache does not serve them) and for staff alike."""
+    and those of what is not figures: the years approved and locked (one), the year's plans
+    and meetings (two), and on a unit's page its outcome indicators (one). The same page,
+    its figures kept under the snapshot's version; an activity added shows at once, for the
+    public (with a session cookie: the page cache does not serve them) and for staff alike."""
     if staff:
         client.force_login(admin_user)
     else:
         client.cookies["sessionid"] = "naming-no-session"
     add_data(places, 1)
-    for url, beside_figures in ((PROVINCE, 1), ("/thong-ke/p-thu/", 2)):
+    for url, beside_figures in ((PROVINCE, 3), ("/thong-ke/p-thu/", 4)):
         first = html(get(client, url))
         with django_assert_max_num_queries((7 if staff else 3) + beside_figures):
             assert html(get(client, url)) == first

@@ -17,7 +17,13 @@ from django.utils.translation import gettext
 
 from activities.models import FollowUp, Meeting, MeetingKind, Plan, PlanItem, TargetKind
 from activities.plans import approve
-from activities.reports.cycle import OccasionKind, add_months, occasions, work_list
+from activities.reports.cycle import (
+    OccasionKind,
+    add_months,
+    cycle_summary,
+    occasions,
+    work_list,
+)
 from activities.reports.cycle import plan_due as due_of
 from agreements.models import Agreement, CommitmentArea, Programme
 from ketnghia import reminders
@@ -364,3 +370,31 @@ def test_a_due_day_of_29_february_falls_on_the_28th_in_a_common_year(settings, p
     settings.PLAN_APPROVAL_DUE = plan_due
     assert due_of(2027) == datetime.date(2027, 2, 28)
     assert due_of(2028) == datetime.date(2028, 2, 29)
+
+
+def test_the_years_plans_and_meetings_on_the_dashboards(world, client):
+    summary = cycle_summary(None, day(6, 10))
+    assert (summary.year, summary.plans) == (YEAR, 0)
+    assert (summary.with_cadence, summary.overdue) == (1, 1)
+    plan = Plan.objects.create(agreement=world["a"], year=YEAR)
+    PlanItem.objects.create(
+        plan=plan,
+        area=CommitmentArea.objects.first(),
+        description="Giao lưu",
+        target_kind=TargetKind.MILESTONE,
+        due_on=day(3, 1),
+    )
+    approve(plan, None)
+    summary = cycle_summary(None, day(6, 10))
+    assert summary.plans == 1 and summary.item_counts == [("late", gettext("Late"), 1)]
+    # Commune B's dashboard: its agreement has no cadence, no plan.
+    of_b = cycle_summary(world["b"].parties.first().locality_id, day(6, 10))
+    assert (of_b.plans, of_b.with_cadence) == (0, 0)
+    # The village of commune A is a party of `a`: the commune's dashboard counts its plan.
+    commune_a = world["a"].parties.first().locality.parent_id
+    of_a = cycle_summary(commune_a, day(6, 10))
+    assert (of_a.plans, of_a.with_cadence, of_a.overdue) == (1, 1, 1)
+    page = client.get("/thong-ke/").content.decode()
+    today = cycle_summary()
+    assert f"Kế hoạch và họp đánh giá năm {today.year}" in page
+    assert f"{today.overdue} giao ước quá hạn họp đánh giá" in page
