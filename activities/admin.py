@@ -919,6 +919,7 @@ class OutcomeValueAdmin(ImportTemplateMixin, ImportExportMixin, FoldedSearchMixi
 
     resource_classes = [OutcomeValueResource]
     excel_template = import_template.OUTCOMES_TEMPLATE
+    import_template_name = "admin/activities/outcomevalue/import.html"
     form = OutcomeValueForm
     list_display = ["locality", "indicator", "year", "shown", "source", "as_of"]
     list_filter = ["indicator", "year"]
