@@ -30,7 +30,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from activities.models import Activity, ActivityStatus, Qualifier
+from activities.models import Activity, ActivityStatus, Plan, PlanStatus, Qualifier, TargetKind
+from activities.reports import ItemStatus, progress_of
 from agreements.api import agreement_state
 from agreements.filters import STATUS_CHOICES
 from agreements.models import (
@@ -237,6 +238,41 @@ def activity_rows(site_url=""):
     )
 
 
+def plan_item_rows(site_url=""):
+    """The items of the plans the province approved, of published agreements, each with what
+    was done (activities.reports.plans): one query for every plan and item."""
+    plans = Plan.objects.filter(
+        status=PlanStatus.APPROVED, agreement__status=PUBLISHED
+    ).select_related("agreement")
+    found = sorted(
+        progress_of(plans),
+        key=lambda p: (p.plan.agreement.signed_on, p.plan.agreement_id, p.plan.year),
+    )
+    for plan in found:
+        agreement = plan.plan.agreement
+        for row in plan.items:
+            item = row.item
+            yield (
+                agreement.slug,
+                agreement.title,
+                plan.plan.year,
+                item.area.name,
+                item.description,
+                item.responsible.name if item.responsible else "",
+                item.target_kind,
+                item.activity_type.name if item.activity_type else "",
+                item.activity_type.unit if item.activity_type else "",
+                item.target_quantity,
+                item.target_vnd,
+                item.due_on,
+                row.actual,
+                row.qualifier,
+                row.percent,
+                row.status,
+                item.dropped_reason,
+            )
+
+
 # Datasets -------------------------------------------------------------------------------------
 
 _AGREEMENT_SLUG = Column(
@@ -405,7 +441,52 @@ ACTIVITIES = Dataset(
     rows=activity_rows,
 )
 
-DATASETS = {dataset.name: dataset for dataset in (AGREEMENTS, PARTIES, COMMITMENTS, ACTIVITIES)}
+PLAN_ITEMS = Dataset(
+    name="plan-items",
+    file_stem="ke-hoach-nam",
+    title=_("Annual plans"),
+    description=_(
+        "One row per item of an annual plan approved by the province, of a published agreement: "
+        "what is to be done, its target, and what was done, counted from the delivered "
+        "activities recorded against it within the year."
+    ),
+    columns=[
+        _AGREEMENT_SLUG,
+        _AGREEMENT_TITLE,
+        Column("year", _("The plan's year."), "2026"),
+        Column("area", _("Area of the commitment."), "An sinh xã hội"),
+        Column("description", _("What is to be done."), "Xây 2 căn nhà Đại đoàn kết"),
+        Column("done_by", _("The party that does it; empty when the parties do it together."), ""),
+        Column(
+            "target_kind",
+            _("A quantity in a type's unit, a sum in VND, or a task done or not."),
+            TargetKind.QUANTITY,
+            TargetKind.choices,
+        ),
+        Column("activity_type", _("For a quantity: the type of support."), "Nhà ở"),
+        Column("unit", _("Unit of the quantity."), "căn"),
+        Column("target_quantity", _("Target quantity, in the unit."), "2"),
+        Column("target_vnd", _("Target sum in Vietnamese dong (VND)."), ""),
+        Column("due_on", _DATE, "2026-09-30"),
+        Column(
+            "done",
+            _(
+                "What was done: the quantity or the sum of the delivered activities recorded "
+                "against the item within the year; for a task, how many."
+            ),
+            "1",
+        ),
+        Column("done_qualifier", _("How exact what was done is."), Qualifier.EXACT, _QUALIFIERS),
+        Column("percent", _("The share of the target, rounded down."), "50"),
+        Column("status", _("On track, late, done or dropped."), "on_track", ItemStatus.CHOICES),
+        Column("dropped_reason", _("Why the item was dropped."), ""),
+    ],
+    rows=plan_item_rows,
+)
+
+DATASETS = {
+    dataset.name: dataset for dataset in (AGREEMENTS, PARTIES, COMMITMENTS, ACTIVITIES, PLAN_ITEMS)
+}
 
 
 # Writers --------------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def _progress(item, today):
 def _items(plans):
     return (
         PlanItem.objects.filter(plan__in=plans)
-        .select_related("plan", "area", "responsible", "activity_type")
+        .select_related("plan__agreement", "area", "responsible", "activity_type")
         .annotate(**_measures())
         .order_by("-plan__year", "plan_id", "area__position", "area__name", "position", "id")
     )

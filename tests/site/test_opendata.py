@@ -19,18 +19,38 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from activities import demo
-from activities.models import Activity, ActivityType
-from agreements.models import Agreement, Commitment, Party
+from activities.models import Activity, ActivityType, Plan, PlanItem, TargetKind
+from activities.plans import approve
+from agreements.models import Agreement, Commitment, CommitmentArea, Party
 from ketnghia import exports
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 FORMATS = ["csv", "json", "xlsx"]
-DATASETS = ["agreements", "parties", "commitments", "activities"]
+DATASETS = ["agreements", "parties", "commitments", "activities", "plan-items"]
 BOM = b"\xef\xbb\xbf"
 
 COLUMNS = {
+    "plan-items": [
+        "agreement_slug",
+        "agreement_title",
+        "year",
+        "area",
+        "description",
+        "done_by",
+        "target_kind",
+        "activity_type",
+        "unit",
+        "target_quantity",
+        "target_vnd",
+        "due_on",
+        "done",
+        "done_qualifier",
+        "percent",
+        "status",
+        "dropped_reason",
+    ],
     "agreements": [
         "slug",
         "title",
@@ -171,7 +191,8 @@ class TestDemoDownloads:
     @pytest.mark.parametrize("dataset", DATASETS)
     def test_the_three_formats_hold_the_same_rows(self, downloads, dataset):
         _, csv_rows = rows_of(downloads, dataset, "csv")
-        assert csv_rows
+        # The seed articles state no plan: the demo has none, and its file says so by its rows.
+        assert bool(csv_rows) == (dataset != "plan-items")
         assert rows_of(downloads, dataset, "json")[1] == csv_rows
         assert rows_of(downloads, dataset, "xlsx")[1] == csv_rows
 
@@ -367,6 +388,16 @@ def formulas():
         recipient_detail=FORMULAS[2],
     )
     factories.activity(agreement, description=FORMULAS[3])
+    plan = Plan.objects.create(agreement=agreement, year=2025)
+    PlanItem.objects.create(
+        plan=plan,
+        area=CommitmentArea.objects.order_by("position").first(),
+        description=FORMULAS[0],
+        target_kind=TargetKind.MILESTONE,
+        dropped=True,
+        dropped_reason=FORMULAS[2],
+    )
+    approve(plan, None)
     return agreement
 
 
@@ -412,7 +443,7 @@ def test_xlsx_drops_control_characters_a_spreadsheet_refuses(client):
 
 # Queries ------------------------------------------------------------------------------------
 
-QUERIES = {"agreements": 3, "parties": 1, "commitments": 1, "activities": 1}
+QUERIES = {"agreements": 3, "parties": 1, "commitments": 1, "activities": 1, "plan-items": 1}
 
 
 def _world(count):
@@ -428,6 +459,14 @@ def _world(count):
         )
         factories.commitment(agreement)
         factories.activity(agreement, giver=agreement.parties.first().locality)
+        plan = Plan.objects.create(agreement=agreement, year=2025)
+        PlanItem.objects.create(
+            plan=plan,
+            area=CommitmentArea.objects.order_by("position").first(),
+            description="Giao lưu",
+            target_kind=TargetKind.MILESTONE,
+        )
+        approve(plan, None)
     factories.agreement()  # a draft
 
 
@@ -529,3 +568,32 @@ def test_the_page_runs_no_query(client, django_assert_num_queries, count):
     _world(count)
     with django_assert_num_queries(0):
         assert client.get("/du-lieu/").status_code == 200
+
+
+def test_the_approved_plans_items_with_what_was_done(client):
+    """Approved plans of published agreements only, each item with its progress from the
+    reports package."""
+    agreement = factories.agreement(published=True)
+    area = CommitmentArea.objects.order_by("position").first()
+    for year, approved in ((2025, True), (2026, False)):
+        plan = Plan.objects.create(agreement=agreement, year=year)
+        cash = PlanItem.objects.create(
+            plan=plan,
+            area=area,
+            description=f"Hỗ trợ Tết {year}",
+            target_kind=TargetKind.MONEY,
+            target_vnd=40_000_000,
+        )
+        factories.activity(
+            agreement,
+            value_vnd=30_000_000,
+            plan_item=cash,
+            starts_on=datetime.date(year, 1, 20),
+        )
+        if approved:
+            approve(plan, None)
+    content = body(client.get("/du-lieu/plan-items.csv")).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    found = [(r["year"], r["description"], r["target_vnd"], r["done"], r["percent"]) for r in rows]
+    assert found == [("2025", "Hỗ trợ Tết 2025", "40000000", "30000000", "75")]
+    assert rows[0]["status"] == "late" and rows[0]["agreement_slug"] == agreement.slug
