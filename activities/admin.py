@@ -52,7 +52,7 @@ from agreements.admin import (
 from agreements.dates import format_period
 from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
-from localities.admin import FoldedSearchMixin, HistoryAdmin, autocomplete_source
+from localities.admin import FoldedSearchMixin, HistoryAdmin, autocomplete_narrowed
 from localities.admin_lists import AutocompleteFilter, LargeListMixin, years_of
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -616,12 +616,8 @@ class PlanItemAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
     form = PlanItemForm
 
     def get_search_results(self, request, queryset, search_term):
-        source = autocomplete_source(self.admin_site, request)
-        if source is not None:
-            model_admin, field_name = source
-            queryset = model_admin.autocomplete_choices(request, field_name, queryset)
-        queryset = queryset.select_related("plan")
-        return super().get_search_results(request, queryset, search_term)
+        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
+        return super().get_search_results(request, queryset.select_related("plan"), search_term)
 
     def autocomplete_choices(self, request, field_name, queryset):
         """Who does an item: the plan's agreement's parties and the units below them
@@ -773,10 +769,7 @@ class FollowUpAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
         return False
 
     def get_search_results(self, request, queryset, search_term):
-        source = autocomplete_source(self.admin_site, request)
-        if source is not None:
-            model_admin, field_name = source
-            queryset = model_admin.autocomplete_choices(request, field_name, queryset)
+        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
         return super().get_search_results(request, queryset, search_term)
 
     def autocomplete_choices(self, request, field_name, queryset):

@@ -275,6 +275,17 @@ def _rows_holding(model, words):
     return ids if len(ids) <= IDS_UP_TO else rows.values("pk")
 
 
+def autocomplete_narrowed(admin_site, request, queryset):
+    """`queryset` as the admin of the model whose field asks narrows it, for an autocomplete
+    request (its `autocomplete_choices(request, field_name, queryset)`: an activity's giver
+    among its agreement's parties); `queryset` itself for any other request."""
+    source = autocomplete_source(admin_site, request)
+    if source is None:
+        return queryset
+    model_admin, field_name = source
+    return model_admin.autocomplete_choices(request, field_name, queryset)
+
+
 def autocomplete_source(admin_site, request):
     """(the admin of the model whose field asks, the field's name) for an autocomplete request
     whose model's admin narrows its choices (autocomplete_choices); else None."""
@@ -417,10 +428,7 @@ class LocalityAdmin(
         For the autocomplete of another model's field, that model's admin may narrow the
         choices first (`autocomplete_choices(request, field_name, queryset)`: an activity's
         giver and recipient among its agreement's parties)."""
-        source = autocomplete_source(self.admin_site, request)
-        if source is not None:
-            model_admin, field_name = source
-            queryset = model_admin.autocomplete_choices(request, field_name, queryset)
+        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset.select_related("parent"), search_term
         )
