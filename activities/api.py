@@ -5,7 +5,8 @@ Only activities of published agreements: a draft's activities never appear.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as django_filters
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +16,12 @@ from activities.models import (
     Activity,
     ActivityStatus,
     ActivityType,
+    FollowUp,
+    Meeting,
+    MeetingAttendance,
+    OutcomeIndicator,
+    OutcomeValue,
+    PeriodApproval,
     Plan,
     PlanStatus,
     Qualifier,
@@ -207,3 +214,166 @@ class PlanViewSet(PublicReadOnlyViewSet):
             kwargs.setdefault("context", self.get_serializer_context())
             kwargs["context"]["progress"] = {p.plan.pk: p for p in found}
         return super().get_serializer(*args, **kwargs)
+
+
+# --- Review meetings -------------------------------------------------------------------------
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    done_by = LocalityRefSerializer(source="owner", read_only=True, allow_null=True)
+
+    class Meta:
+        model = FollowUp
+        fields = ["decision", "done_by", "due_on", "done_on"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    agreement = AgreementRefSerializer(read_only=True)
+    parties_present = serializers.SerializerMethodField()
+    decisions = DecisionSerializer(source="follow_ups", many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "agreement", "kind", "held_on", "place", "parties_present", "decisions"]
+
+    @extend_schema_field(LocalityRefSerializer(many=True))
+    def get_parties_present(self, meeting):
+        localities = [attendance.locality for attendance in meeting.attendances.all()]
+        return LocalityRefSerializer(localities, many=True).data
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """- ``agreement``: the agreement's slug.
+    - ``year``: meetings held in that year."""
+
+    agreement = django_filters.CharFilter(field_name="agreement__slug", label=_("Agreement"))
+    year = YearFilter(
+        field_name="held_on", lookup_expr="year", min_value=1900, max_value=2999, label=_("Year")
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["agreement", "year"]
+
+
+class MeetingViewSet(PublicReadOnlyViewSet):
+    """Review meetings of published agreements (regular meetings, six-month and year-end
+    reviews): when and where, the parties present, and the decisions to follow up with who
+    carries them out, by when, and when they were done. The minutes and the names of the people
+    present are not published."""
+
+    lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
+    queryset = (
+        Meeting.objects.filter(agreement__status=AgreementStatus.PUBLISHED)
+        .select_related("agreement")
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                MeetingAttendance.objects.select_related("locality").order_by("id"),
+            ),
+            Prefetch("follow_ups", FollowUp.objects.select_related("owner")),
+        )
+        .order_by("-held_on", "-id")
+    )
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+
+
+# --- Approved figures and outcome indicators ---------------------------------------------------
+
+
+class ApprovedPeriodSerializer(serializers.ModelSerializer):
+    scope = LocalityRefSerializer(
+        source="locality",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The commune, ward or unit approved; null for the whole province."),
+    )
+    approved_on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PeriodApproval
+        fields = ["id", "year", "scope", "approved_on"]
+
+    @extend_schema_field(serializers.DateField())
+    def get_approved_on(self, approval):
+        return timezone.localdate(approval.approved_at).isoformat()
+
+
+class ApprovedPeriodFilter(django_filters.FilterSet):
+    """- ``year``: the year approved.
+    - ``scope``: the slug of the commune, ward or unit approved."""
+
+    year = YearFilter(field_name="year", min_value=1900, max_value=2999, label=_("Year"))
+    scope = django_filters.CharFilter(field_name="locality__slug", label=_("Scope"))
+
+    class Meta:
+        model = PeriodApproval
+        fields = ["year", "scope"]
+
+
+class ApprovedPeriodViewSet(PublicReadOnlyViewSet):
+    """The years whose figures the province approved and locked, for the whole province or for
+    a commune, a ward or a unit. While approved, the activities of that year in that scope are
+    not changed."""
+
+    lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
+    queryset = (
+        PeriodApproval.objects.filter(locked=True)
+        .select_related("locality")
+        .order_by("-year", "-id")
+    )
+    serializer_class = ApprovedPeriodSerializer
+    filterset_class = ApprovedPeriodFilter
+
+
+class OutcomeIndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutcomeIndicator
+        fields = ["name", "unit", "measure"]
+
+
+class OutcomeValueSerializer(serializers.ModelSerializer):
+    locality = LocalityRefSerializer(read_only=True)
+    indicator = OutcomeIndicatorSerializer(read_only=True)
+    value = NumberField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        model = OutcomeValue
+        fields = [
+            "id",
+            "locality",
+            "indicator",
+            "year",
+            "value",
+            "status",
+            "source",
+            "as_of",
+            "note",
+        ]
+
+
+class OutcomeValueFilter(django_filters.FilterSet):
+    """- ``locality``: the locality's slug.
+    - ``year``: the year of the values."""
+
+    locality = django_filters.CharFilter(field_name="locality__slug", label=_("Locality"))
+    year = YearFilter(field_name="year", min_value=1900, max_value=2999, label=_("Year"))
+
+    class Meta:
+        model = OutcomeValue
+        fields = ["locality", "year"]
+
+
+class OutcomeValueViewSet(PublicReadOnlyViewSet):
+    """The values of the indicators the province follows for its localities, year by year
+    (poverty rate, new-rural status, households with clean water…), with their source and
+    date: how a locality is doing beside what it received, not an effect of twinning."""
+
+    lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
+    queryset = OutcomeValue.objects.select_related("locality", "indicator").order_by("-year", "-id")
+    serializer_class = OutcomeValueSerializer
+    filterset_class = OutcomeValueFilter

@@ -6,7 +6,13 @@ from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers
 
-from activities.api import ActivityViewSet, PlanViewSet
+from activities.api import (
+    ActivityViewSet,
+    ApprovedPeriodViewSet,
+    MeetingViewSet,
+    OutcomeValueViewSet,
+    PlanViewSet,
+)
 from agreements.api import AgreementViewSet
 from localities.api import MAX_AGE, LocalityViewSet
 
@@ -21,6 +27,9 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("localities", LocalityViewSet, basename="locality")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("approved-periods", ApprovedPeriodViewSet, basename="approved-period")
+router.register("outcomes", OutcomeValueViewSet, basename="outcome")
 
 # The schema's enum names are set in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 schema_view = SpectacularAPIView.as_view()

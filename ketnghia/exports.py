@@ -30,8 +30,23 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from activities.models import Activity, ActivityStatus, Plan, PlanStatus, Qualifier, TargetKind
-from activities.reports import ItemStatus, progress_of
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    MeetingKind,
+    Plan,
+    PlanStatus,
+    Qualifier,
+    TargetKind,
+)
+from activities.reports import (
+    ItemStatus,
+    all_approved_periods,
+    all_outcome_values,
+    meetings_present,
+    progress_of,
+    published_meetings,
+)
 from agreements.api import agreement_state
 from agreements.filters import STATUS_CHOICES
 from agreements.models import (
@@ -273,6 +288,31 @@ def plan_item_rows(site_url=""):
             )
 
 
+def meeting_rows(site_url=""):
+    """The review meetings of published agreements with the parties present and how many
+    decisions were taken and done (activities.reports.cycle): two queries, joined in one pass."""
+    present = _merge(_groups(meetings_present()))
+    for pk, slug, title, kind, held_on, place, decisions, done in published_meetings():
+        yield (slug, title, kind, held_on, place, "; ".join(present(pk)), decisions, done)
+
+
+def period_rows(site_url=""):
+    """The years' figures the province approved and locked, by scope: one query."""
+    for approval in all_approved_periods():
+        locality = approval.locality
+        yield (
+            approval.year,
+            locality.name if locality else settings.PROVINCE_NAME,
+            locality.code if locality else "",
+            locality.slug if locality else "",
+            timezone.localdate(approval.approved_at),
+        )
+
+
+def outcome_rows(site_url=""):
+    return all_outcome_values()
+
+
 # Datasets -------------------------------------------------------------------------------------
 
 _AGREEMENT_SLUG = Column(
@@ -285,6 +325,8 @@ _AGREEMENT_TITLE = Column(
 )
 _QUALIFIERS = Qualifier.choices
 _DATE = _("Date in the form YYYY-MM-DD.")
+_CODE = _("Official code of the administrative unit (national statistics catalogue), if any.")
+_SLUG = _("The locality's identifier: the last part of its page's address.")
 
 AGREEMENTS = Dataset(
     name="agreements",
@@ -338,16 +380,8 @@ PARTIES = Dataset(
         _AGREEMENT_SLUG,
         _AGREEMENT_TITLE,
         Column("locality_name", _("Name of the locality or unit."), "Làng Ghè"),
-        Column(
-            "locality_code",
-            _("Official code of the administrative unit (national statistics catalogue), if any."),
-            "23869",
-        ),
-        Column(
-            "locality_slug",
-            _("The locality's identifier: the last part of its page's address."),
-            "lang-ghe-xa-ia-dok",
-        ),
+        Column("locality_code", _CODE, "23869"),
+        Column("locality_slug", _SLUG, "lang-ghe-xa-ia-dok"),
         Column("locality_kind", _("Kind of locality or unit."), "village", LocalityKind.choices),
         Column("role", _("Role in the agreement."), PartyRole.PARTY, PartyRole.choices),
         Column("signatory_name", _("Who signed for this party, when known."), ""),
@@ -484,8 +518,97 @@ PLAN_ITEMS = Dataset(
     rows=plan_item_rows,
 )
 
+MEETINGS = Dataset(
+    name="meetings",
+    file_stem="hop-danh-gia",
+    title=_("Review meetings"),
+    description=_(
+        "One row per review meeting of a published agreement (regular meeting, six-month or "
+        "year-end review): when and where it was held, the parties present, and how many "
+        "decisions it took and how many of them are done. The minutes and the names of the "
+        "people present are not published."
+    ),
+    columns=[
+        _AGREEMENT_SLUG,
+        _AGREEMENT_TITLE,
+        Column("kind", _("Kind of meeting."), MeetingKind.HALF_YEAR, MeetingKind.choices),
+        Column("held_on", _DATE, "2026-07-15"),
+        Column("place", _("Where it was held."), "Hội trường UBND xã Ia Dơk"),
+        Column(
+            "parties_present",
+            _("The parties present, separated by “; ”."),
+            "Xã Ia Dơk; Phường An Nhơn Bắc",
+        ),
+        Column("decisions", _("How many decisions to follow up the meeting took."), "3"),
+        Column("decisions_done", _("How many of those decisions are done."), "1"),
+    ],
+    rows=meeting_rows,
+)
+
+APPROVED_PERIODS = Dataset(
+    name="approved-periods",
+    file_stem="so-lieu-da-duyet",
+    title=_("Approved figures"),
+    description=_(
+        "One row per year whose figures the province approved and locked, for the whole "
+        "province or for a commune, a ward or a unit (its agreements: those with a party in it "
+        "or below it). While approved, the activities of that year in that scope are not "
+        "changed."
+    ),
+    columns=[
+        Column("year", _("The year whose figures were approved."), "2025"),
+        Column(
+            "scope_name",
+            _("The commune, ward or unit approved, or the province's name for all of it."),
+            "Xã Ia Dơk",
+        ),
+        Column("scope_code", _CODE, "23869"),
+        Column("scope_slug", _SLUG, "xa-ia-dok"),
+        Column("approved_on", _("The day of the approval (YYYY-MM-DD)."), "2026-02-10"),
+    ],
+    rows=period_rows,
+)
+
+OUTCOMES = Dataset(
+    name="outcomes",
+    file_stem="chi-so-dia-phuong",
+    title=_("Outcome indicators"),
+    description=_(
+        "One row per value of an indicator the province follows for a locality and a year "
+        "(poverty rate, new-rural status, households with clean water…), with its source and "
+        "date. They describe how a locality is doing, beside what it received: they are not "
+        "an effect of twinning."
+    ),
+    columns=[
+        Column("locality_name", _("The locality."), "Xã Ia Dơk"),
+        Column("locality_code", _CODE, "23869"),
+        Column("locality_slug", _SLUG, "xa-ia-dok"),
+        Column("indicator", _("The indicator."), "Tỷ lệ hộ nghèo"),
+        Column("unit", _("The indicator's unit; empty for a status in words."), "%"),
+        Column("year", _("The year of the value."), "2025"),
+        Column(
+            "value", _("The value, a number with “.” for decimals; empty for a status."), "12.5"
+        ),
+        Column("status", _("The status in words, for an indicator told in words."), ""),
+        Column("source", _("Where the value comes from."), "Cục Thống kê tỉnh Gia Lai"),
+        Column("as_of", _("The day the source gives the value for (YYYY-MM-DD)."), "2025-12-31"),
+        Column("note", _("A note on the value."), ""),
+    ],
+    rows=outcome_rows,
+)
+
 DATASETS = {
-    dataset.name: dataset for dataset in (AGREEMENTS, PARTIES, COMMITMENTS, ACTIVITIES, PLAN_ITEMS)
+    dataset.name: dataset
+    for dataset in (
+        AGREEMENTS,
+        PARTIES,
+        COMMITMENTS,
+        ACTIVITIES,
+        PLAN_ITEMS,
+        MEETINGS,
+        APPROVED_PERIODS,
+        OUTCOMES,
+    )
 }
 
 

@@ -4,10 +4,11 @@ in the storage "opendata" under opendata/ (MEDIA_ROOT/opendata/ on the disk, sen
 nginx in the deployment; or the object storage, which sends them itself), so that a download of a
 million activities is answered at once, with the time it was made shown on /du-lieu/.
 
-A committed write to the public data (ketnghia.pagecache.public_models, through the ORM, or a bulk
-change announced by localities.signals.data_changed) marks the files out of date; the first such
-write schedules one build OPEN_DATA_SECONDS later, and the writes until then join it. The files
-are also made again every night, in case a job was lost.
+A committed write to the public data (ketnghia.pagecache.public_models, and the review meetings,
+which no page shows but the data does; through the ORM, or a bulk change announced by
+localities.signals.data_changed) marks the files out of date; the first such write schedules one
+build OPEN_DATA_SECONDS later, and the writes until then join it. The files are also made again
+every night, in case a job was lost.
 
 Without a job queue (development, tests) there are no files: each download is made in its
 request, streamed from the database (ketnghia.opendata_views).
@@ -18,6 +19,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
@@ -160,11 +162,15 @@ def _written(sender, raw=False, **kwargs):
         changed()
 
 
+# In the open data (ketnghia.exports.MEETINGS) though on no public page.
+DATA_ONLY = ("activities.meeting", "activities.meetingattendance", "activities.followup")
+
+
 def connect():
-    """Follow the writes to what the public sees (ketnghia.pagecache.public_models), one by one
-    or in bulk: KetnghiaConfig.ready."""
+    """Follow the writes to what the public sees (ketnghia.pagecache.public_models, DATA_ONLY),
+    one by one or in bulk: KetnghiaConfig.ready."""
     registers.data_changed.connect(_written, dispatch_uid="ketnghia.opendata_files.bulk")
-    for model in pagecache.public_models():
+    for model in [*pagecache.public_models(), *map(apps.get_model, DATA_ONLY)]:
         uid = f"ketnghia.opendata_files.{model._meta.label_lower}"
         post_save.connect(_written, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_written, sender=model, dispatch_uid=f"{uid}.delete")

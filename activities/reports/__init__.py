@@ -12,7 +12,12 @@ which follows docs/counting.md:
 - outcomes.py: a locality's outcome indicators, year by year (context, not effect).
 """
 
-from activities.reports.cycle import CycleSummary, cycle_summary
+from activities.reports.cycle import (
+    CycleSummary,
+    cycle_summary,
+    meetings_present,
+    published_meetings,
+)
 from activities.reports.dashboards import (
     AreaBar,
     Coverage,
@@ -33,8 +38,8 @@ from activities.reports.dashboards import (
     locality_dashboard,
     province_totals,
 )
-from activities.reports.outcomes import outcomes_of
-from activities.reports.periods import approved_periods
+from activities.reports.outcomes import all_outcome_values, outcomes_of
+from activities.reports.periods import all_approved_periods, approved_periods
 from activities.reports.plans import (
     ItemProgress,
     ItemStatus,
@@ -77,6 +82,8 @@ __all__ = [
     "TypeTotal",
     "UnitTotal",
     "YearBar",
+    "all_approved_periods",
+    "all_outcome_values",
     "approved_periods",
     "combined_qualifier",
     "coverage",
@@ -88,6 +95,7 @@ __all__ = [
     "goods_of",
     "headline",
     "locality_dashboard",
+    "meetings_present",
     "money_of",
     "money_total",
     "outcomes_of",
@@ -95,6 +103,7 @@ __all__ = [
     "progress_of",
     "province_totals",
     "public_plans",
+    "published_meetings",
     "totals_by_type",
     "unit_totals",
 ]

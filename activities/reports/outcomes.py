@@ -54,3 +54,27 @@ def outcomes_of(locality):
     for series in by_indicator.values():
         series.cells = [(year, series.values.get(year)) for year in years]
     return Outcomes(years, list(by_indicator.values()))
+
+
+def all_outcome_values():
+    """Every locality's indicator values as the open data lists them: by locality, indicator
+    (in the province's order) and year. One query, streamed."""
+    return (
+        OutcomeValue.objects.order_by(
+            "locality__name", "locality_id", "indicator__position", "indicator__name", "year"
+        )
+        .values_list(
+            "locality__name",
+            "locality__code",
+            "locality__slug",
+            "indicator__name",
+            "indicator__unit",
+            "year",
+            "value",
+            "status",
+            "source",
+            "as_of",
+            "note",
+        )
+        .iterator()
+    )

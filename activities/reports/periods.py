@@ -1,7 +1,7 @@
 """Which years' figures the province approved and locked, for a dashboard's scope
 (docs/counting.md, "Approved periods")."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from activities.models import PeriodApproval
 
@@ -17,4 +17,14 @@ def approved_periods(units=()):
         PeriodApproval.objects.filter(covering, locked=True)
         .select_related("locality")
         .order_by("-year", "locality__name")
+    )
+
+
+def all_approved_periods():
+    """Every approval that holds, as the open data lists them: the latest year first, the
+    province's before the units' (by name). One query."""
+    return (
+        PeriodApproval.objects.filter(locked=True)
+        .select_related("locality")
+        .order_by("-year", F("locality__name").asc(nulls_first=True), "id")
     )

@@ -450,8 +450,16 @@ def test_the_api_is_outside_the_language_prefix(client, world):
     assert "/en/" not in json.dumps(data)
 
 
-def test_the_root_lists_the_four_collections(client):
-    assert set(get(client, "/api/v1/")) == {"agreements", "localities", "activities", "plans"}
+def test_the_root_lists_the_collections(client):
+    assert set(get(client, "/api/v1/")) == {
+        "agreements",
+        "localities",
+        "activities",
+        "plans",
+        "meetings",
+        "approved-periods",
+        "outcomes",
+    }
 
 
 # Schema -------------------------------------------------------------------------------------
