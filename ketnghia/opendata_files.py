@@ -4,11 +4,11 @@ in the storage "opendata" under opendata/ (MEDIA_ROOT/opendata/ on the disk, sen
 nginx in the deployment; or the object storage, which sends them itself), so that a download of a
 million activities is answered at once, with the time it was made shown on /du-lieu/.
 
-A committed write to the public data (ketnghia.pagecache.public_models, and the review meetings,
-which no page shows but the data does; through the ORM, or a bulk change announced by
-localities.signals.data_changed) marks the files out of date; the first such write schedules one
-build OPEN_DATA_SECONDS later, and the writes until then join it. The files are also made again
-every night, in case a job was lost.
+A committed write to the public data (ketnghia.pagecache.public_models, and the meetings'
+attendance and decisions, which no page shows but the data does; through the ORM, or a bulk
+change announced by localities.signals.data_changed) marks the files out of date; the first such
+write schedules one build OPEN_DATA_SECONDS later, and the writes until then join it. The files
+are also made again every night, in case a job was lost.
 
 Without a job queue (development, tests) there are no files: each download is made in its
 request, streamed from the database (ketnghia.opendata_views).
@@ -162,8 +162,8 @@ def _written(sender, raw=False, **kwargs):
         changed()
 
 
-# In the open data (ketnghia.exports.MEETINGS) though on no public page.
-DATA_ONLY = ("activities.meeting", "activities.meetingattendance", "activities.followup")
+# In the open data (ketnghia.exports.MEETINGS, the API) though on no public page.
+DATA_ONLY = ("activities.meetingattendance", "activities.followup")
 
 
 def connect():

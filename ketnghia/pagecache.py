@@ -25,16 +25,18 @@ What a write (a save, a delete or a many-to-many change) drops:
 - a locality with no unit below it: "site", its page, the pages above it, those of its
   predecessors and successors, and, as above, those of the agreements that name it (as a
   party, a giver or a recipient), whose pages show its name;
-- an annual plan or one of its items: the agreement's page (the only one that shows plans);
+- an annual plan or one of its items, a review meeting: as a part of its agreement (the
+  agreement's page and the locality pages show plans; the dashboards count the approved plans
+  and the agreements overdue for a meeting);
 - a locality with units below it, an activity type, a commitment area, a funder, a model not
   named here, a fixture loaded (raw) and the bulk writes the registers announce
   (localities.signals.data_changed: rebuild_summaries, import_units): everything;
 - a succession: the pages of both units, as for an agreement's party;
 - a legal document: "site" and the pages of the agreements that name it;
-- rows no public page shows (history, publications, staff's localities, review meetings) and
-  the rows derived from the others (the summary rows, the agreements' dates, the dashboards'
-  snapshots and generations: rebuilt in bulk with deletes that must stay one statement):
-  nothing.
+- rows no public page shows (history, publications, staff's localities, a meeting's attendance
+  and decisions) and the rows derived from the others (the summary rows, the agreements'
+  dates, the dashboards' snapshots and generations: rebuilt in bulk with deletes that must stay
+  one statement): nothing.
 A row updated drops the pages of the row as it was (read before the save) and as it is: an
 activity given to another commune drops the first one's pages too. Finding the tags costs a few
 indexed queries in the writing transaction: three for an activity added, one more to read a
@@ -105,8 +107,8 @@ UNSEEN = {
     "activities.agreementdates",
     "activities.dashboardsnapshot",
     "activities.figuresgeneration",
-    # The yearly cycle's working records: staff's, on no public page.
-    "activities.meeting",
+    # The yearly cycle's working records: staff's, on no public page (the meetings themselves
+    # count on the dashboards, their attendance and decisions nowhere).
     "activities.meetingattendance",
     "activities.followup",
     "agreements.publication",
@@ -313,20 +315,8 @@ def _locality_tags(rows):
     return own | _footprint(naming, localities, with_activities=True)
 
 
-def _agreement_page_tags(agreements):
-    """The pages of these agreements (ids or a subquery) alone: an annual plan is shown there
-    and nowhere else."""
-    slugs = Agreement.objects.filter(pk__in=agreements).exclude(slug="").order_by()
-    return {tag("agreement", slug) for slug in slugs.values_list("slug", flat=True)}
-
-
-def _plan_tags(rows):
-    return _agreement_page_tags(_values(rows, "agreement_id"))
-
-
 def _plan_item_tags(rows):
-    plans = Plan.objects.filter(pk__in=_values(rows, "plan_id")).values("agreement_id")
-    return _agreement_page_tags(plans)
+    return _footprint(Plan.objects.filter(pk__in=_values(rows, "plan_id")).values("agreement_id"))
 
 
 def _succession_tags(rows):
@@ -347,7 +337,8 @@ RULES = {
     "agreements.legaldocument": (("id",), _legal_document_tags),
     "localities.locality": (("id", "slug", "parent_id"), _locality_tags),
     "localities.succession": (("predecessor_id", "successor_id"), _succession_tags),
-    "activities.plan": (("agreement_id",), _plan_tags),
+    "activities.plan": (("agreement_id",), _part_tags),
+    "activities.meeting": (("agreement_id",), _part_tags),
     "activities.planitem": (("plan_id",), _plan_item_tags),
 }
 

@@ -45,6 +45,7 @@ from activities.reports.plans import (
     ItemStatus,
     PlanProgress,
     plan_progress,
+    plans_of_year,
     progress_of,
     public_plans,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "money_total",
     "outcomes_of",
     "plan_progress",
+    "plans_of_year",
     "progress_of",
     "province_totals",
     "public_plans",

@@ -266,3 +266,10 @@ def public_plans(agreement, today=None):
     """The approved plans of an agreement with their progress, the latest year first: what its
     public page shows. One query."""
     return progress_of(Plan.objects.filter(agreement=agreement, status=PlanStatus.APPROVED), today)
+
+
+def plans_of_year(agreements, year, today=None):
+    """{agreement id: PlanProgress} of the plans the province approved for `year`, of these
+    agreements (ids): what a locality's page says beside each agreement. One query."""
+    plans = Plan.objects.filter(agreement__in=agreements, year=year, status=PlanStatus.APPROVED)
+    return {progress.plan.agreement_id: progress for progress in progress_of(plans, today)}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from activities import reports
 from agreements.models import Agreement, AgreementStatus, Party, PartyRole
@@ -28,7 +29,7 @@ class LocalityPage:
     ancestors: list  # from the province down to the parent
     successors: list
     predecessors: list
-    page_obj: object  # a page of agreements, each with .ours and .partners
+    page_obj: object  # a page of agreements, each with .ours, .partners and .plan
     given: object  # reports.Side: what it (or a unit below it) gave, alone or jointly
     received: object  # reports.Side
     children_with_agreements: list
@@ -37,7 +38,7 @@ class LocalityPage:
 
 
 def locality_page(slug, page_number=None):
-    """Everything the locality page shows: nine queries whatever the data (eight without
+    """Everything the locality page shows: ten queries whatever the data (eight without
     agreements). Raises Http404 for an unknown slug."""
     locality = tree.chain(slug=slug)
     if locality is None:
@@ -59,7 +60,10 @@ def locality_page(slug, page_number=None):
     former = set(inherited)
     own = [pk for pk in here if pk not in former]
     page_obj = Paginator(_agreements(own, inherited), AGREEMENTS_PER_PAGE).get_page(page_number)
+    year = timezone.localdate().year
+    plans = reports.plans_of_year([a.pk for a in page_obj], year) if page_obj else {}
     for agreement in page_obj:
+        agreement.plan = plans.get(agreement.pk)  # this year's approved plan, with its progress
         parties = list(agreement.parties.all())
         # The units below it that signed, and the locality itself where it only coordinates.
         agreement.ours = [

@@ -1,14 +1,17 @@
 """/dia-phuong/<slug>/: a locality, its agreements and its villages', what it gave and received."""
 
 import datetime
+import re
 
 import pytest
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from activities import demo
 from activities.figures import format_quantity, format_vnd
-from activities.models import Activity, ActivityStatus
-from agreements.models import Agreement, PartyRole
+from activities.models import Activity, ActivityStatus, Plan, PlanItem, TargetKind
+from activities.plans import approve
+from agreements.models import Agreement, CommitmentArea, PartyRole
 from localities.models import Locality, LocalityKind, Succession
 from tests import factories
 
@@ -267,6 +270,14 @@ def build(n):
         factories.activity(agreement, giver=partner, recipient=village)
         factories.activity(agreement, "nha-o", giver=village, recipient=partner, quantity=2)
         factories.activity(agreement, "kham-chua-benh", quantity=100)
+        plan = Plan.objects.create(agreement=agreement, year=timezone.localdate().year)
+        PlanItem.objects.create(
+            plan=plan,
+            area=CommitmentArea.objects.order_by("position").first(),
+            description="Giao lưu",
+            target_kind=TargetKind.MILESTONE,
+        )
+        approve(plan, None)
         factories.agreement(former, factories.locality(f"Đơn vị {i}"), published=True)
         factories.locality(f"Xã Khác {i}", parent=province)
     return province, commune, former
@@ -276,8 +287,44 @@ def build(n):
 def test_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     province, commune, former = build(n)
     for place in (commune, province, former):
-        with django_assert_num_queries(12):
-            page(client, place)
+        with django_assert_num_queries(13):
+            _, content = page(client, place)
+        lines = content.count('class="plan-line"')
+        assert lines == 0 if place == former else lines > 0  # the former's agreements: no plan
+
+
+def test_each_agreement_says_how_its_plan_of_the_year_is_doing(client):
+    """This year's plan approved by the province, beside its agreement: the items by status and
+    a link to the plan on the agreement's page. A draft plan, or last year's, is not shown."""
+    year = timezone.localdate().year
+    commune = factories.locality("Xã Ia Dơk")
+    agreement = factories.agreement(commune, factories.locality("Phường Bạn"), published=True)
+    other = factories.agreement(commune, factories.locality("Đồn Bạn"), published=True)
+    area = CommitmentArea.objects.order_by("position").first()
+    for plan_of, plan_year, approved in ((agreement, year, True), (other, year, False)):
+        plan = Plan.objects.create(agreement=plan_of, year=plan_year)
+        done = PlanItem.objects.create(
+            plan=plan, area=area, description="Tết", target_kind=TargetKind.MONEY, target_vnd=10
+        )
+        PlanItem.objects.create(
+            plan=plan, area=area, description="Giao lưu", target_kind=TargetKind.MILESTONE
+        )
+        factories.activity(
+            plan_of, value_vnd=10, plan_item=done, starts_on=datetime.date(year, 1, 2)
+        )
+        if approved:
+            approve(plan, None)
+    earlier = Plan.objects.create(agreement=other, year=year - 1)
+    PlanItem.objects.create(
+        plan=earlier, area=area, description="Cũ", target_kind=TargetKind.MILESTONE
+    )
+    approve(earlier, None)
+
+    _, content = page(client, commune)
+    [line] = re.findall(r'<p class="plan-line">(.*?)</p>', content)
+    assert f'href="{detail_url(agreement)}#plans"' in line
+    text = re.sub(r"<[^>]+>", "", line)
+    assert text == f"Kế hoạch {year}: 2 nội dung · hoàn thành: 1, đúng tiến độ: 1"
 
 
 def test_a_clerks_internal_note_is_never_shown_to_the_public(client):

@@ -10,10 +10,20 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models.deletion import Collector
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.figures import format_vnd_words
-from activities.models import Activity, ActivitySummary
-from agreements.models import Agreement
+from activities.models import (
+    Activity,
+    ActivitySummary,
+    Meeting,
+    MeetingKind,
+    Plan,
+    PlanItem,
+    TargetKind,
+)
+from activities.plans import approve
+from agreements.models import Agreement, CommitmentArea
 from agreements.services import publish_agreement
 from ketnghia import pagecache, replicas
 from localities import signals as registers
@@ -394,3 +404,43 @@ def test_a_page_made_from_a_replica_is_kept_no_longer_than_a_writer_stays_on_the
     monkeypatch.setattr(replicas, "reads_from_replica", lambda: False)
     get(client, "/thong-ke/")
     assert sorted(kept.values()) == [10, 600]
+
+
+def test_a_plan_approved_drops_the_pages_that_show_or_count_it(
+    client, world, django_assert_num_queries, django_assert_max_num_queries
+):
+    """The agreement's page and its localities' pages show the plan; the dashboards count it."""
+    shown = [
+        agreement_page(world["ours"]),
+        *locality_pages(world["ia_dok"], world["an_nhon"], world["province"]),
+        "/thong-ke/",
+    ]
+    others = [agreement_page(world["theirs"]), *locality_pages(world["elsewhere"])]
+    for path in shown + others:
+        get(client, path)
+    plan = Plan.objects.create(agreement=world["ours"], year=timezone.localdate().year)
+    PlanItem.objects.create(
+        plan=plan,
+        area=CommitmentArea.objects.order_by("position").first(),
+        description="Giao lưu",
+        target_kind=TargetKind.MILESTONE,
+    )
+    for path in shown + others:
+        get(client, path)
+
+    approve(plan, None)
+
+    assert_served_from_cache(client, django_assert_num_queries, others)
+    assert_made_afresh(client, django_assert_max_num_queries, shown)
+    assert 'class="plan-line"' in get(client, f"/dia-phuong/{world['ia_dok'].slug}/")
+
+
+def test_a_meeting_recorded_changes_the_dashboards_overdue_count(client, world):
+    Agreement.objects.filter(pk=world["ours"].pk).update(meeting_every=6)
+    overdue = "1 giao ước quá hạn họp đánh giá"
+    assert overdue in get(client, "/thong-ke/")
+    Meeting.objects.create(
+        agreement=world["ours"], kind=MeetingKind.BRIEFING, held_on=timezone.localdate()
+    )
+    assert overdue not in get(client, "/thong-ke/")
+    assert "0 giao ước quá hạn họp đánh giá" in get(client, "/thong-ke/")
