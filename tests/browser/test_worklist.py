@@ -1,29 +1,74 @@
 """A province officer's work list and inbox at 1280 and 390 px (issue 12): an agreement whose
-review meeting is overdue is on the work list; the day's reminders wait in the inbox with a
-badge; opening one leads to the page where it is dealt with (a new meeting of that agreement)
-and marks it read.
+review meeting is overdue is on the work list; the day's reminders, made by the running job
+consumer, wait in the inbox with a badge; opening one leads to the page where it is dealt with
+(a new meeting of that agreement) and marks it read.
+
+The consumer is huey's own, run in this process's threads as `manage.py run_huey` runs it
+(the site's tasks and startup hook, ketnghia.tasks), on the Redis the site uses, under a queue
+of the test's own: the live server's database is then the consumer's. Redis must run (.ci/run
+starts it): without it the test fails, as the site's jobs would.
 
 Screenshots go to test-artifacts/worklist/ (worklist-1280.png, worklist-390.png,
 inbox-1280.png, inbox-390.png); `make screenshots` copies two into docs/screenshots/.
 """
 
+import contextlib
 import datetime
+import secrets
+import signal
+import threading
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from huey import signals as huey_signals
+from huey.contrib.djhuey import HUEY
+from huey.storage import RedisStorage
 from playwright.sync_api import expect
 
 from activities.models import Meeting, MeetingKind
 from agreements.models import Agreement
-from ketnghia import reminders
+from ketnghia import tasks
 from ketnghia.models import Reminder
 from tests.browser.test_screens import problems_of
 from tests.browser.test_staff_import import PASSWORD, log_in
 
 IA_DOK = "Xã Ia Dơk – Phường An Nhơn Bắc"
+HUEY_URL = "redis://127.0.0.1:6379/15"
+
+
+@contextlib.contextmanager
+def job_consumer():
+    """The site's job queue on Redis with a consumer running, as on a server; yields an event
+    set when the consumer has finished sending the day's reminders."""
+    queue = f"ketnghia-browser-{secrets.token_hex(4)}"
+    saved = HUEY.storage, HUEY.immediate
+    handlers = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    sent = threading.Event()
+
+    def finished(name, task, exc=None):
+        if isinstance(task, tasks.send_reminders.task_class):
+            sent.set()
+
+    HUEY._immediate = False
+    HUEY.storage = RedisStorage(name=queue, url=HUEY_URL)
+    HUEY.signal(huey_signals.SIGNAL_COMPLETE)(finished)
+    consumer = HUEY.create_consumer(workers=1, worker_type="thread", check_worker_health=False)
+    consumer.start()
+    try:
+        yield sent
+    finally:
+        consumer.stop(graceful=True)
+        HUEY.disconnect_signal(finished)
+        HUEY.storage, HUEY._immediate = saved
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        jobs = redis.Redis.from_url(HUEY_URL)
+        for key in jobs.scan_iter(f"*{queue}*"):
+            jobs.delete(key)
 
 
 @pytest.mark.browser
@@ -40,8 +85,11 @@ def test_a_province_officer_reads_the_work_list_and_the_inbox(page, live_server,
     Agreement.objects.filter(pk=agreement.pk).update(meeting_every=6)
     last = timezone.localdate() - datetime.timedelta(days=365)
     Meeting.objects.create(agreement=agreement, kind=MeetingKind.HALF_YEAR, held_on=last)
-    made = reminders.deliver()
-    mine = [r for r in made if r.user_id == officer.pk]
+    assert not Reminder.objects.exists()
+    with job_consumer() as sent:
+        # The consumer's startup hook sends the day's reminders (ketnghia.tasks).
+        assert sent.wait(60), "the consumer sent no reminder within a minute"
+    mine = list(Reminder.objects.filter(user=officer))
     assert any(r.kind == "meeting_overdue" and r.agreement_id == agreement.pk for r in mine)
 
     log_in(page, officer)
