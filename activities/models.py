@@ -337,7 +337,10 @@ class Activity(models.Model):
     plan_item = models.ForeignKey(
         "PlanItem",
         verbose_name=_("plan item"),
-        on_delete=models.SET_NULL,
+        # An item with recorded activities is dropped with a reason, not deleted: deleting it
+        # would unlink them silently, in a locked year too. Its agreement's deletion (which
+        # takes the activities with it) is not held back.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="activities",

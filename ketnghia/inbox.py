@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.reports.cycle import OccasionKind, work_list
+from agreements.models import Agreement
 from ketnghia.models import Reminder, ReminderSettings
 from localities.scopes import scope_of
 
@@ -25,8 +26,21 @@ def _context(admin_site, request, title):
     return {**admin_site.each_context(request), "title": title, "subtitle": None}
 
 
+def reminders_of(user):
+    """The account's reminders about agreements still in its charge: once a role or a commune
+    is taken from it, the reminders of agreements it no longer sees leave its inbox and badge
+    (no query of its own: the scope is read once a request)."""
+    found = Reminder.objects.filter(user=user)
+    if not (user.is_superuser or user.has_perm("agreements.view_agreement")):
+        return found.none()
+    scope = scope_of(user)
+    if scope.is_whole:
+        return found
+    return found.filter(agreement__in=Agreement.objects.within(scope).values("pk"))
+
+
 def unread_count(user):
-    return Reminder.objects.filter(user=user, read_at__isnull=True).count()
+    return reminders_of(user).filter(read_at__isnull=True).count()
 
 
 def inbox(admin_site, request):
@@ -37,7 +51,7 @@ def inbox(admin_site, request):
         default=len(OccasionKind.VALUES),
     )
     reminders = (
-        Reminder.objects.filter(user=request.user)
+        reminders_of(request.user)
         .select_related("agreement")
         .order_by("-created_at", pressing, "on", "-id")
     )
@@ -57,7 +71,7 @@ def inbox(admin_site, request):
 
 def open_reminder(admin_site, request, pk):
     """A reminder read: marked so, and the page where it is dealt with opened (POST)."""
-    reminder = get_object_or_404(Reminder, pk=pk, user=request.user)
+    reminder = get_object_or_404(reminders_of(request.user), pk=pk)
     if request.method == "POST" and reminder.read_at is None:
         reminder.read_at = timezone.now()
         reminder.save(update_fields=["read_at"])

@@ -546,7 +546,8 @@ class CycleSummary:
 
 
 def cycle_summary(locality_id=None, today=None):
-    """For the province (no locality) or a unit (its agreements: a party in it or below it).
+    """For the province (no locality) or a unit (its agreements: a party in it or below it, or
+    in or below a unit it succeeded).
 
     The plans of the year and the agreements with a cadence are few beside the agreements: they
     are read for the province (two or three queries, each through its own index), and kept for
@@ -580,7 +581,9 @@ def cycle_summary(locality_id=None, today=None):
 
 
 def _covering(locality_id, agreement_ids):
-    """Those of `agreement_ids` with a party that is the unit or lies below it."""
+    """Those of `agreement_ids` with a party that is the unit or lies below it, or below a unit
+    it succeeded (a ward formed by the 2025 merger counts its communes' agreements, as its
+    dashboard's figures do: localities.tree.area_ids)."""
     if not agreement_ids:
         return set()
     parties = list(
@@ -588,8 +591,9 @@ def _covering(locality_id, agreement_ids):
             "agreement_id", "locality_id"
         )
     )
+    lineage = set(tree.lineage_ids(locality_id))
     above = tree.chains({locality for _agreement, locality in parties})
-    return {agreement for agreement, locality in parties if locality_id in above.get(locality, ())}
+    return {agreement for agreement, locality in parties if lineage & above.get(locality, set())}
 
 
 def published_meetings():

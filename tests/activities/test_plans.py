@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import RestrictedError
 from django.test import Client
 from django.utils.translation import gettext
 
@@ -573,3 +574,44 @@ def test_copy_to_the_next_year_from_the_list(officer, plan):
     )
     assert response.status_code == 302
     assert Plan.objects.filter(agreement=plan.agreement, year=2027).exists()
+
+
+def test_an_item_with_recorded_activities_is_dropped_not_deleted(officer, agreement, plan, area):
+    """Deleting it would unlink its activities silently (in a locked year too): the plan's page
+    refuses, naming them, and changes nothing; an item without any is deleted; the plan itself
+    is not deleted while an activity carries out one of its items."""
+    carried = item(plan, TargetKind.MONEY)
+    activity = done(agreement, carried, value_vnd=30_000_000)
+    spare = item(plan, TargetKind.MILESTONE)
+    data = plan_form(agreement, 2026, [])
+    data.update({"items-TOTAL_FORMS": 2, "items-INITIAL_FORMS": 2})
+    for n, row in enumerate((carried, spare)):
+        data.update(
+            {
+                f"items-{n}-id": row.pk,
+                f"items-{n}-plan": plan.pk,
+                f"items-{n}-area": area.pk,
+                f"items-{n}-description": row.description,
+                f"items-{n}-target_kind": row.target_kind,
+                f"items-{n}-target_vnd": "100.000.000" if row == carried else "",
+                f"items-{n}-DELETE": "on",
+            }
+        )
+    response = officer.post(f"/admin/activities/plan/{plan.pk}/change/", data)
+    assert response.status_code == 200
+    [refusal] = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert refusal.startswith(f"Không xóa được nội dung kế hoạch {carried}: ")
+    assert refusal.endswith(f"được giữ lại: hoạt động {activity}")
+    assert set(plan.items.values_list("pk", flat=True)) == {carried.pk, spare.pk}
+
+    data["items-0-DELETE"] = ""
+    response = officer.post(f"/admin/activities/plan/{plan.pk}/change/", data)
+    assert response.status_code == 302, response.context["errors"]
+    assert list(plan.items.values_list("pk", flat=True)) == [carried.pk]
+    activity.refresh_from_db()
+    assert activity.plan_item_id == carried.pk
+
+    with pytest.raises(RestrictedError):
+        carried.delete()
+    with pytest.raises(RestrictedError):
+        plan.delete()

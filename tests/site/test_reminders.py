@@ -28,7 +28,7 @@ from activities.reports.cycle import plan_due as due_of
 from agreements.models import Agreement, CommitmentArea, Programme
 from ketnghia import reminders
 from ketnghia.models import Reminder, ReminderSettings
-from localities.models import LocalityKind, StaffLocality
+from localities.models import LocalityKind, StaffLocality, Succession
 from localities.scopes import WHOLE, scope_of
 from tests import factories
 
@@ -267,6 +267,34 @@ def test_the_inbox_marks_read_and_opens_the_page(world):
     assert f"{unread} chưa đọc" not in client.get("/admin/").content.decode()
 
 
+def test_reminders_of_agreements_taken_from_an_account_leave_its_inbox(world):
+    """A commune taken from an editor, then the role: its reminders leave the inbox and the
+    badge, and cannot be opened (they stay recorded, as sent)."""
+    reminders.deliver(day(6, 10))
+    editor = world["users"]["editor_a"]
+    mine = Reminder.objects.filter(user=editor)
+    about_a = mine.filter(agreement=world["a"]).first()
+    assert about_a is not None and mine.exclude(agreement=world["a"]).exists()
+    client = Client()
+    client.force_login(editor)
+    assert f"{mine.count()} chưa đọc" in client.get("/admin/").content.decode()
+
+    # In charge of the commune of B now: A's village and the draft A–B… B is a party of it.
+    StaffLocality.objects.filter(user=editor).update(locality=world["b"].parties.first().locality)
+    client = Client()
+    client.force_login(editor)
+    shown = client.get("/admin/inbox/").context["page_obj"].object_list
+    assert {r.agreement_id for r in shown} == {world["draft"].pk}
+    assert f"{len(shown)} chưa đọc" in client.get("/admin/").content.decode()
+    assert client.post(f"/admin/inbox/{about_a.pk}/").status_code == 404
+
+    editor.groups.clear()
+    client = Client()
+    client.force_login(editor)
+    assert not client.get("/admin/inbox/").context["page_obj"].object_list
+    assert Reminder.objects.filter(user=editor).count() == mine.count()
+
+
 def test_the_settings_page_saves_the_choices(world):
     editor = world["users"]["editor_a"]
     client = Client()
@@ -394,6 +422,11 @@ def test_the_years_plans_and_meetings_on_the_dashboards(world, client):
     commune_a = world["a"].parties.first().locality.parent_id
     of_a = cycle_summary(commune_a, day(6, 10))
     assert (of_a.plans, of_a.with_cadence, of_a.overdue) == (1, 1, 1)
+    # A ward formed by merging commune A counts A's agreements, as its figures do.
+    ward = factories.locality("Phường Hợp Nhất", kind=LocalityKind.WARD)
+    Succession.objects.create(predecessor_id=commune_a, successor=ward)
+    of_ward = cycle_summary(ward.pk, day(6, 10))
+    assert (of_ward.plans, of_ward.with_cadence, of_ward.overdue) == (1, 1, 1)
     page = client.get("/thong-ke/").content.decode()
     today = cycle_summary()
     assert f"Kế hoạch và họp đánh giá năm {today.year}" in page
