@@ -351,7 +351,6 @@ class OutcomeValueSerializer(serializers.ModelSerializer):
             "status",
             "source",
             "as_of",
-            "note",
         ]
 
 

@@ -1,9 +1,13 @@
-"""The open data: published agreements, their parties, commitments and activities as datasets.
+"""The open data: published agreements, their parties, commitments and activities, and the
+twinning year (approved plans, review meetings, approved figures, outcome indicators) as
+datasets.
 
 Each dataset has stable, documented columns (English snake_case names; their meaning is shown on
 /du-lieu/ in the reader's language) and yields its rows in a fixed number of queries, streamed
 from the database (`values()` + `iterator()`), so memory stays bounded whatever the size.
-Drafts never appear: every query starts from the published agreements.
+Drafts never appear: every query of an agreement's records starts from the published
+agreements; the approved figures and the localities' indicators are the province's, public as
+its dashboards show them.
 
 Writers turn a dataset into CSV (UTF-8 with a BOM, for Excel), JSON or XLSX. The licence of the
 data is set here, once.
@@ -592,7 +596,6 @@ OUTCOMES = Dataset(
         Column("status", _("The status in words, for an indicator told in words."), ""),
         Column("source", _("Where the value comes from."), "Cục Thống kê tỉnh Gia Lai"),
         Column("as_of", _("The day the source gives the value for (YYYY-MM-DD)."), "2025-12-31"),
-        Column("note", _("A note on the value."), ""),
     ],
     rows=outcome_rows,
 )

@@ -426,7 +426,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kết nghĩa – open data API",
-    "DESCRIPTION": "Published twinning agreements, localities and activities (read-only).",
+    "DESCRIPTION": (
+        "Published twinning agreements, localities and activities; approved annual plans, review "
+        "meetings, approved figures and outcome indicators (read-only)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Fields of the same name with different choices get distinct schema names.
@@ -437,6 +440,8 @@ SPECTACULAR_SETTINGS = {
         "LocalityKindEnum": "localities.models.LocalityKind",
         "LegalDocumentKindEnum": "agreements.models.LegalDocumentKind",
         "EventKindEnum": "agreements.models.EventKind",
+        "MeasureEnum": "activities.models.Measure",
+        "IndicatorMeasureEnum": "activities.models.IndicatorMeasure",
     },
 }
 

@@ -58,7 +58,7 @@ def outcomes_of(locality):
 
 def all_outcome_values():
     """Every locality's indicator values as the open data lists them: by locality, indicator
-    (in the province's order) and year. One query, streamed."""
+    (in the province's order) and year; not the staff's notes. One query, streamed."""
     return (
         OutcomeValue.objects.order_by(
             "locality__name", "locality_id", "indicator__position", "indicator__name", "year"
@@ -74,7 +74,6 @@ def all_outcome_values():
             "status",
             "source",
             "as_of",
-            "note",
         )
         .iterator()
     )

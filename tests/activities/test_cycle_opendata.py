@@ -181,13 +181,14 @@ def test_outcomes_with_their_unit_source_and_date(client, world):
         ("Tỷ lệ hộ nghèo (thử)", "2025", "12.5", "", "%"),
         ("Nông thôn mới (thử)", "2025", "", "Chưa đạt", ""),
     ]
-    assert rows[2]["note"] == "Đạt 15/19 tiêu chí" and rows[0]["source"] == "Cục Thống kê tỉnh"
+    assert rows[0]["source"] == "Cục Thống kê tỉnh"
+    assert "note" not in rows[0]  # the staff's note on a value is not published
     assert {(r["locality_name"], r["locality_code"]) for r in rows} == {("Xã Ia Dơk", "23869")}
     assert json_rows(client, "outcomes") == rows
     assert xlsx_rows(client, "outcomes") == rows
 
 
-def test_a_meeting_recorded_makes_the_files_out_of_date(
+def test_a_meetings_decision_removed_makes_the_files_out_of_date(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
     """No public page shows a meeting, but the data does: its files are made again."""
@@ -244,6 +245,7 @@ def test_the_api_lists_outcome_values(client, world):
     found = client.get("/api/v1/outcomes/", {"locality": world[1].slug, "year": 2025}).json()
     values = {(v["indicator"]["name"], v["value"], v["status"]) for v in found["results"]}
     assert values == {("Tỷ lệ hộ nghèo (thử)", 12.5, ""), ("Nông thôn mới (thử)", None, "Chưa đạt")}
+    assert "Đạt 15/19 tiêu chí" not in json.dumps(found, ensure_ascii=False)
     assert client.get("/api/v1/outcomes/", {"locality": "khong-co"}).json()["results"] == []
 
 

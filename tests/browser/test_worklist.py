@@ -3,10 +3,10 @@ review meeting is overdue is on the work list; the day's reminders, made by the 
 consumer, wait in the inbox with a badge; opening one leads to the page where it is dealt with
 (a new meeting of that agreement) and marks it read.
 
-The consumer is huey's own, run in this process's threads as `manage.py run_huey` runs it
-(the site's tasks and startup hook, ketnghia.tasks), on the Redis the site uses, under a queue
-of the test's own: the live server's database is then the consumer's. Redis must run (.ci/run
-starts it): without it the test fails, as the site's jobs would.
+The consumer is huey's own, with the site's tasks, startup hook and consumer options
+(ketnghia.tasks, settings.HUEY), run in this process's threads on the Redis the site uses,
+under a queue of the test's own: the live server's database is then the consumer's. Redis must
+run (.ci/run starts it): without it the test fails, as the site's jobs would.
 
 Screenshots go to test-artifacts/worklist/ (worklist-1280.png, worklist-390.png,
 inbox-1280.png, inbox-390.png); `make screenshots` copies two into docs/screenshots/.
@@ -19,9 +19,10 @@ import signal
 import threading
 
 import pytest
-import redis
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey import signals as huey_signals
@@ -42,33 +43,48 @@ HUEY_URL = "redis://127.0.0.1:6379/15"
 
 @contextlib.contextmanager
 def job_consumer():
-    """The site's job queue on Redis with a consumer running, as on a server; yields an event
-    set when the consumer has finished sending the day's reminders."""
-    queue = f"ketnghia-browser-{secrets.token_hex(4)}"
+    """The site's job queue on Redis with huey's consumer running in this process's threads,
+    with the site's tasks and startup hook and the options of settings.HUEY (periodic tasks
+    off: the day's reminders come from the startup hook alone, whatever the hour). Yields an
+    event set once the consumer has sent the day's reminders; a task that fails fails the
+    test with its error."""
+    queue = f"ketnghia_browser_{secrets.token_hex(4)}"  # huey keeps letters, digits and "_"
     saved = HUEY.storage, HUEY.immediate
     handlers = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    sent = threading.Event()
+    sent, failures = threading.Event(), []
 
     def finished(name, task, exc=None):
         if isinstance(task, tasks.send_reminders.task_class):
+            if exc is not None:
+                failures.append(exc)
             sent.set()
 
-    HUEY._immediate = False
-    HUEY.storage = RedisStorage(name=queue, url=HUEY_URL)
-    HUEY.signal(huey_signals.SIGNAL_COMPLETE)(finished)
-    consumer = HUEY.create_consumer(workers=1, worker_type="thread", check_worker_health=False)
-    consumer.start()
+    def close_connections():
+        # In the worker's thread as it stops: its database connection goes with it.
+        connections.close_all()
+
+    consumer = None
     try:
+        HUEY._immediate = False
+        HUEY.storage = RedisStorage(name=queue, url=HUEY_URL)
+        HUEY.signal(huey_signals.SIGNAL_COMPLETE, huey_signals.SIGNAL_ERROR)(finished)
+        HUEY.on_shutdown(name="test_close_connections")(close_connections)
+        options = {**settings.HUEY["consumer"], "periodic": False, "check_worker_health": False}
+        consumer = HUEY.create_consumer(**options)
+        consumer.start()
         yield sent
+        if failures:
+            raise failures[0]
     finally:
-        consumer.stop(graceful=True)
+        if consumer is not None:
+            consumer.stop(graceful=True)
         HUEY.disconnect_signal(finished)
+        HUEY.unregister_on_shutdown("test_close_connections")
+        if isinstance(HUEY.storage, RedisStorage):
+            HUEY.storage.flush_all()
         HUEY.storage, HUEY._immediate = saved
         for number, handler in handlers.items():
             signal.signal(number, handler)
-        jobs = redis.Redis.from_url(HUEY_URL)
-        for key in jobs.scan_iter(f"*{queue}*"):
-            jobs.delete(key)
 
 
 @pytest.mark.browser

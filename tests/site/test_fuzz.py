@@ -81,6 +81,10 @@ def pages(settings, tmp_path):
         "/api/v1/agreements/",
         "/api/v1/activities/",
         "/api/v1/localities/",
+        "/api/v1/plans/",
+        "/api/v1/meetings/",
+        "/api/v1/approved-periods/",
+        "/api/v1/outcomes/",
         "/sitemap.xml",
         "/en/thong-ke/",
     ]

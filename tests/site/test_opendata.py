@@ -78,7 +78,6 @@ COLUMNS = {
         "status",
         "source",
         "as_of",
-        "note",
     ],
     "plan-items": [
         "agreement_slug",
