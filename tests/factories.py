@@ -3,7 +3,18 @@
 import datetime
 import itertools
 
-from activities.models import Activity, ActivityType, Funder, FunderKind
+from activities.models import (
+    Activity,
+    ActivityType,
+    Funder,
+    FunderKind,
+    OutcomeIndicator,
+    OutcomeValue,
+    Plan,
+    PlanItem,
+    TargetKind,
+)
+from activities.plans import approve
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -89,6 +100,27 @@ __all__ = [
     "legal_document",
     "locality",
 ]
+
+
+def approved_plan(agreement, year, description="Giao lưu"):
+    """An annual plan of one task (a milestone) in the first commitment area, approved."""
+    plan = Plan.objects.create(agreement=agreement, year=year)
+    PlanItem.objects.create(
+        plan=plan,
+        area=CommitmentArea.objects.order_by("position").first(),
+        description=description,
+        target_kind=TargetKind.MILESTONE,
+    )
+    approve(plan, None)
+    return plan
+
+
+def outcome_value(locality, year=2025, value=10, **fields):
+    """A value of the first indicator listed (the poverty rate) for a locality and a year."""
+    fields.setdefault("indicator", OutcomeIndicator.objects.order_by("position", "pk").first())
+    fields.setdefault("source", "Cục Thống kê")
+    fields.setdefault("as_of", datetime.date(year, 12, 31))
+    return OutcomeValue.objects.create(locality=locality, year=year, value=value, **fields)
 
 
 def province_reader(username="lanh-dao-tinh", password="mat-khau-thu-nghiem-9"):

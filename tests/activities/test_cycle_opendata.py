@@ -265,14 +265,7 @@ def test_pages_and_files_cost_a_fixed_number_of_queries(
             meeting=meeting, decision="Họp", owner=unit, due_on=datetime.date(2026, 1, 1)
         )
         PeriodApproval.objects.create(year=2025, locality=commune)
-        OutcomeValue.objects.create(
-            locality=commune,
-            indicator=OutcomeIndicator.objects.first(),
-            year=2025,
-            value=n,
-            source="Cục Thống kê",
-            as_of=datetime.date(2025, 12, 31),
-        )
+        factories.outcome_value(commune, value=n)
     for address in ("/api/v1/meetings/", "/api/v1/approved-periods/", "/api/v1/outcomes/"):
         with django_assert_max_num_queries(3):
             assert len(client.get(address).json()["results"]) == count

@@ -270,14 +270,7 @@ def build(n):
         factories.activity(agreement, giver=partner, recipient=village)
         factories.activity(agreement, "nha-o", giver=village, recipient=partner, quantity=2)
         factories.activity(agreement, "kham-chua-benh", quantity=100)
-        plan = Plan.objects.create(agreement=agreement, year=timezone.localdate().year)
-        PlanItem.objects.create(
-            plan=plan,
-            area=CommitmentArea.objects.order_by("position").first(),
-            description="Giao lưu",
-            target_kind=TargetKind.MILESTONE,
-        )
-        approve(plan, None)
+        factories.approved_plan(agreement, timezone.localdate().year)
         factories.agreement(former, factories.locality(f"Đơn vị {i}"), published=True)
         factories.locality(f"Xã Khác {i}", parent=province)
     return province, commune, former

@@ -527,14 +527,7 @@ def _world(count):
         )
         factories.commitment(agreement)
         factories.activity(agreement, giver=agreement.parties.first().locality)
-        plan = Plan.objects.create(agreement=agreement, year=2025)
-        PlanItem.objects.create(
-            plan=plan,
-            area=CommitmentArea.objects.order_by("position").first(),
-            description="Giao lưu",
-            target_kind=TargetKind.MILESTONE,
-        )
-        approve(plan, None)
+        factories.approved_plan(agreement, 2025)
         party = agreement.parties.first().locality
         meeting = Meeting.objects.create(
             agreement=agreement, kind=MeetingKind.YEAR, held_on=datetime.date(2025, 12, 1)
@@ -542,14 +535,7 @@ def _world(count):
         MeetingAttendance.objects.create(meeting=meeting, locality=party, people="A – Bí thư")
         FollowUp.objects.create(meeting=meeting, decision="Họp", due_on=datetime.date(2026, 1, 1))
         PeriodApproval.objects.create(year=2025, locality=party)
-        OutcomeValue.objects.create(
-            locality=party,
-            indicator=OutcomeIndicator.objects.first(),
-            year=2025,
-            value=10,
-            source="Cục Thống kê",
-            as_of=datetime.date(2025, 12, 31),
-        )
+        factories.outcome_value(party)
     draft = factories.agreement()  # a draft, whose meetings stay out
     Meeting.objects.create(
         agreement=draft, kind=MeetingKind.YEAR, held_on=datetime.date(2025, 1, 1)
