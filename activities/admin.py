@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
 
 from activities import import_template
 from activities.admin_forms import ActivityAdminForm, FunderAdminForm
@@ -24,6 +24,8 @@ from activities.forms import QuantityField, VNDField
 from activities.models import (
     Activity,
     ActivityType,
+    Award,
+    AwardRecipient,
     FollowUp,
     Funder,
     Meeting,
@@ -41,7 +43,7 @@ from activities.plans import copy_to_year as copy_plan
 from activities.plans import may_approve
 from activities.plans import reopen as reopen_plan
 from activities.reports import plan_progress
-from activities.resources import ActivityResource, OutcomeValueResource
+from activities.resources import ActivityResource, AwardResource, OutcomeValueResource
 from agreements.admin import (
     LabelledAutocompleteSelect,
     ReviewedChangesMixin,
@@ -52,7 +54,7 @@ from agreements.admin import (
 from agreements.dates import format_period
 from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
-from localities.admin import FoldedSearchMixin, HistoryAdmin, autocomplete_narrowed
+from localities.admin import FoldedSearchMixin, HistoryAdmin
 from localities.admin_lists import AutocompleteFilter, LargeListMixin, years_of
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -616,7 +618,6 @@ class PlanItemAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
     form = PlanItemForm
 
     def get_search_results(self, request, queryset, search_term):
-        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
         return super().get_search_results(request, queryset.select_related("plan"), search_term)
 
     def autocomplete_choices(self, request, field_name, queryset):
@@ -767,10 +768,6 @@ class FollowUpAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
-        return super().get_search_results(request, queryset, search_term)
 
     def autocomplete_choices(self, request, field_name, queryset):
         """Who does a decision: the meeting's agreement's parties and the units below them
@@ -947,3 +944,158 @@ class OutcomeValueAdmin(ImportTemplateMixin, ImportExportMixin, FoldedSearchMixi
             if unit != "%"
             else f"{format_number(outcome.value)}%"
         )
+
+
+# --- The merit register ---------------------------------------------------------------------
+
+
+class AwardRecipientFormSet(LabelledRowsFormSet):
+    """The named recipients: no more collectives and people than the award counts."""
+
+    labelled = ("locality",)
+
+    def clean(self):
+        super().clean()
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        people = sum(1 for row in rows if row.get("is_person"))
+        counts = {"people": people, "collectives": len(rows) - people}
+        award = self.instance
+        for name, named in counts.items():
+            if named > getattr(award, name, 0):
+                raise ValidationError(
+                    _(
+                        "%(named)s named here, more than the %(counted)s the award counts: "
+                        "correct the count above or the names."
+                    )
+                    % {"named": named, "counted": getattr(award, name, 0)}
+                )
+
+
+class AwardRecipientInline(TableRowsMixin, admin.TabularInline):
+    model = AwardRecipient
+    formset = AwardRecipientFormSet
+    fields = ["locality", "name", "title", "is_person", "public"]
+    autocomplete_fields = ["locality"]
+    extra = 1
+
+
+class AwardAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        agreement = cleaned.get("agreement")
+        if agreement is None:
+            return cleaned
+        for name in ("event", "source"):
+            part = cleaned.get(name)
+            if part is not None and part.agreement_id != agreement.pk:
+                self.add_error(name, self._elsewhere(agreement))
+        activities = cleaned.get("activities")
+        if activities and any(a.agreement_id != agreement.pk for a in activities):
+            self.add_error("activities", self._elsewhere(agreement))
+        return cleaned
+
+    @staticmethod
+    def _elsewhere(agreement):
+        return _("This belongs to another agreement; choose one of “%(agreement)s”.") % {
+            "agreement": agreement
+        }
+
+
+@admin.register(Award)
+class AwardAdmin(ExportMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    """The merit register (khen thưởng): the awards given for the work of the agreements in
+    the account's scope, with their decision, the collectives and people counted and named,
+    and the activities that justify them; exported as a workbook."""
+
+    resource_classes = [AwardResource]
+    form = AwardAdminForm
+    list_display = ["when", "form", "level", "recipients_counted", "issuer", "agreement"]
+    list_filter = ["form", "level", ("agreement", AutocompleteFilter)]
+    list_select_related = ["agreement"]
+    search_fields = ["agreement__search_key", "issuer", "decision_number"]
+    search_help_text = _(
+        "The name of the agreement (with or without diacritics), who gave it or its decision "
+        "number."
+    )
+    autocomplete_fields = ["agreement", "event", "source", "activities"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["agreement", "form", "level", "issuer"]}),
+        (
+            _("Decision"),
+            {"fields": [("decision_number", "decided_on", "date_precision"), "event"]},
+        ),
+        (
+            _("For"),
+            {"fields": [("period_from", "period_to"), "reason", ("collectives", "people")]},
+        ),
+        (_("Evidence"), {"fields": ["activities", "source"]}),
+    ]
+    inlines = [AwardRecipientInline]
+
+    class Media:
+        js = ["admin/js/jquery.init.js", "ketnghia/agreement-parties.js"]
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        # The export reaches the agreements in the account's scope, as the list does.
+        return {
+            **super().get_resource_kwargs(request, *args, **kwargs),
+            "agreements": agreements_in_scope(request),
+        }
+
+    def autocomplete_choices(self, request, field_name, queryset):
+        """The activities, the event and the source among the chosen agreement's
+        (static/ketnghia/agreement-parties.js sends it); the form checks them again."""
+        agreement = request.GET.get("agreement", "")
+        if field_name in ("activities", "event", "source") and agreement.isdigit():
+            return queryset.filter(agreement_id=int(agreement))
+        return queryset
+
+    @admin.display(description=_("date"), ordering="decided_on")
+    def when(self, award):
+        if award.decided_on is None:
+            return "–"
+        return format_period(award.decided_on, None, award.date_precision)
+
+    @admin.display(description=_("awarded"))
+    def recipients_counted(self, award):
+        parts = []
+        if award.collectives:
+            parts.append(
+                ngettext("%(n)s collective", "%(n)s collectives", award.collectives)
+                % {"n": format_number(award.collectives)}
+            )
+        if award.people:
+            parts.append(
+                ngettext("%(n)s person", "%(n)s people", award.people)
+                % {"n": format_number(award.people)}
+            )
+        return ", ".join(parts)
+
+
+@admin.register(AwardRecipient)
+class AwardRecipientAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
+    """Everyone named in the register, to find a unit's or a person's awards across
+    agreements; entered on the award's page."""
+
+    agreement_path = "award__agreement"
+    list_display = ["__str__", "title", "is_person", "public", "award"]
+    list_filter = ["is_person", "public"]
+    list_select_related = ["locality", "award"]
+    search_fields = ["name", "locality__search_key", "award__agreement__search_key"]
+    list_per_page = 50
+    fields = ["award", "locality", "name", "title", "is_person", "public"]
+
+    # Added, changed and deleted on its award's page.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

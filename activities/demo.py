@@ -20,7 +20,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
-from activities.models import Activity, ActivityStatus, ActivityType, Qualifier
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Award,
+    AwardForm,
+    Qualifier,
+)
 from agreements.models import (
     Agreement,
     Commitment,
@@ -475,6 +482,22 @@ AGREEMENTS = [
                 "thể và 10 cá nhân.",
             },
         ],
+        # The merit register: the article counts the recipients and names none.
+        "awards": [
+            {
+                "form": AwardForm.COMMENDATION,
+                "issuer": "UBND TP. Pleiku và Sư đoàn 320",
+                "decided_on": JULY_2023,
+                "date_precision": DatePrecision.MONTH,
+                "event": "review",
+                "period_from": 2003,
+                "period_to": 2023,
+                "reason": "Thành tích xuất sắc trong 20 năm hoạt động kết nghĩa.",
+                "collectives": 10,
+                "people": 10,
+                "activities": ["giay-khen"],  # the activity recording the same giving
+            },
+        ],
     },
 ]
 
@@ -490,6 +513,7 @@ MODELS = [
     Programme,
     Photo,
     Activity,
+    Award,
 ]
 
 
@@ -632,6 +656,7 @@ def _agreement(spec, places, documents, created):
         _photo(agreement, events[photo["event"]], photo["caption"], position, created)
 
     types = {t.slug: t for t in ActivityType.objects.all()}
+    made = {}  # activity type's slug → the agreement's activities of that type
     for activity in spec["activities"]:
         fields = dict(activity)
         match = {
@@ -649,7 +674,25 @@ def _agreement(spec, places, documents, created):
             status=ActivityStatus.DELIVERED,
             source=source,
         )
-        _get_or_create(Activity, created, match, fields)
+        made.setdefault(match["activity_type"].slug, []).append(
+            _get_or_create(Activity, created, match, fields)
+        )
+
+    for award in spec.get("awards", []):
+        fields = dict(award)
+        justified_by = [a for slug in fields.pop("activities") for a in made[slug]]
+        event = fields.pop("event")
+        match = {
+            "agreement": agreement,
+            "form": fields.pop("form"),
+            "issuer": fields.pop("issuer"),
+            "decided_on": fields.pop("decided_on"),
+        }
+        fields.update(event=events[event], source=source)
+        before = created[Award]
+        found = _get_or_create(Award, created, match, fields)
+        if created[Award] > before:
+            found.activities.set(justified_by)
 
     publish_agreement(agreement, actor=None)  # a system job: logged without a person
     return agreement

@@ -1541,3 +1541,207 @@ class OutcomeValue(models.Model):
             if not self.status.strip():
                 raise ValidationError({"status": _("Enter the status in words.")})
             self.value = None
+
+
+# --- The merit register (khen thưởng) ---------------------------------------------------------
+
+
+class AwardForm(models.TextChoices):
+    ORDER = "order", _("Order or medal")
+    FLAG = "flag", _("Emulation flag")
+    MERIT = "merit", _("Certificate of merit")
+    COMMENDATION = "commendation", _("Certificate of commendation")
+
+
+class AwardLevel(models.TextChoices):
+    STATE = "state", _("State")
+    CENTRAL = "central", _("Ministry or central body")
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District (before July 2025)")
+    COMMUNE = "commune", _("Commune or ward")
+    UNIT = "unit", _("Military unit or agency")
+
+
+class Award(models.Model):
+    """Awards of one form given by one decision (or at one conference) for the work of an
+    agreement (bằng khen, giấy khen, cờ thi đua, huân chương): who gave them, when, for which
+    period and why; how many collectives and people received them, those named as recipients
+    (AwardRecipient), and the recorded activities that justify them. A source may count the
+    recipients without naming them ("20 giấy khen cho 10 tập thể và 10 cá nhân"): the counts are
+    the award's, the names as many as are known."""
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.PROTECT, related_name="awards"
+    )
+    form = models.CharField(_("form"), max_length=15, choices=AwardForm.choices)
+    level = models.CharField(
+        _("level"),
+        max_length=10,
+        choices=AwardLevel.choices,
+        blank=True,
+        help_text=_("The level of the authority that gives it, when known."),
+    )
+    issuer = models.CharField(
+        _("given by"), max_length=200, help_text=_("e.g. Chủ tịch UBND tỉnh Gia Lai.")
+    )
+    decision_number = models.CharField(
+        _("decision number"), max_length=50, blank=True, help_text=_("e.g. 123/QĐ-UBND.")
+    )
+    decided_on = models.DateField(_("date"), null=True, blank=True)
+    date_precision = date_precision_field()
+    period_from = models.PositiveSmallIntegerField(
+        _("for the period from"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1945, message=_("Enter a year from 1945 on.")),
+            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
+        ],
+    )
+    period_to = models.PositiveSmallIntegerField(
+        _("to"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1945, message=_("Enter a year from 1945 on.")),
+            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
+        ],
+    )
+    reason = models.TextField(
+        _("for"),
+        blank=True,
+        help_text=_("The achievement, as the decision words it."),
+    )
+    collectives = models.PositiveIntegerField(
+        _("collectives awarded"), default=0, help_text=_("How many collectives received it.")
+    )
+    people = models.PositiveIntegerField(
+        _("people awarded"), default=0, help_text=_("How many people received it.")
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("at event"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="awards",
+        help_text=_("The conference where it was given, among the agreement's events."),
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="awards",
+    )
+    activities = models.ManyToManyField(
+        Activity,
+        verbose_name=_("justifying activities"),
+        blank=True,
+        related_name="awards",
+        help_text=_("The recorded activities of the agreement that the award recognises."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["activities"])
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("merit register")
+        ordering = [F("decided_on").desc(nulls_last=True), "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(form__in=AwardForm.values),
+                name="activities_award_form_valid",
+                violation_error_message=_("Choose a valid form of award."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["", *AwardLevel.values]),
+                name="activities_award_level_valid",
+                violation_error_message=_("Choose a valid level."),
+            ),
+            models.CheckConstraint(
+                condition=Q(collectives__gt=0) | Q(people__gt=0),
+                name="activities_award_has_recipients",
+                violation_error_message=_("Enter how many collectives or people received it."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_from__isnull=True)
+                | Q(period_to__isnull=True)
+                | Q(period_from__lte=F("period_to")),
+                name="activities_award_period_in_order",
+                violation_error_message=_("The period ends before it starts."),
+            ),
+            date_precision_constraint("activities_award_date_precision_valid"),
+        ]
+
+    def __str__(self):
+        count = self.collectives + self.people
+        return ngettext(
+            "%(count)s %(form)s – %(issuer)s", "%(count)s %(form)s – %(issuer)s", count
+        ) % {"count": count, "form": self.get_form_display().lower(), "issuer": self.issuer}
+
+    def clean(self):
+        errors = {}
+        if self.decided_on and self.decided_on > timezone.localdate():
+            errors["decided_on"] = _("Record an award once it has been given: this day is to come.")
+        if self.agreement_id is not None:
+            for name in ("event", "source"):
+                part = getattr(self, name)
+                if part is not None and part.agreement_id != self.agreement_id:
+                    errors[name] = _("Choose one of the agreement's own.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AwardRecipient(models.Model):
+    """A collective or a person named as receiving an award: a unit of the register, or a name.
+    A person's name is shown to the public only when the staff marks it so."""
+
+    award = models.ForeignKey(
+        Award, verbose_name=_("award"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("unit or locality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A commune, village, military unit or agency of the register."),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("A person, or a collective not in the register (e.g. Đoàn Thanh niên xã)."),
+    )
+    title = models.CharField(_("position held"), max_length=200, blank=True)
+    is_person = models.BooleanField(_("a person"), default=False)
+    public = models.BooleanField(
+        _("name shown to the public"),
+        default=False,
+        help_text=_("A person's name is public only when ticked; collectives always are."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("award recipient")
+        verbose_name_plural = _("recipients")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(locality__isnull=False) & Q(name="") & Q(is_person=False))
+                | (Q(locality__isnull=True) & ~Q(name="")),
+                name="activities_award_recipient_one_of",
+                violation_error_message=_(
+                    "Choose a unit of the register, or enter a name; a person has a name."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.locality.name if self.locality_id else self.name

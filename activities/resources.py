@@ -19,6 +19,9 @@ from activities.models import (
     Activity,
     ActivityStatus,
     ActivityType,
+    Award,
+    AwardForm,
+    AwardLevel,
     Funder,
     OutcomeIndicator,
     OutcomeValue,
@@ -418,3 +421,65 @@ class OutcomeValueResource(SpreadsheetResource):
         if any(value is None for value in key.values()):
             return None
         return self.get_queryset().filter(**key).first()
+
+
+class AwardResource(SpreadsheetResource):
+    """The merit register as a workbook (export only): one award a row, the recipients named
+    in one cell, people marked as such. Staff's file: every name, public or not."""
+
+    agreement = column("agreement__title", gettext_lazy("Agreement"), TextWidget())
+    form = column("form", gettext_lazy("Form"), ChoiceWidget(AwardForm, ""))
+    level = column("level", gettext_lazy("Level"), ChoiceWidget(AwardLevel, ""))
+    issuer = column("issuer", gettext_lazy("Given by"), TextWidget())
+    decision_number = column("decision_number", gettext_lazy("Decision number"), TextWidget())
+    decided_on = column("decided_on", gettext_lazy("Date"), DateWidget())
+    period_from = column("period_from", gettext_lazy("Period from"), widgets.IntegerWidget())
+    period_to = column("period_to", gettext_lazy("Period to"), widgets.IntegerWidget())
+    reason = column("reason", gettext_lazy("For"), TextWidget())
+    collectives = column("collectives", gettext_lazy("Collectives"), widgets.IntegerWidget())
+    people = column("people", gettext_lazy("People"), widgets.IntegerWidget())
+    recipients = column("recipients", gettext_lazy("Named recipients"), TextWidget())
+    activities = column("activities", gettext_lazy("Justifying activities"), TextWidget())
+
+    class Meta:
+        model = Award
+        fields = (
+            "agreement",
+            "form",
+            "level",
+            "issuer",
+            "decision_number",
+            "decided_on",
+            "period_from",
+            "period_to",
+            "reason",
+            "collectives",
+            "people",
+            "recipients",
+            "activities",
+        )
+
+    def __init__(self, agreements=None, **kwargs):
+        """`agreements`: those in the exporting account's scope (every one when None)."""
+        super().__init__(**kwargs)
+        self.agreements = agreements
+
+    def get_queryset(self):
+        awards = Award.objects.select_related("agreement").prefetch_related(
+            "recipients__locality", "activities"
+        )
+        if self.agreements is not None:
+            awards = awards.filter(agreement__in=self.agreements)
+        return awards
+
+    def dehydrate_recipients(self, award):
+        names = []
+        for recipient in award.recipients.all():
+            name = str(recipient)
+            if recipient.title:
+                name = f"{name} – {recipient.title}"
+            names.append(f"{name} ({_('a person')})" if recipient.is_person else name)
+        return "; ".join(names)
+
+    def dehydrate_activities(self, award):
+        return "; ".join(a.description or str(a) for a in award.activities.all())

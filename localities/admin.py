@@ -213,6 +213,9 @@ class FoldedSearchMixin:
     """
 
     def get_search_results(self, request, queryset, search_term):
+        # An autocomplete of another model's field: that model's admin may narrow the choices
+        # first (autocomplete_narrowed), whatever the words.
+        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
         fields = [str(field) for field in self.get_search_fields(request)]
         words = []
         for word in smart_split(search_term):
@@ -427,8 +430,7 @@ class LocalityAdmin(
 
         For the autocomplete of another model's field, that model's admin may narrow the
         choices first (`autocomplete_choices(request, field_name, queryset)`: an activity's
-        giver and recipient among its agreement's parties)."""
-        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
+        giver and recipient among its agreement's parties; FoldedSearchMixin asks it)."""
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset.select_related("parent"), search_term
         )

@@ -26,6 +26,9 @@ from simple_history.models import HistoricalChanges
 from activities.models import (
     Activity,
     ActivityType,
+    Award,
+    AwardForm,
+    AwardRecipient,
     FollowUp,
     Funder,
     Meeting,
@@ -77,6 +80,7 @@ READ_ONLY = {
     "activities.PlanItem",
     "activities.FollowUp",
     "activities.MeetingAttendance",
+    "activities.AwardRecipient",
     "axes.AccessAttempt",
     "axes.AccessFailureLog",
     "axes.AccessLog",
@@ -186,6 +190,19 @@ def build(n):
             source="Niên giám",
             as_of=datetime.date(2025, 12, 31),
         )
+        award = Award.objects.create(
+            agreement=agreement,
+            form=AwardForm.MERIT,
+            issuer="Chủ tịch UBND tỉnh",
+            decided_on=datetime.date(2025, 12, 30),
+            event=event,
+            source=source,
+            collectives=2,
+            people=1,
+        )
+        award.activities.set(agreement.activities.all())
+        AwardRecipient.objects.create(award=award, locality=commune)
+        AwardRecipient.objects.create(award=award, name="Nguyễn Văn A", is_person=True)
         CommitmentArea.objects.create(name=f"Lĩnh vực {agreement.pk}", slug=f"lv-{agreement.pk}")
         ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")
         Group.objects.create(name=f"Nhóm {agreement.pk}")

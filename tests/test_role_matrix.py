@@ -31,6 +31,9 @@ from openpyxl import Workbook, load_workbook
 from activities.models import (
     Activity,
     ActivityType,
+    Award,
+    AwardForm,
+    AwardRecipient,
     FollowUp,
     Funder,
     Meeting,
@@ -307,6 +310,19 @@ activities_outcomevalue_import            L    403   200     200     403     403
 activities_outcomevalue_process_import    L    405   405     405     405     405     405  405
 activities_outcomevalue_export            L    403   200     200     200     200     200  200
 activities_outcomevalue_import_template   L    403   200     200     403     403     200  200
+activities_award_changelist               L    403   200     200     200     200     200  200
+activities_award_add                      L    403   403     403     200     403     200  200
+activities_award_change                   L    403   200/404 404/200 200/404 200/404 200  200
+activities_award_delete                   L    403   403/404 404/403 200/404 403/404 200  200
+activities_award_history                  L    403   200/404 404/200 200/404 200/404 200  200
+activities_award_simple_history           L    403   200/404 404/200 200/404 200/404 200  200
+activities_award_export                   L    403   200     200     200     200     200  200
+activities_awardrecipient_changelist      L    403   200     200     200     200     200  200
+activities_awardrecipient_add             L    403   403     403     403     403     403  403
+activities_awardrecipient_change          L    403   200/404 404/200 200/404 200/404 200  200
+activities_awardrecipient_delete          L    403   403/404 404/403 403/404 403/404 403  403
+activities_awardrecipient_history         L    403   200/404 404/200 200/404 200/404 200  200
+activities_awardrecipient_simple_history  L    403   200/404 404/200 200/404 200/404 200  200
 activities_followup_changelist            L    403   200     200     200     200     200  200
 activities_followup_add                   L    403   403     403     403     403     403  403
 activities_followup_change                L    403   200/404 404/200 200/404 200/404 200  200
@@ -487,6 +503,12 @@ def build_world():
             source=f"Niên giám {side.mark}",
             as_of=day,
         )
+        side.award = Award.objects.create(
+            agreement=side.agreement, form=AwardForm.MERIT, issuer=f"UBND {side.mark}", people=1
+        )
+        side.award_recipient = AwardRecipient.objects.create(
+            award=side.award, name=f"Ông {side.mark}", is_person=True
+        )
         side.publication = side.agreement.publications.get()
         side.document = LegalDocument.objects.create(
             number=f"0{key}-CT/TU",
@@ -590,6 +612,8 @@ def build_world():
         PeriodApproval: "period",
         OutcomeIndicator: "outcome_indicator",
         OutcomeValue: "outcome",
+        Award: "award",
+        AwardRecipient: "award_recipient",
         User: "user",
         Group: "group",
         AccessAttempt: "attempt",
