@@ -1608,7 +1608,7 @@ class Award(models.Model):
         ],
     )
     reason = models.TextField(
-        _("for"),
+        _("achievement"),
         blank=True,
         help_text=_("The achievement, as the decision words it."),
     )

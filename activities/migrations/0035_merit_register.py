@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                     models.TextField(
                         blank=True,
                         help_text="The achievement, as the decision words it.",
-                        verbose_name="for",
+                        verbose_name="achievement",
                     ),
                 ),
                 (
@@ -357,7 +357,7 @@ class Migration(migrations.Migration):
                     models.TextField(
                         blank=True,
                         help_text="The achievement, as the decision words it.",
-                        verbose_name="for",
+                        verbose_name="achievement",
                     ),
                 ),
                 (
