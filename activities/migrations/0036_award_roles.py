@@ -9,7 +9,10 @@ EDITOR = "Cán bộ nhập liệu"
 REVIEWER = "Người duyệt đăng"
 LEADER = "Lãnh đạo"
 MODELS = ("award", "awardrecipient")
-SEE = [f"view_{m}" for m in MODELS] + [f"view_historical{m}" for m in MODELS]
+# The history of an award's justifying activities is a model of its own (simple-history).
+SEE = [f"view_{m}" for m in (*MODELS, *(f"historical{m}" for m in MODELS))] + [
+    "view_historicalaward_activities"
+]
 KEEP = [f"{action}_{m}" for m in MODELS for action in ("add", "change", "delete")]
 GRANTS = {
     PROVINCE_ADMINISTRATOR: [*SEE, *KEEP],

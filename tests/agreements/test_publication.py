@@ -295,6 +295,12 @@ def test_reviewers_read_and_publish_and_answer_error_reports():
     assert codenames(REVIEWER) == views_of_the_three_apps() | {
         ("agreements", "publish_agreement"),
         ("activities", "approve_plan"),  # with the whole province in scope (activities.plans)
+        # The merit register, kept in their scope (their saves need no review).
+        *(
+            ("activities", f"{action}_{model}")
+            for action in ("add", "change", "delete")
+            for model in ("award", "awardrecipient")
+        ),
         ("ketnghia", "view_errorreport"),
         ("ketnghia", "change_errorreport"),
     }
