@@ -27,6 +27,17 @@ from localities import changes, text, tree
 from localities.languages import language_of, localized
 from localities.models import Locality
 
+# The years a plan, an approved period or an indicator value is for (the twinning year is
+# recorded from 1990), and those of a record of the past (an award, a report: from 1945).
+PLAN_YEARS = [
+    MinValueValidator(1990, message=_("Enter a year from 1990 on.")),
+    MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
+]
+HISTORY_YEARS = [
+    MinValueValidator(1945, message=_("Enter a year from 1945 on.")),
+    MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
+]
+
 
 class Measure(models.TextChoices):
     MONEY = "money", _("Money (the value is the figure)")
@@ -75,6 +86,14 @@ class ActivityType(models.Model):
         _("measure"), max_length=10, choices=Measure.choices, default=Measure.COUNT
     )
     description = models.TextField(_("description"), blank=True)
+    is_work = models.BooleanField(
+        _("a work"),
+        default=False,
+        help_text=_(
+            "Houses, roads, water works…: each activity of the type is listed by name among the "
+            "main works of a written report."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
@@ -935,10 +954,7 @@ class Plan(models.Model):
     )
     year = models.PositiveSmallIntegerField(
         _("year"),
-        validators=[
-            MinValueValidator(1990, message=_("Enter a year from 1990 on.")),
-            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
-        ],
+        validators=PLAN_YEARS,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
@@ -1341,10 +1357,7 @@ class PeriodApproval(models.Model):
 
     year = models.PositiveSmallIntegerField(
         _("year"),
-        validators=[
-            MinValueValidator(1990, message=_("Enter a year from 1990 on.")),
-            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
-        ],
+        validators=PLAN_YEARS,
     )
     locality = models.ForeignKey(
         Locality,
@@ -1480,10 +1493,7 @@ class OutcomeValue(models.Model):
     )
     year = models.PositiveSmallIntegerField(
         _("year"),
-        validators=[
-            MinValueValidator(1990, message=_("Enter a year from 1990 on.")),
-            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
-        ],
+        validators=PLAN_YEARS,
     )
     value = models.DecimalField(
         _("value"),
@@ -1593,19 +1603,13 @@ class Award(models.Model):
         _("for the period from"),
         null=True,
         blank=True,
-        validators=[
-            MinValueValidator(1945, message=_("Enter a year from 1945 on.")),
-            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
-        ],
+        validators=HISTORY_YEARS,
     )
     period_to = models.PositiveSmallIntegerField(
         _("to"),
         null=True,
         blank=True,
-        validators=[
-            MinValueValidator(1945, message=_("Enter a year from 1945 on.")),
-            MaxValueValidator(2100, message=_("Enter a year up to 2100.")),
-        ],
+        validators=HISTORY_YEARS,
     )
     reason = models.TextField(
         _("achievement"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from activities.reports.cycle import OccasionKind, work_list
 from agreements.models import Agreement
-from ketnghia.models import Reminder, ReminderSettings
+from ketnghia.models import Reminder, ReminderSettings, ReportFile, ReportFileStatus
 from localities.scopes import scope_of
 
 PAGE_SIZE = 50
@@ -39,8 +39,21 @@ def reminders_of(user):
     return found.filter(agreement__in=Agreement.objects.within(scope).values("pk"))
 
 
+def report_files_ready(user):
+    """The files of written reports the account asked for, made (or failed) by the job queue
+    since it last looked: told in its inbox until it downloads them or marks all read."""
+    return ReportFile.objects.filter(
+        requested_by=user,
+        seen_at__isnull=True,
+        status__in=[ReportFileStatus.DONE, ReportFileStatus.FAILED],
+    )
+
+
 def unread_count(user):
-    return reminders_of(user).filter(read_at__isnull=True).count()
+    """Unread reminders and report files ready, in one query (the badge of every page)."""
+    reminders = reminders_of(user).filter(read_at__isnull=True).order_by().values("pk")
+    files = report_files_ready(user).order_by().values("pk")
+    return reminders.union(files, all=True).count()
 
 
 def inbox(admin_site, request):
@@ -56,7 +69,9 @@ def inbox(admin_site, request):
         .order_by("-created_at", pressing, "on", "-id")
     )
     if request.method == "POST":
-        done = reminders.filter(read_at__isnull=True).update(read_at=timezone.now())
+        now = timezone.now()
+        done = reminders.filter(read_at__isnull=True).update(read_at=now)
+        done += report_files_ready(request.user).update(seen_at=now)
         if done:
             messages.success(request, _("Every reminder is marked as read."))
         return HttpResponseRedirect(reverse("admin:inbox"))
@@ -64,7 +79,10 @@ def inbox(admin_site, request):
     context = {
         **_context(admin_site, request, _("Inbox")),
         "page_obj": page,
-        "unread": unread_count(request.user),
+        "unread": reminders.filter(read_at__isnull=True).count(),
+        "files_ready": report_files_ready(request.user)
+        .select_related("report__agreement", "report__locality")
+        .order_by("-finished_at")[:PAGE_SIZE],
     }
     return TemplateResponse(request, "admin/inbox.html", context)
 

@@ -251,6 +251,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # the data change, at most once in OPEN_DATA_SECONDS; sent by nginx when OPEN_DATA_ACCEL_REDIRECT
 # is on (deploy/).
 OPEN_DATA_SECONDS = env.int("OPEN_DATA_SECONDS", default=300)
+# Written reports (ketnghia.written): at most this many photos in the appendix; a report over
+# more years than REPORT_INLINE_YEARS, of the province, or with more photos than
+# REPORT_INLINE_PHOTOS is made by the job queue, the others in the request.
+REPORT_PHOTOS = env.int("REPORT_PHOTOS", default=12)
+REPORT_INLINE_YEARS = env.int("REPORT_INLINE_YEARS", default=5)
+REPORT_INLINE_PHOTOS = env.int("REPORT_INLINE_PHOTOS", default=4)
 OPEN_DATA_ACCEL_REDIRECT = env.bool("OPEN_DATA_ACCEL_REDIRECT", default=False)
 # This site's address, for the links written into files made outside a request (open data).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -509,7 +515,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint tells each step of each PDF at INFO: only its warnings are kept.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Excel import and export (activities/resources.py): an import is one transaction, so a file

@@ -1,10 +1,11 @@
 """The background jobs (huey; `manage.py run_huey`, the ketnghia-jobs service in deploy/): the
-open-data files and the reminders of the twinning year."""
+open-data files, the reminders of the twinning year and the large written reports."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_startup
 
-from ketnghia import opendata_files, reminders
+from ketnghia import opendata_files, reminders, written
+from ketnghia.models import ReportFile, ReportFileStatus
 
 
 @db_task(retries=5, retry_delay=60)
@@ -36,6 +37,20 @@ def send_reminders():
 def send_reminder_digests():
     """Monday 7:45 in Việt Nam: the week's reminders of the accounts that asked for a digest."""
     reminders.send_digests()
+
+
+@db_task()
+def make_report_file(report_file_pk):
+    """A written report's file (ketnghia.written.make), asked for in the admin: its progress is
+    saved as it goes, and the requester finds it in the inbox when it is ready. A file asked
+    for twice (a job run again) is made once."""
+    report_file = (
+        ReportFile.objects.select_related("report", "requested_by")
+        .filter(pk=report_file_pk, status=ReportFileStatus.QUEUED)
+        .first()
+    )
+    if report_file is not None:
+        written.make(report_file)
 
 
 @on_startup()

@@ -58,7 +58,7 @@ from agreements.models import (
     Source,
 )
 from ketnghia.admin_site import SiteAdmin
-from ketnghia.models import ErrorReport
+from ketnghia.models import ErrorReport, ReportFile, WrittenReport
 from localities import admin as admin_search
 from localities import admin_lists
 from localities.admin import constraint_message
@@ -249,6 +249,11 @@ def build(n):
         ErrorReport.objects.create(
             page=f"/giao-uoc/{agreement.slug}/", message="Sai ngày ký", sender=str(agreement.pk)
         )
+        report = WrittenReport.objects.create(
+            kind="annual", scope="agreement", agreement=agreement, year_to=2025, issuer="UBND"
+        )
+        ReportFile.objects.create(report=report, format="docx", status="done")
+        ReportFile.objects.create(report=report, format="pdf", status="queued")
 
 
 def admin_urls(label):

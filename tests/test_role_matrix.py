@@ -21,9 +21,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.forms.models import model_to_dict
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
@@ -64,7 +65,7 @@ from agreements.models import (
     Source,
 )
 from agreements.services import unpublish_agreement
-from ketnghia.models import ErrorReport
+from ketnghia.models import ErrorReport, ReportFile, ReportFileStatus, WrittenReport
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
 from tests import factories
 from tests.admin_pages import form_data
@@ -118,7 +119,7 @@ app_list:axes                             L    404   404     404     404     404
 app_list:localities                       L    404   200     200     200     200     200  200
 app_list:agreements                       L    404   200     200     200     200     200  200
 app_list:activities                       L    404   200     200     200     200     200  200
-app_list:ketnghia                         L    404   404     404     200     404     200  200
+app_list:ketnghia                         L    404   200     200     200     200     200  200
 
 auth_group_changelist                     L    403   403     403     403     403     200  200
 auth_group_add                            L    403   403     403     403     403     403  200
@@ -335,6 +336,15 @@ ketnghia_errorreport_add                  L    403   403     403     403     403
 ketnghia_errorreport_change               L    403   403     403     200     403     200  200
 ketnghia_errorreport_delete               L    403   403     403     403     403     200  200
 ketnghia_errorreport_history              L    403   403     403     200     403     200  200
+
+ketnghia_writtenreport_changelist         L    403   200     200     200     200     200  200
+ketnghia_writtenreport_add                L    403   200     200     200     403     200  200
+ketnghia_writtenreport_change             L    403   200/404 404/200 200/404 200/404 200  200
+ketnghia_writtenreport_delete             L    403   403/404 404/403 200/404 403/404 200  200
+ketnghia_writtenreport_history            L    403   200/404 404/200 200/404 200/404 200  200
+ketnghia_writtenreport_make               L    405   405     405     405     405     405  405
+ketnghia_writtenreport_file               L    403   200/404 404/200 200/404 200/404 200  200
+ketnghia_writtenreport_file_progress      L    403   200/404 404/200 200/404 200/404 200  200
 """
 
 # Views of a model's admin that take one of its objects.
@@ -346,6 +356,9 @@ OBJECT_VIEWS = {
     "password_change",
     "approve",  # an annual plan's (POST only)
     "reopen",
+    "make",  # a written report's file (POST only)
+    "file",
+    "file_progress",
 }
 SIDES = ("A", "B")
 
@@ -509,6 +522,17 @@ def build_world():
         side.award_recipient = AwardRecipient.objects.create(
             award=side.award, name=f"Ông {side.mark}", is_person=True
         )
+        side.written_report = WrittenReport.objects.create(
+            kind="annual",
+            scope="agreement",
+            agreement=side.agreement,
+            year_to=side.year,
+            issuer=f"UBND {side.mark}",
+        )
+        side.report_file = ReportFile.objects.create(
+            report=side.written_report, format="docx", status=ReportFileStatus.DONE
+        )
+        side.report_file.file.save("bao-cao.docx", ContentFile(b"PK"), save=True)
         side.publication = side.agreement.publications.get()
         side.document = LegalDocument.objects.create(
             number=f"0{key}-CT/TU",
@@ -622,6 +646,8 @@ def build_world():
         Publication: "publication",
         Revision: "revision",
         ErrorReport: "error_report",
+        WrittenReport: "written_report",
+        ReportFile: "report_file",
     }
     return SimpleNamespace(
         province=province,
@@ -652,10 +678,12 @@ def _quiet_refusals():
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world once for the module, in a transaction rolled back after its last test; each
-    test runs in a savepoint of it, so what a test writes is undone after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    test runs in a savepoint of it, so what a test writes is undone after it. Its files (a
+    report's) in a folder of its own."""
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    with django_db_blocker.unblock(), media, transaction.atomic():
         built = build_world()
         built.clients = {"anonymous": Client()}
         for role, user in built.users.items():
@@ -683,6 +711,10 @@ def url_of(world, name, target):
         return reverse(name)
     obj = world.objects[model][target]
     args = [obj.pk]
+    if view == "make":
+        args.append("docx")
+    if view in ("file", "file_progress"):
+        args.append(world.objects[ReportFile][target].pk)
     if view == "simple_history":
         args.append(obj.history.order_by("-history_id").values_list("history_id", flat=True)[0])
     return reverse(name, args=args)

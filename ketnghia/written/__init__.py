@@ -1,0 +1,151 @@
+"""Written reports (báo cáo năm, sơ kết, tổng kết) as .docx and PDF: outline.py says what a
+report holds, from the reports package; docx.py and pdf.py lay it out in the Decree 30/2020
+layout. A file is made in the request when the report is small, else by the job queue
+(ketnghia.tasks.make_report_file), its progress kept on its ReportFile, the requester told
+in the inbox when it is ready (ketnghia.inbox)."""
+
+import time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+
+from agreements.models import Agreement, Photo
+from ketnghia.models import ReportFileStatus, ReportFormat, ReportScope
+from ketnghia.written import docx, outline, pdf
+from localities.models import LocalityKind
+from localities.scopes import WHOLE, scope_of
+
+RENDERERS = {ReportFormat.DOCX: docx.render, ReportFormat.PDF: pdf.render}
+CONTENT_TYPES = {
+    ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ReportFormat.PDF: "application/pdf",
+}
+
+
+# The people's committee of a unit that has one issues its reports (Decree 30/2020: the
+# issuing body in bold capitals under its superior body).
+COMMITTEE_KINDS = (
+    LocalityKind.PROVINCE,
+    LocalityKind.DISTRICT,
+    LocalityKind.WARD,
+    LocalityKind.COMMUNE,
+    LocalityKind.SPECIAL_ZONE,
+)
+
+
+def issuing_unit(report):
+    """The unit whose report it is: the locality, the agreement's first signing party, or
+    None for the province."""
+    if report.scope == ReportScope.LOCALITY:
+        return report.locality
+    if report.scope == ReportScope.AGREEMENT:
+        party = report.agreement.parties.select_related("locality").order_by("position").first()
+        return party.locality if party is not None else None
+    return None
+
+
+def default_heading(report):
+    """The heading and signature a report starts with, from its issuing unit: its people's
+    committee under the province's, signed by its chairman; a unit without one (a division,
+    an agency) under its own name. Staff change them on the report's page."""
+    province = settings.PROVINCE_NAME
+    unit = issuing_unit(report)
+    if unit is None:
+        issuer, parent = f"Ủy ban nhân dân tỉnh {province}", ""
+    elif unit.kind in COMMITTEE_KINDS:
+        issuer, parent = f"Ủy ban nhân dân {unit.name}", f"UBND tỉnh {province}"
+    else:
+        issuer, parent = unit.name, ""
+    committee = unit is None or unit.kind in COMMITTEE_KINDS
+    return {
+        "issuer_parent": parent.upper(),
+        "issuer": issuer.upper(),
+        "number": "      /BC-UBND" if committee else "      /BC",
+        "signer_authority": "TM. ỦY BAN NHÂN DÂN" if committee else "",
+        "signer_position": "CHỦ TỊCH" if committee else "",
+    }
+
+
+def is_large(report):
+    """Whether a report is made by the job queue: the province's, a locality's over more than
+    REPORT_INLINE_YEARS years, or one with more than REPORT_INLINE_PHOTOS photos. One query
+    (none for the province)."""
+    if report.scope == ReportScope.PROVINCE:
+        return True
+    first = report.year_from
+    if report.scope == ReportScope.AGREEMENT:
+        agreements = Agreement.objects.filter(pk=report.agreement_id)
+    else:
+        if first is None or report.year_to - first >= settings.REPORT_INLINE_YEARS:
+            return True
+        agreements = Agreement.objects.filter(parties__locality=report.locality_id)
+    photos = Photo.objects.filter(agreement__in=agreements.values("pk"), is_placeholder=False)
+    return photos[: settings.REPORT_INLINE_PHOTOS + 1].count() > settings.REPORT_INLINE_PHOTOS
+
+
+def drafts_scope(user):
+    """The drafts a staff member's report counts: those in its scope (None: every one)."""
+    scope = scope_of(user) if user is not None else WHOLE
+    return None if scope.is_whole else scope
+
+
+def _step(report_file, progress, step):
+    report_file.progress, report_file.step = progress, str(step)
+    report_file.save(update_fields=["progress", "step"])
+
+
+def make(report_file, user=None):
+    """Make a ReportFile's file: counted, laid out, stored; its progress saved on the way, so
+    that the requester's page shows it. A failure is kept on the row (and raised again, for
+    the job queue's retries and logs)."""
+    report = report_file.report
+    started = time.monotonic()
+    report_file.status = ReportFileStatus.RUNNING
+    report_file.save(update_fields=["status"])
+    try:
+        with translation.override(report.language):
+            _step(report_file, 10, translation.gettext("Counting the figures"))
+            doc = outline.build(
+                report,
+                include_drafts=report_file.include_drafts,
+                drafts_scope=drafts_scope(user or report_file.requested_by),
+                on_photo=lambda done, total: _step(
+                    report_file,
+                    10 + int(50 * done / total),
+                    translation.gettext("Photo %(done)s of %(total)s")
+                    % {"done": done, "total": total},
+                ),
+            )
+            _step(report_file, 60, translation.gettext("Laying out the pages"))
+            data = RENDERERS[report_file.format](doc)
+        _step(report_file, 90, translation.gettext("Storing the file"))
+        report_file.file.save(f"{doc.filename}.{report_file.format}", ContentFile(data), save=False)
+    except Exception as error:
+        report_file.status = ReportFileStatus.FAILED
+        report_file.error = f"{type(error).__name__}: {error}"
+        report_file.finished_at = timezone.now()
+        report_file.save(update_fields=["status", "error", "finished_at"])
+        raise
+    report_file.status = ReportFileStatus.DONE
+    report_file.progress, report_file.step = 100, ""
+    report_file.finished_at = timezone.now()
+    report_file.seconds = round(time.monotonic() - started, 3)
+    report_file.save()
+    return report_file
+
+
+def request_file(report, format, user, include_drafts=True):
+    """A new ReportFile of `report`, made now when the report is small (returned done), or
+    queued for the job queue (returned queued; ketnghia.tasks.make_report_file)."""
+    from ketnghia.models import ReportFile
+    from ketnghia.tasks import make_report_file
+
+    report_file = ReportFile.objects.create(
+        report=report, format=format, requested_by=user, include_drafts=include_drafts
+    )
+    if is_large(report) and settings.HUEY_URL:
+        transaction.on_commit(lambda: make_report_file(report_file.pk))
+        return report_file
+    return make(report_file, user)
