@@ -9,9 +9,13 @@ which follows docs/counting.md:
 - plans.py: an annual plan's progress, item by item;
 - cycle.py: the work list and the reminders of the twinning year;
 - periods.py: which years' figures the province approved and locked;
-- outcomes.py: a locality's outcome indicators, year by year (context, not effect).
+- outcomes.py: a locality's outcome indicators, year by year (context, not effect);
+- awards.py: the merit register as the public reads it;
+- written.py: what a written report (báo cáo năm, sơ kết, tổng kết) says of a scope and a
+  period.
 """
 
+from activities.reports.awards import public_awards
 from activities.reports.cycle import (
     CycleSummary,
     cycle_summary,
@@ -104,6 +108,7 @@ __all__ = [
     "plans_of_year",
     "progress_of",
     "province_totals",
+    "public_awards",
     "public_plans",
     "published_meetings",
     "totals_by_type",

@@ -14,7 +14,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from activities.reports import money_of, public_plans, totals_by_type, unit_totals
+from activities.reports import (
+    money_of,
+    public_awards,
+    public_plans,
+    totals_by_type,
+    unit_totals,
+)
 from agreements.filters import (
     DEFAULT_SORT,
     SORT_CHOICES,
@@ -111,8 +117,8 @@ def _count(model):
 
 def agreement_detail(slug, page_number=None):
     """An agreement's page: the agreement with everything it shows and a page of its timeline,
-    in thirteen queries whatever the number of parties, commitments, events, activities or
-    photos. None for a draft or an unknown slug."""
+    in fifteen queries whatever the number of parties, commitments, events, activities,
+    photos or awards. None for a draft or an unknown slug."""
     queryset = (
         Agreement.objects.published()
         .annotate(event_count=_count(Event), activity_count=_count(Activity))
@@ -147,6 +153,7 @@ def agreement_detail(slug, page_number=None):
         "photos": photos,
         "first_photo": photos[0] if photos else None,
         "plans": public_plans(agreement),
+        "awards": public_awards(agreement),
     }
 
 

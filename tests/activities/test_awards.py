@@ -275,3 +275,31 @@ def test_the_demo_holds_the_20_year_reviews_commendations(demo_data):
     assert [a.activity_type.slug for a in award.activities.all()] == ["giay-khen"]
     assert not award.recipients.exists()
     assert Activity.objects.get(awards=award).quantity == 20
+
+
+def test_the_agreement_page_lists_its_awards_naming_units_and_public_people(client, agreement):
+    """The public list of awards: collectives named, a person only where staff marked it."""
+    award = Award.objects.create(
+        agreement=agreement,
+        form=AwardForm.MERIT,
+        level=AwardLevel.PROVINCE,
+        issuer="Chủ tịch UBND tỉnh Gia Lai",
+        decision_number="123/QĐ-UBND",
+        decided_on=datetime.date(2026, 1, 15),
+        period_from=2021,
+        period_to=2025,
+        reason="Thành tích xuất sắc trong phong trào kết nghĩa.",
+        collectives=1,
+        people=2,
+    )
+    AwardRecipient.objects.create(award=award, locality=agreement.parties.first().locality)
+    AwardRecipient.objects.create(
+        award=award, name="Trần Thị Công Khai", is_person=True, public=True
+    )
+    AwardRecipient.objects.create(award=award, name="Lê Văn Kín", is_person=True)
+    page = client.get(f"/giao-uoc/{agreement.slug}/").content.decode()
+    assert "Khen thưởng" in page
+    assert "Chủ tịch UBND tỉnh Gia Lai" in page and "123/QĐ-UBND" in page
+    assert "Xã Thi Đua" in page and "Trần Thị Công Khai" in page
+    assert "Lê Văn Kín" not in page
+    assert "1 tập thể, 2 cá nhân" in page

@@ -12,7 +12,17 @@ from django.core.management import call_command
 from django.utils.translation import gettext, ngettext
 from PIL import Image
 
-from activities.models import Activity, ActivityStatus, Plan, PlanItem, Qualifier, TargetKind
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    Award,
+    AwardForm,
+    AwardRecipient,
+    Plan,
+    PlanItem,
+    Qualifier,
+    TargetKind,
+)
 from activities.plans import approve
 from agreements.models import (
     CommitmentArea,
@@ -306,8 +316,8 @@ def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, sca
     """The agreement (with how many events and activities it has), its parties, legal basis,
     commitments, programmes, photos and sources, the keys of the timeline's page, its events,
     its activities, then the delivered and pledged totals, then the approved plans' items with
-    their progress: thirteen queries (the timeline's pages, one query more than when it was
-    read whole).
+    their progress, then the awards and their public recipients: fifteen queries (the
+    timeline's pages, one query more than when it was read whole).
 
     The first view of a photo makes its thumbnail and records it (sorl-thumbnail's key-value
     store, kept in the cache and the database); later views find it in the cache.
@@ -326,7 +336,13 @@ def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, sca
         approve(plan, None)
     url = f"/giao-uoc/{agreement.slug}/"
     assert client.get(url).status_code == 200
-    with django_assert_num_queries(13):
+    for n in range(scale):  # awards, each naming a unit and a person: two queries in all
+        award = Award.objects.create(
+            agreement=agreement, form=AwardForm.MERIT, issuer=f"UBND {n}", collectives=1
+        )
+        AwardRecipient.objects.create(award=award, locality=agreement.parties.first().locality)
+        AwardRecipient.objects.create(award=award, name=f"Người {n}", is_person=True, public=True)
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     content = response.content.decode()
