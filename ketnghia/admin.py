@@ -295,10 +295,7 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        if not obj.issuer.strip():
-            for name, value in written.default_heading(obj).items():
-                if name in ("issuer_parent", "issuer") or not getattr(obj, name).strip():
-                    setattr(obj, name, value)
+        written.fill_heading(obj)
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("files"), ordering="file_count")

@@ -200,8 +200,11 @@ class WrittenReport(models.Model):
     number = models.CharField(
         _("number"),
         max_length=60,
-        default="      /BC-UBND",
-        help_text=_("Written after “Số:”, e.g. 15/BC-UBND; spaces leave room to write it."),
+        blank=True,
+        help_text=_(
+            "Written after “Số:”, e.g. 15/BC-UBND; spaces leave room to write it. Empty: "
+            "“/BC-UBND” for a people's committee, “/BC” for another body, with room before it."
+        ),
     )
     place = models.CharField(_("place"), max_length=100, default=settings.PROVINCE_NAME)
     dated = models.DateField(_("date"), default=timezone.localdate)

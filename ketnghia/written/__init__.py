@@ -14,58 +14,24 @@ from django.utils import timezone, translation
 from agreements.models import Agreement, Photo
 from ketnghia.models import ReportFileStatus, ReportFormat, ReportScope
 from ketnghia.written import docx, outline, pdf
-from localities.models import LocalityKind
+from ketnghia.written.outline import fill_heading
 from localities.scopes import WHOLE, scope_of
+
+__all__ = [
+    "CONTENT_TYPES",
+    "RENDERERS",
+    "drafts_scope",
+    "fill_heading",
+    "is_large",
+    "make",
+    "request_file",
+]
 
 RENDERERS = {ReportFormat.DOCX: docx.render, ReportFormat.PDF: pdf.render}
 CONTENT_TYPES = {
     ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ReportFormat.PDF: "application/pdf",
 }
-
-
-# The people's committee of a unit that has one issues its reports (Decree 30/2020: the
-# issuing body in bold capitals under its superior body).
-COMMITTEE_KINDS = (
-    LocalityKind.PROVINCE,
-    LocalityKind.DISTRICT,
-    LocalityKind.WARD,
-    LocalityKind.COMMUNE,
-    LocalityKind.SPECIAL_ZONE,
-)
-
-
-def issuing_unit(report):
-    """The unit whose report it is: the locality, the agreement's first signing party, or
-    None for the province."""
-    if report.scope == ReportScope.LOCALITY:
-        return report.locality
-    if report.scope == ReportScope.AGREEMENT:
-        party = report.agreement.parties.select_related("locality").order_by("position").first()
-        return party.locality if party is not None else None
-    return None
-
-
-def default_heading(report):
-    """The heading and signature a report starts with, from its issuing unit: its people's
-    committee under the province's, signed by its chairman; a unit without one (a division,
-    an agency) under its own name. Staff change them on the report's page."""
-    province = settings.PROVINCE_NAME
-    unit = issuing_unit(report)
-    if unit is None:
-        issuer, parent = f"Ủy ban nhân dân tỉnh {province}", ""
-    elif unit.kind in COMMITTEE_KINDS:
-        issuer, parent = f"Ủy ban nhân dân {unit.name}", f"UBND tỉnh {province}"
-    else:
-        issuer, parent = unit.name, ""
-    committee = unit is None or unit.kind in COMMITTEE_KINDS
-    return {
-        "issuer_parent": parent.upper(),
-        "issuer": issuer.upper(),
-        "number": "      /BC-UBND" if committee else "      /BC",
-        "signer_authority": "TM. ỦY BAN NHÂN DÂN" if committee else "",
-        "signer_position": "CHỦ TỊCH" if committee else "",
-    }
 
 
 def is_large(report):

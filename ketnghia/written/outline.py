@@ -10,6 +10,7 @@ appendices, numbered apart (sources, photos).
 """
 
 import base64
+import copy
 import io
 import logging
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from agreements.dates import format_date, format_period
 from agreements.models import AgreementStatus
 from ketnghia.models import ReportKind, ReportScope
 from localities.languages import localized
+from localities.models import LocalityKind
 
 logger = logging.getLogger(__name__)
 
@@ -192,11 +194,11 @@ def _grounds(report, content):
         found.append(
             _("Pursuant to %(kind)s No. %(number)s of %(date)s of %(issuer)s on %(title)s;")
             % {
-                "kind": document.get_kind_display().lower(),
+                "kind": document.get_kind_display(),
                 "number": document.number,
                 "date": formats.date_format(document.issued_on, "SHORT_DATE_FORMAT"),
                 "issuer": document.issuer,
-                "title": document.title[:1].lower() + document.title[1:],
+                "title": _subject_of(document),
             }
         )
     for pair in content.agreements.rows[:3] if report.scope == ReportScope.AGREEMENT else []:
@@ -210,6 +212,19 @@ def _grounds(report, content):
                 }
             )
     return found
+
+
+def _subject_of(document):
+    """What a legal document is about, without the words its title opens with: "Chỉ thị về
+    tăng cường…" is cited "Chỉ thị số 03-CT/TU … về tăng cường…"."""
+    title = document.title.strip()
+    kind = str(document.get_kind_display())
+    if title.lower().startswith(kind.lower()):
+        title = title[len(kind) :].strip()
+    for opening in ("về ", "on "):
+        if title.lower().startswith(opening):
+            title = title[len(opening) :]
+    return title[:1].lower() + title[1:]
 
 
 class _Numbers:
@@ -660,12 +675,70 @@ def _filename(report, content):
     return f"{kind}-{where[:100]}-{years}"
 
 
+# The people's committee of a unit that has one issues its reports (Decree 30/2020: the
+# issuing body in bold capitals under its superior body).
+COMMITTEE_KINDS = (
+    LocalityKind.PROVINCE,
+    LocalityKind.DISTRICT,
+    LocalityKind.WARD,
+    LocalityKind.COMMUNE,
+    LocalityKind.SPECIAL_ZONE,
+)
+
+
+def issuing_unit(report):
+    """The unit whose report it is: the locality, the agreement's first signing party, or
+    None for the province."""
+    if report.scope == ReportScope.LOCALITY:
+        return report.locality
+    if report.scope == ReportScope.AGREEMENT:
+        party = report.agreement.parties.select_related("locality").order_by("position").first()
+        return party.locality if party is not None else None
+    return None
+
+
+def default_heading(report):
+    """The heading and signature a report starts with, from its issuing unit: its people's
+    committee under the province's, signed by its chairman; a unit without one (a division,
+    an agency) under its own name. Staff change them on the report's page."""
+    province = settings.PROVINCE_NAME
+    unit = issuing_unit(report)
+    if unit is None:
+        issuer, parent = f"Ủy ban nhân dân tỉnh {province}", ""
+    elif unit.kind in COMMITTEE_KINDS:
+        issuer, parent = f"Ủy ban nhân dân {unit.name}", f"UBND tỉnh {province}"
+    else:
+        issuer, parent = unit.name, ""
+    committee = unit is None or unit.kind in COMMITTEE_KINDS
+    return {
+        "issuer_parent": parent.upper(),
+        "issuer": issuer.upper(),
+        "number": "      /BC-UBND" if committee else "      /BC",
+        "signer_authority": "TM. ỦY BAN NHÂN DÂN" if committee else "",
+        "signer_position": "CHỦ TỊCH" if committee else "",
+    }
+
+
+def fill_heading(report):
+    """The parts of the heading and signature staff left empty, from the issuing unit
+    (default_heading): with no issuing body, the unit's own; with one, only the number and
+    the signature's words left empty."""
+    defaults = default_heading(report)
+    if not report.issuer.strip():
+        report.issuer_parent, report.issuer = defaults["issuer_parent"], defaults["issuer"]
+    for name in ("number", "signer_authority", "signer_position"):
+        if not getattr(report, name).strip():
+            setattr(report, name, defaults[name])
+
+
 def build(
     report, include_drafts=False, drafts_scope=None, today=None, on_photo=None, with_photos=True
 ):
     """The Document of a report, in the active language (the caller sets the report's).
     `on_photo(done, total)` is called as each photo is made small; without `with_photos`
     (a preview) the appendix lists the photos' captions."""
+    report = copy.copy(report)  # the heading's empty parts filled, the saved report unchanged
+    fill_heading(report)
     content = counted.content(
         report.scope,
         agreement=report.agreement,

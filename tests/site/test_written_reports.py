@@ -114,6 +114,16 @@ class TestTheSeedReports:
         assert Mm(15) - twip <= section.right_margin <= Mm(20)
         normal = word.styles["Normal"].font
         assert (normal.name, normal.size) == ("Times New Roman", Pt(14))
+        # The legal grounds, cited as documents are: kind, number, date, issuer, subject.
+        grounds = [p.text for p in word.paragraphs if p.text.startswith("Căn cứ")]
+        assert grounds[0].startswith(
+            "Căn cứ Chỉ thị số 03-CT/TU ngày 7/8/2025 của Ban Thường vụ Tỉnh ủy Gia Lai về "
+            "tăng cường hoạt động kết nghĩa"
+        )
+        assert grounds[1].startswith("Căn cứ Kế hoạch số 43/KH-UBND ngày 22/8/2025")
+        assert grounds[2] == (
+            "Căn cứ giao ước kết nghĩa giữa Xã Ia Dơk và Phường An Nhơn Bắc ký ngày 27/12/2025;"
+        )
         # The body: justified, first lines indented 1–1.27 cm, 6 pt after, 13–14 pt.
         body = [p for p in word.paragraphs if p.text.startswith("Căn cứ")]
         body += [p for p in word.paragraphs if "Giao ước kết nghĩa giữa Xã Ia Dơk" in p.text]

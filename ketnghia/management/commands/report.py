@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from agreements.models import Agreement, AgreementStatus
 from ketnghia.models import ReportFormat, ReportKind, ReportScope, WrittenReport
-from ketnghia.written import RENDERERS, default_heading, outline
+from ketnghia.written import RENDERERS, fill_heading, outline
 from localities.models import Locality
 
 
@@ -81,6 +81,5 @@ class Command(BaseCommand):
             saved.language = options["language"]
             return saved
         report = WrittenReport(**fields, language=options["language"])
-        for name, value in default_heading(report).items():
-            setattr(report, name, value)
+        fill_heading(report)
         return report
