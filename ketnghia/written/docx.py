@@ -97,9 +97,20 @@ def _two_columns(document, widths):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _no_borders(table)
-    for cell, width in zip(table.rows[0].cells, widths, strict=True):
-        cell.width = width
+    _widths(table, widths)
     return table.rows[0].cells
+
+
+def _widths(table, widths):
+    """The columns' widths, in the table's grid (LibreOffice reads it) and in each cell (Word
+    reads those), the layout fixed so that neither program redistributes them."""
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _heading(document, doc):
@@ -161,14 +172,12 @@ def _table(document, block):
     table = document.add_table(rows=1 + len(rows), cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = block.widths or (1,) * len(block.header)
-    unit = TEXT_WIDTH / sum(widths)
+    shares = block.widths or (1,) * len(block.header)
+    _widths(table, [int(TEXT_WIDTH * share / sum(shares)) for share in shares])
     for r, values in enumerate([block.header, *rows]):
         is_header, is_total = r == 0, block.total is not None and r == len(rows)
         for c, value in enumerate(values):
-            cell = table.cell(r, c)
-            cell.width = int(unit * widths[c])
-            paragraph = cell.paragraphs[0]
+            paragraph = table.cell(r, c).paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             if is_header:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

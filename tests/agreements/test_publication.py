@@ -287,8 +287,13 @@ def test_the_four_roles_exist_after_migrate():
     }
 
 
+# Written reports (ketnghia 0005): every role reads them; the staff who keep the record write
+# them; administrators and reviewers also delete them.
+WRITE_REPORTS = {("ketnghia", f"{action}_writtenreport") for action in ("view", "add", "change")}
+
+
 def test_leaders_only_read():
-    assert codenames(LEADER) == views_of_the_three_apps()
+    assert codenames(LEADER) == views_of_the_three_apps() | {("ketnghia", "view_writtenreport")}
 
 
 def test_reviewers_read_and_publish_and_answer_error_reports():
@@ -303,6 +308,8 @@ def test_reviewers_read_and_publish_and_answer_error_reports():
         ),
         ("ketnghia", "view_errorreport"),
         ("ketnghia", "change_errorreport"),
+        *WRITE_REPORTS,
+        ("ketnghia", "delete_writtenreport"),
     }
 
 
@@ -337,7 +344,8 @@ def test_editors_enter_and_correct_but_neither_publish_nor_delete_agreements():
         ("agreements", "add_publication"),
     ]:
         assert (app, codename) not in granted, codename
-    assert {app for app, _ in granted} == {"localities", "agreements", "activities"}
+    assert {app for app, _ in granted} == {"localities", "agreements", "activities", "ketnghia"}
+    assert {(app, c) for app, c in granted if app == "ketnghia"} == WRITE_REPORTS
 
 
 def test_province_administrators_do_everything_in_the_three_apps_but_rewrite_logs():

@@ -15,7 +15,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from ketnghia.models import ErrorReport, ErrorReportStatus
+from agreements.models import Agreement
+from ketnghia.models import ErrorReport, ErrorReportStatus, WrittenReport
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, open_page
 from tests.browser.test_admin_entry import log_in
@@ -106,6 +107,18 @@ def test_every_public_page_fits_a_phone_a_laptop_and_a_wide_screen(
     assert not page_errors
 
 
+def seed_report():
+    """The 20-year tổng kết of Sư đoàn 320 – TP. Pleiku, as a clerk starts it."""
+    return WrittenReport.objects.create(
+        kind="final",
+        scope="agreement",
+        agreement=Agreement.objects.get(slug="su-doan-320-thanh-pho-pleiku-2003"),
+        year_to=2023,
+        issuer="SƯ ĐOÀN 320",
+        situation="Sư đoàn 320 và TP. Pleiku gắn bó từ thời kỳ chiến tranh.",
+    )
+
+
 def admin_screens(user):
     """(name, path) of the admin's index and, for each model it registers, its list, its add
     form (where `user` may add) and the change form and history of one of its objects (the demo
@@ -141,8 +154,12 @@ def test_every_admin_screen_fits_a_clerks_screens(
         status=ErrorReportStatus.ANSWERED,
         sender="",
     )
+    # The 20-year review's written report, so that its page (with the generated parts) is
+    # looked at too.
+    seed_report()
     screens = admin_screens(admin_user)
     assert ("admin-errorreport-change" in dict(screens)) and len(screens) > 40
+    assert "admin-writtenreport-change" in dict(screens)
     # A province officer who may only read gets each record's page without forms
     # (localities.admin_view): those pages are looked at too.
     reader = factories.province_reader()

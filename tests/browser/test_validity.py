@@ -206,6 +206,9 @@ def admin_pages(client, user):
 def test_every_admin_screen_is_valid_html(client, demo, admin_user, tmp_path):
     """As the clerk (every form) and as a province officer who may only read (every record
     shown without forms, localities.admin_view)."""
+    from tests.browser.test_screens import seed_report
+
+    seed_report()
     saved, names = [], {}
     for user in (admin_user, factories.province_reader()):
         client.force_login(user)

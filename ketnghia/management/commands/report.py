@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
@@ -5,6 +6,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities.figures import format_number
 from agreements.models import Agreement, AgreementStatus
 from ketnghia.models import ReportFormat, ReportKind, ReportScope, WrittenReport
 from ketnghia.written import RENDERERS, fill_heading, outline
@@ -46,13 +48,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = self._report(options)
+        started = time.monotonic()
         with translation.override(report.language):
             doc = outline.build(report, include_drafts=options["drafts"])
             data = RENDERERS[options["format"]](doc)
         Path(options["output"]).write_bytes(data)
         self.stdout.write(
-            _("Wrote %(path)s (%(size)s bytes): %(subject)s")
-            % {"path": options["output"], "size": f"{len(data):,}", "subject": doc.subject}
+            _("Wrote %(path)s (%(size)s bytes) in %(seconds).2f s: %(subject)s")
+            % {
+                "path": options["output"],
+                "size": format_number(len(data)),
+                "seconds": time.monotonic() - started,
+                "subject": doc.subject,
+            }
         )
 
     def _report(self, options):
