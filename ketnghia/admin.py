@@ -208,7 +208,6 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["agreement", "locality"]
-    readonly_fields = ["generated", "file_list"]
     fieldsets = [
         (
             _("Scope and period"),
@@ -221,6 +220,7 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
                     "year_from",
                     "year_to",
                     "language",
+                    "include_drafts",
                 ]
             },
         ),
@@ -252,9 +252,9 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Generated from the figures"), {"fields": ["generated"]}),
-        (_("Files"), {"fields": ["file_list"]}),
     ]
+    # The files made of a report shown on its page, the latest first.
+    FILES_SHOWN = 50
     change_form_template = "admin/ketnghia/writtenreport/change_form.html"
 
     def get_queryset(self, request):
@@ -265,11 +265,6 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user_scope = scope_of(request.user)
         return form
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:  # nothing generated nor made yet
-            return self.fieldsets[:3]
-        return self.fieldsets
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = scope_of(request.user)
@@ -302,33 +297,35 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
     def files_made(self, report):
         return report.file_count
 
-    @admin.display(description=_("generated parts"))
-    def generated(self, report):
-        """The parts the figures write, as the files will show them (the first table of each
-        section), beside what staff write above."""
-        with translation.override(report.language):
-            doc = outline.build(
-                report,
-                include_drafts=True,
-                drafts_scope=written.drafts_scope(self._user),
-                with_photos=False,
-            )
-            return render_to_string("admin/ketnghia/writtenreport/generated.html", {"doc": doc})
-
-    @admin.display(description=_("files made"))
-    def file_list(self, report):
-        files = report.files.select_related("requested_by")[:20]
-        return render_to_string(
-            "admin/ketnghia/writtenreport/files.html",
-            {"files": files, "report": report, "opts": self.opts},
-        )
-
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        self._user = request.user  # for generated(): read-only fields get the object only
+        """A saved report's page shows, under the form, the parts the figures write, as its
+        files will (the saved version: the photos by their captions), and the files made of it
+        with their progress."""
         if obj is not None:
+            with translation.override(obj.language):
+                context["generated"] = outline.build(
+                    obj,
+                    include_drafts=obj.include_drafts,
+                    drafts_scope=written.drafts_scope(request.user),
+                    with_photos=False,
+                )
+            files = list(obj.files.select_related("requested_by")[: self.FILES_SHOWN + 1])
+            context["files"] = [
+                (made, self._may_download(request, made)) for made in files[: self.FILES_SHOWN]
+            ]
+            context["more_files"] = len(files) > self.FILES_SHOWN
             context["can_make"] = self.has_change_permission(request, obj)
             context["formats"] = ReportFormat.choices
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @staticmethod
+    def _may_download(request, report_file):
+        """A staff copy (drafts counted in its requester's scope) goes to its requester and to
+        province staff only: another account of the report's scope may have fewer drafts in
+        its charge. Every other file goes to whoever sees the report."""
+        if not report_file.include_drafts:
+            return True
+        return report_file.requested_by_id == request.user.pk or scope_of(request.user).is_whole
 
     def get_urls(self):
         return [
@@ -386,10 +383,13 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         reports = self.get_queryset(request).filter(pk=pk)
-        return get_object_or_404(
+        report_file = get_object_or_404(
             ReportFile.objects.select_related("report").filter(report__in=reports.values("pk")),
             pk=file_pk,
         )
+        if not self._may_download(request, report_file):
+            raise Http404
+        return report_file
 
     def _file_response(self, request, report_file):
         if report_file.requested_by_id == request.user.pk and report_file.seen_at is None:

@@ -1,9 +1,12 @@
 """What the public sends the site: reports of an error on a page, answered from the admin."""
 
+import datetime
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +188,14 @@ class WrittenReport(models.Model):
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="vi"
     )
+    include_drafts = models.BooleanField(
+        _("count drafts (staff copy)"),
+        default=False,
+        help_text=_(
+            "Counts the agreements still in draft in your charge, each marked, and says so under "
+            "the subject: a copy for the staff, not the report to file."
+        ),
+    )
     issuer_parent = models.CharField(
         _("superior body"), max_length=200, blank=True, help_text=_("e.g. UBND TỈNH GIA LAI.")
     )
@@ -206,7 +217,15 @@ class WrittenReport(models.Model):
             "“/BC-UBND” for a people's committee, “/BC” for another body, with room before it."
         ),
     )
-    place = models.CharField(_("place"), max_length=100, default=settings.PROVINCE_NAME)
+    place = models.CharField(
+        _("place"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Before the date, e.g. Ia Dơk. Empty: the commune's or ward's name, else the "
+            "province's."
+        ),
+    )
     dated = models.DateField(_("date"), default=timezone.localdate)
     subject = models.CharField(
         _("subject"),
@@ -339,3 +358,21 @@ class ReportFile(models.Model):
 
     def __str__(self):
         return f"{self.report} ({self.get_format_display()})"
+
+    # A file still waiting or being made this long after it was asked for will not be: its
+    # consumer stopped. It is shown as failed, and may be asked for again.
+    LOST_AFTER = datetime.timedelta(hours=1)
+
+    @property
+    def is_lost(self):
+        waiting = self.status in (ReportFileStatus.QUEUED, ReportFileStatus.RUNNING)
+        return waiting and timezone.now() - self.requested_at > self.LOST_AFTER
+
+
+@receiver(post_delete, sender=ReportFile)
+def _forget_the_file(sender, instance, **kwargs):
+    """A report file's row deleted (with its report, or its agreement), its file goes too,
+    once the deletion is committed."""
+    if instance.file:
+        name, storage = instance.file.name, instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))

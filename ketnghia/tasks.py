@@ -5,7 +5,6 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_startup
 
 from ketnghia import opendata_files, reminders, written
-from ketnghia.models import ReportFile, ReportFileStatus
 
 
 @db_task(retries=5, retry_delay=60)
@@ -44,11 +43,7 @@ def make_report_file(report_file_pk):
     """A written report's file (ketnghia.written.make), asked for in the admin: its progress is
     saved as it goes, and the requester finds it in the inbox when it is ready. A file asked
     for twice (a job run again) is made once."""
-    report_file = (
-        ReportFile.objects.select_related("report", "requested_by")
-        .filter(pk=report_file_pk, status=ReportFileStatus.QUEUED)
-        .first()
-    )
+    report_file = written.claim(report_file_pk)
     if report_file is not None:
         written.make(report_file)
 

@@ -2,7 +2,7 @@
 work, each with the collectives and people it counts, the units it names, and a person's name
 only where staff marked it public."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from activities.models import Award, AwardRecipient
 
@@ -22,5 +22,5 @@ def public_awards(agreement):
     return list(
         Award.objects.filter(agreement=agreement)
         .prefetch_related(Prefetch("recipients", queryset=public_recipients()))
-        .order_by("-decided_on", "-id")
+        .order_by(F("decided_on").desc(nulls_last=True), "-id")
     )

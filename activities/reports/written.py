@@ -13,7 +13,7 @@ the data; the lists are cut at LISTED rows, each saying how many there are.
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
@@ -284,19 +284,18 @@ def content(
         ),
         awards=_listed(
             Award.objects.filter(agreement__in=ids)
-            .filter(
-                _in_years("decided_on", year_from, year_to)
-                | Q(decided_on__isnull=True, period_to__lte=year_to)
-            )
+            .filter(_in_years("decided_on", year_from, year_to) | _undated_in(year_from, year_to))
             .select_related("agreement")
             .prefetch_related("recipients__locality")
             .order_by("decided_on", "pk")
         ),
         photos=list(
             Photo.objects.filter(agreement__in=ids, is_placeholder=False)
-            .filter(_in_years("event__held_on", year_from, year_to) | Q(event__isnull=True))
+            .filter(_photos_in(year_from, year_to))
             .select_related("event")
-            .order_by("event__held_on", "position", "pk")[: settings.REPORT_PHOTOS]
+            .order_by(F("event__held_on").asc(nulls_last=True), "position", "pk")[
+                : settings.REPORT_PHOTOS
+            ]
         ),
         sources=_listed(
             Source.objects.filter(agreement__in=ids)
@@ -305,6 +304,24 @@ def content(
             .distinct()
         ),
     )
+
+
+def _undated_in(year_from, year_to):
+    """An award without a date is of the period its achievement is for, when that ends in the
+    years."""
+    condition = Q(decided_on__isnull=True, period_to__lte=year_to)
+    if year_from is not None:
+        condition &= Q(period_to__gte=year_from)
+    return condition
+
+
+def _photos_in(year_from, year_to):
+    """Photos of an event in the years; those of no event (undated) in a report since the
+    signing only, not in every year's."""
+    condition = _in_years("event__held_on", year_from, year_to)
+    if year_from is None:
+        condition |= Q(event__isnull=True)
+    return condition
 
 
 def _pair(agreement):

@@ -8,9 +8,10 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone, translation
+from redis.exceptions import RedisError
 
+from activities.reports import DashboardFilters, rules
 from agreements.models import Agreement, Photo
 from ketnghia.models import ReportFileStatus, ReportFormat, ReportScope
 from ketnghia.written import docx, outline, pdf
@@ -20,6 +21,7 @@ from localities.scopes import WHOLE, scope_of
 __all__ = [
     "CONTENT_TYPES",
     "RENDERERS",
+    "claim",
     "drafts_scope",
     "fill_heading",
     "is_large",
@@ -36,8 +38,8 @@ CONTENT_TYPES = {
 
 def is_large(report):
     """Whether a report is made by the job queue: the province's, a locality's over more than
-    REPORT_INLINE_YEARS years, or one with more than REPORT_INLINE_PHOTOS photos. One query
-    (none for the province)."""
+    REPORT_INLINE_YEARS years, or one with more than REPORT_INLINE_PHOTOS photos. A few
+    queries (none for the province)."""
     if report.scope == ReportScope.PROVINCE:
         return True
     first = report.year_from
@@ -46,7 +48,10 @@ def is_large(report):
     else:
         if first is None or report.year_to - first >= settings.REPORT_INLINE_YEARS:
             return True
-        agreements = Agreement.objects.filter(parties__locality=report.locality_id)
+        # The locality's agreements as its report counts them: those of the units below it
+        # and of the units it succeeded too.
+        filters = DashboardFilters(locality=report.locality, include_drafts=True)
+        agreements = rules.counted_agreements(rules.ask(filters))
     photos = Photo.objects.filter(agreement__in=agreements.values("pk"), is_placeholder=False)
     return photos[: settings.REPORT_INLINE_PHOTOS + 1].count() > settings.REPORT_INLINE_PHOTOS
 
@@ -62,21 +67,37 @@ def _step(report_file, progress, step):
     report_file.save(update_fields=["progress", "step"])
 
 
+def claim(report_file_pk):
+    """The ReportFile to make, marked as being made, if it still waits: one consumer makes it,
+    however often its job runs (None for the others)."""
+    from ketnghia.models import ReportFile
+
+    claimed = ReportFile.objects.filter(pk=report_file_pk, status=ReportFileStatus.QUEUED).update(
+        status=ReportFileStatus.RUNNING
+    )
+    if not claimed:
+        return None
+    return ReportFile.objects.select_related("report", "requested_by").get(pk=report_file_pk)
+
+
 def make(report_file, user=None):
     """Make a ReportFile's file: counted, laid out, stored; its progress saved on the way, so
     that the requester's page shows it. A failure is kept on the row (and raised again, for
-    the job queue's retries and logs)."""
+    the job queue's logs). A staff copy counts the drafts in its requester's charge; with its
+    requester's account gone, none."""
     report = report_file.report
     started = time.monotonic()
     report_file.status = ReportFileStatus.RUNNING
     report_file.save(update_fields=["status"])
+    requester = user or report_file.requested_by
+    include_drafts = report_file.include_drafts and requester is not None
     try:
         with translation.override(report.language):
             _step(report_file, 10, translation.gettext("Counting the figures"))
             doc = outline.build(
                 report,
-                include_drafts=report_file.include_drafts,
-                drafts_scope=drafts_scope(user or report_file.requested_by),
+                include_drafts=include_drafts,
+                drafts_scope=drafts_scope(requester),
                 on_photo=lambda done, total: _step(
                     report_file,
                     10 + int(50 * done / total),
@@ -102,16 +123,36 @@ def make(report_file, user=None):
     return report_file
 
 
-def request_file(report, format, user, include_drafts=True):
-    """A new ReportFile of `report`, made now when the report is small (returned done), or
-    queued for the job queue (returned queued; ketnghia.tasks.make_report_file)."""
+def request_file(report, format, user):
+    """A ReportFile of `report` (a staff copy when the report counts drafts), made now when the
+    report is small (returned done), or queued for the job queue (returned queued;
+    ketnghia.tasks.make_report_file). The same file asked for again by the same account while
+    it is being made is that one, not a second."""
     from ketnghia.models import ReportFile
     from ketnghia.tasks import make_report_file
 
+    large = is_large(report) and settings.HUEY_URL
+    if large:
+        waiting = ReportFile.objects.filter(
+            report=report,
+            format=format,
+            requested_by=user,
+            include_drafts=report.include_drafts,
+            status__in=[ReportFileStatus.QUEUED, ReportFileStatus.RUNNING],
+        ).first()
+        if waiting is not None:
+            return waiting
     report_file = ReportFile.objects.create(
-        report=report, format=format, requested_by=user, include_drafts=include_drafts
+        report=report, format=format, requested_by=user, include_drafts=report.include_drafts
     )
-    if is_large(report) and settings.HUEY_URL:
-        transaction.on_commit(lambda: make_report_file(report_file.pk))
-        return report_file
-    return make(report_file, user)
+    if not large:
+        return make(report_file, user)
+    try:
+        make_report_file(report_file.pk)
+    except RedisError as error:  # the queue cannot be reached: said on the file, not lost
+        report_file.status = ReportFileStatus.FAILED
+        report_file.error = f"{type(error).__name__}: {error}"
+        report_file.finished_at = timezone.now()
+        report_file.save(update_fields=["status", "error", "finished_at"])
+        raise
+    return report_file

@@ -11,9 +11,9 @@ import io
 from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document as NewDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -61,15 +61,6 @@ def _rule(paragraph):
     paragraph._p.get_or_add_pPr().append(border)
 
 
-def _ruled_line(container, text, size, bold=True, italic=False):
-    """A centred line with a rule as long as the words under it: the words in a one-cell
-    table as wide as they are would be heavier to edit; the rule of the paragraph is kept
-    short by indents."""
-    paragraph = _paragraph(container, text, size, WD_ALIGN_PARAGRAPH.CENTER, bold, italic)
-    _rule(paragraph)
-    return paragraph
-
-
 def _no_borders(table):
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -79,17 +70,25 @@ def _no_borders(table):
     table._tbl.tblPr.append(borders)
 
 
-def _cell_text(cell, lines):
-    """Fill a cell with [(text, size, bold, italic, align, rule)] lines."""
+def _rule_line(container, length, width):
+    """A centred rule `length` long in a column `width` wide: a paragraph of its own, empty
+    and small, under the line it rules (Decree 30: "đường kẻ ngang, nét liền"), so that the
+    words above keep the column's whole width."""
+    line = _paragraph(container, "", 2, WD_ALIGN_PARAGRAPH.CENTER, after=2)
+    _rule(line)
+    side = int((width - length) / 2)
+    line.paragraph_format.left_indent = line.paragraph_format.right_indent = side
+    return line
+
+
+def _cell_text(cell, lines, width=None):
+    """Fill a cell `width` wide with [(text, size, bold, italic, align, rule)] lines; `rule`
+    the length of a rule under the line, or None."""
     cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
     for text, size, bold, italic, align, rule in lines:
-        paragraph = _paragraph(cell, text, size, align, bold, italic)
+        _paragraph(cell, text, size, align, bold, italic)
         if rule:
-            _rule(paragraph)
-            # The rule a third of the cell wide, centred (Decree 30: "đường kẻ ngang, nét
-            # liền, có độ dài bằng từ 1/3 đến 1/2 độ dài của dòng chữ").
-            paragraph.paragraph_format.left_indent = Cm(2.2)
-            paragraph.paragraph_format.right_indent = Cm(2.2)
+            _rule_line(cell, rule, width)
 
 
 def _two_columns(document, widths):
@@ -113,26 +112,33 @@ def _widths(table, widths):
             cell.width = width
 
 
+# The heading's two columns: the issuing body's and the nation's (with the place and date).
+HEADING_COLUMNS = (Cm(6.5), Cm(10))
+
+
 def _heading(document, doc):
     center = WD_ALIGN_PARAGRAPH.CENTER
-    left, right = _two_columns(document, (Cm(6.5), Cm(10)))
+    left_width, right_width = HEADING_COLUMNS
+    left, right = _two_columns(document, HEADING_COLUMNS)
     issuer_lines = []
     if doc.issuer_parent:
-        issuer_lines.append((doc.issuer_parent, 13, False, False, center, False))
-    issuer_lines.append((doc.issuer, 13, True, False, center, True))
+        issuer_lines.append((doc.issuer_parent, 13, False, False, center, None))
+    # Under the issuing body, a rule a third of its column (1/3 to 1/2 of the line).
+    issuer_lines.append((doc.issuer, 13, True, False, center, int(left_width / 3)))
     number = _("No.: %(number)s") % {"number": doc.number}
-    issuer_lines.append((number, 13, False, False, center, False))
-    _cell_text(left, issuer_lines)
+    issuer_lines.append((number, 13, False, False, center, None))
+    _cell_text(left, issuer_lines, left_width)
     motto = _("SOCIALIST REPUBLIC OF VIET NAM")
     freedom = _("Independence - Freedom - Happiness")
     _cell_text(
         right,
         [
-            (motto, 12, True, False, center, False),
-            (freedom, 13, True, False, center, True),
-            ("", 6, False, False, center, False),
-            (doc.place_date, 14, False, True, center, False),
+            (motto, 12, True, False, center, None),
+            # Under the motto, a rule as long as it (13 pt bold: about 5.6 cm).
+            (freedom, 13, True, False, center, Cm(5.6)),
+            (doc.place_date, 14, False, True, center, None),
         ],
+        right_width,
     )
     _paragraph(document, "", after=6)
     _paragraph(document, doc.title, 14, center, bold=True)
@@ -293,18 +299,14 @@ def _render(doc):
     _paragraph(document, "", after=6)
     _footer(document, doc)
     for appendix in doc.appendices:
-        _paragraph(document).add_run().add_break(WD_BREAK.PAGE)
-        label = _("APPENDIX %(number)s") % {"number": appendix.number}
-        _paragraph(document, label, 14, WD_ALIGN_PARAGRAPH.CENTER, True)
+        # Each appendix on pages of its own, numbered apart (a section restarting at 1).
+        appendix_section = document.add_section(WD_SECTION.NEW_PAGE)
+        restart = OxmlElement("w:pgNumType")
+        restart.set(qn("w:start"), "1")
+        appendix_section._sectPr.append(restart)
+        _paragraph(document, appendix.label, 14, WD_ALIGN_PARAGRAPH.CENTER, True)
         _paragraph(document, appendix.title.upper(), 14, WD_ALIGN_PARAGRAPH.CENTER, True, after=3)
-        _paragraph(
-            document,
-            f"({doc.title.capitalize()} {doc.number})",
-            13,
-            WD_ALIGN_PARAGRAPH.CENTER,
-            italic=True,
-            after=12,
-        )
+        _paragraph(document, doc.attached_to, 13, WD_ALIGN_PARAGRAPH.CENTER, italic=True, after=12)
         _blocks(document, appendix.blocks)
     out = io.BytesIO()
     document.save(out)

@@ -16,7 +16,8 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import formats
+from django.db.models import Case, When
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, UnidentifiedImageError
@@ -26,7 +27,7 @@ from activities.models import AwardForm, TargetKind
 from activities.reports import ItemStatus
 from activities.reports import written as counted
 from agreements.dates import format_date, format_period
-from agreements.models import AgreementStatus
+from agreements.models import AgreementStatus, PartyRole
 from ketnghia.models import ReportKind, ReportScope
 from localities.languages import localized
 from localities.models import LocalityKind
@@ -91,11 +92,27 @@ class Figure:
         return "data:image/jpeg;base64," + base64.b64encode(self.image).decode("ascii")
 
 
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+
+
 @dataclass(frozen=True)
 class Appendix:
-    number: int
+    label: str  # "Phụ lục I" (appendix_label)
     title: str
     blocks: list
+
+
+def _number_written(number):
+    """A report's number as a sentence cites it: '15/BC-UBND', or '…/BC-UBND' while the
+    number itself is still to be written in."""
+    number = number.strip()
+    return f"…{number}" if not number or number.startswith("/") else number
+
+
+def appendix_label(number):
+    """'Phụ lục I': appendices are numbered in Roman figures (Decree 30/2020)."""
+    roman = ROMAN[number - 1] if number <= len(ROMAN) else str(number)
+    return _("Appendix %(number)s") % {"number": roman}
 
 
 @dataclass(frozen=True)
@@ -115,18 +132,16 @@ class Document:
     signer_position: str
     signer_name: str
     appendices: list  # [Appendix]
+    attached_to: str  # under an appendix's title: "(Kèm theo Báo cáo số … ngày … của …)"
     filename: str  # without the extension
 
 
 def long_date(place, day):
-    """'Gia Lai, ngày 05 tháng 01 năm 2026' (Decree 30/2020: days and months under 10 with a
-    zero; in English, 'Gia Lai, 5 January 2026')."""
-    return _("%(place)s, ngày %(day)02d tháng %(month)02d năm %(year)d") % {
-        "place": place,
-        "day": day.day,
-        "month": day.month,
-        "year": day.year,
-    }
+    """'Gia Lai, ngày 05 tháng 01 năm 2026' (Decree 30/2020: days under 10 and the months
+    January and February with a zero); in English, 'Gia Lai, 5 January 2026'."""
+    if translation.get_language() != "vi":
+        return f"{place}, {formats.date_format(day, 'j F Y')}"
+    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
 def _paragraphs(text):
@@ -144,9 +159,11 @@ def _years(content):
 
 
 def _parties(pair):
+    """'Xã Ia Dơk và Phường An Nhơn Bắc'; an agreement without parties yet, by its title."""
     names = [localized(p.name, getattr(p, "name_en", "")) for p in pair.parties]
-    text = _(" and ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
-    return text
+    if not names:
+        return localized(pair.agreement.title, pair.agreement.title_en)
+    return _(" and ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
 def _scope_words(report, content):
@@ -157,6 +174,21 @@ def _scope_words(report, content):
     if report.scope == ReportScope.LOCALITY:
         return _("the twinning of %(locality)s") % {"locality": content.locality.name}
     return _("twinning in %(province)s province") % {"province": settings.PROVINCE_NAME}
+
+
+def _span(report, content):
+    """How many years a review covers: since the signing, the years elapsed (20 years from
+    2003 to 2023, the anniversary); over chosen years, each of them (5 years from 2021 to
+    2025)."""
+    first = content.first_year
+    if first is None:
+        return 0
+    agreement = content.agreement
+    if report.year_from is None or (
+        agreement is not None and agreement.signed_on and agreement.signed_on.year == first
+    ):
+        return content.year_to - first
+    return content.year_to - first + 1
 
 
 def subject(report, content):
@@ -170,7 +202,7 @@ def subject(report, content):
         if first == content.year_to:
             return _("Results of %(scope)s in %(years)s") % words
         return _("Results of %(scope)s (%(years)s)") % words
-    span = content.year_to - first if first is not None else 0
+    span = _span(report, content)
     if report.kind == ReportKind.FINAL:
         if span > 0:
             return ngettext(
@@ -273,6 +305,10 @@ def _situation(report, content, numbers):
             blocks.append(Paragraph(_("This agreement is a draft, not yet published."), True))
     else:
         pairs = content.agreements
+        if not pairs.total:
+            blocks.append(Paragraph(_("No twinning agreement is counted in the period.")))
+            blocks.extend(_paragraphs(report.situation) if report.situation.strip() else [])
+            return blocks
         blocks.append(
             Paragraph(
                 ngettext(
@@ -432,7 +468,7 @@ def _results(report, content, numbers):
                 number=numbers.next_table(),
                 caption=_("Works delivered, %(years)s") % {"years": years},
                 header=[_("No."), _("Work"), _("Where, for whom"), _("When"), _("Size, value")],
-                rows=[_work_row(n, a) for n, a in enumerate(content.works.rows, 1)],
+                rows=[_work_row(n, a, report.scope) for n, a in enumerate(content.works.rows, 1)],
                 numeric=(4,),
                 widths=(1, 5, 3, 3, 3),
                 notes=[_more(content.works.more)] if content.works.more else [],
@@ -480,7 +516,14 @@ def _agreement_areas(content):
     return blocks or [Paragraph(_("The agreement records no commitment in words."), True)]
 
 
-def _work_row(n, activity):
+def _under(agreement, scope):
+    """' (Giao ước …)' after a row of a report on more than one agreement, or on a draft."""
+    if scope == ReportScope.AGREEMENT and not _draft(agreement):
+        return ""
+    return f" ({_agreement_name(agreement)})"
+
+
+def _work_row(n, activity, scope):
     kind = activity.activity_type
     size = []
     if activity.quantity is not None:
@@ -501,7 +544,9 @@ def _work_row(n, activity):
     )
     return [
         str(n),
-        kind.label + (f": {activity.description}" if activity.description else ""),
+        kind.label
+        + (f": {activity.description}" if activity.description else "")
+        + _under(activity.agreement, scope),
         where or "—",
         format_period(activity.starts_on, activity.ends_on, activity.date_precision),
         " · ".join(size) or "—",
@@ -576,7 +621,7 @@ def _proposals(report, content, numbers):
                     _("People"),
                     _("Achievement"),
                 ],
-                rows=[_award_row(n, award) for n, award in enumerate(awards.rows, 1)],
+                rows=[_award_row(n, award, report.scope) for n, award in enumerate(awards.rows, 1)],
                 numeric=(3, 4),
                 widths=(1, 3, 4, 2, 2, 5),
                 notes=[_more(awards.more)] if awards.more else [],
@@ -587,7 +632,7 @@ def _proposals(report, content, numbers):
     return blocks
 
 
-def _award_row(n, award):
+def _award_row(n, award, scope):
     decided = []
     if award.decision_number:
         decided.append(_("Decision No. %(number)s") % {"number": award.decision_number})
@@ -610,7 +655,7 @@ def _award_row(n, award):
         "; ".join([award.issuer, *decided]),
         format_number(award.collectives) if award.collectives is not None else "—",
         format_number(award.people) if award.people is not None else "—",
-        reason.strip(),
+        reason.strip() + _under(award.agreement, scope),
     ]
 
 
@@ -687,14 +732,38 @@ COMMITTEE_KINDS = (
 
 
 def issuing_unit(report):
-    """The unit whose report it is: the locality, the agreement's first signing party, or
-    None for the province."""
+    """The unit whose report it is: the locality, the agreement's first signing party (a
+    coordinating unit when it has none), or None for the province."""
     if report.scope == ReportScope.LOCALITY:
         return report.locality
     if report.scope == ReportScope.AGREEMENT:
-        party = report.agreement.parties.select_related("locality").order_by("position").first()
+        signing_first = Case(When(role=PartyRole.PARTY, then=0), default=1)
+        party = (
+            report.agreement.parties.select_related("locality")
+            .order_by(signing_first, "position", "pk")
+            .first()
+        )
         return party.locality if party is not None else None
     return None
+
+
+# What a committee's unit is called before its name: its place name is what follows.
+KIND_WORDS = ("Xã ", "Phường ", "Đặc khu ", "Thị trấn ")
+
+
+def place_of(unit):
+    """The place a report is dated at (Decree 30/2020, địa danh): a commune's, ward's or
+    special zone's own name ("Ia Dơk"); the province's for any other unit."""
+    if unit is not None and unit.kind in (
+        LocalityKind.COMMUNE,
+        LocalityKind.WARD,
+        LocalityKind.SPECIAL_ZONE,
+    ):
+        for words in KIND_WORDS:
+            if unit.name.startswith(words):
+                return unit.name[len(words) :]
+        return unit.name
+    return settings.PROVINCE_NAME
 
 
 def default_heading(report):
@@ -716,6 +785,7 @@ def default_heading(report):
         "number": "      /BC-UBND" if committee else "      /BC",
         "signer_authority": "TM. ỦY BAN NHÂN DÂN" if committee else "",
         "signer_position": "CHỦ TỊCH" if committee else "",
+        "place": place_of(unit),
     }
 
 
@@ -726,7 +796,7 @@ def fill_heading(report):
     defaults = default_heading(report)
     if not report.issuer.strip():
         report.issuer_parent, report.issuer = defaults["issuer_parent"], defaults["issuer"]
-    for name in ("number", "signer_authority", "signer_position"):
+    for name in ("number", "signer_authority", "signer_position", "place"):
         if not getattr(report, name).strip():
             setattr(report, name, defaults[name])
 
@@ -760,7 +830,9 @@ def build(
     ]
     appendices = []
     if content.sources.rows:
-        appendices.append(Appendix(len(appendices) + 1, _("Sources"), _sources(content)))
+        appendices.append(
+            Appendix(appendix_label(len(appendices) + 1), _("Sources"), _sources(content))
+        )
     if content.photos and with_photos:
         figures = []
         for done, photo in enumerate(content.photos, 1):
@@ -770,10 +842,10 @@ def build(
             if on_photo is not None:
                 on_photo(done, len(content.photos))
         if figures:
-            appendices.append(Appendix(len(appendices) + 1, _("Photos"), figures))
+            appendices.append(Appendix(appendix_label(len(appendices) + 1), _("Photos"), figures))
     elif content.photos:  # the admin's preview: the captions only
         captions = [Paragraph(f"{n}. {photo.caption}") for n, photo in enumerate(content.photos, 1)]
-        appendices.append(Appendix(len(appendices) + 1, _("Photos"), captions))
+        appendices.append(Appendix(appendix_label(len(appendices) + 1), _("Photos"), captions))
     recipients = [line.strip() for line in report.recipients.splitlines() if line.strip()]
     recipients.append(_("- Filed: VT."))
     return Document(
@@ -794,5 +866,11 @@ def build(
         signer_position=report.signer_position.upper(),
         signer_name=report.signer_name,
         appendices=appendices,
+        attached_to=_("(Attached to report No. %(number)s of %(date)s of %(issuer)s)")
+        % {
+            "number": _number_written(report.number),
+            "date": formats.date_format(report.dated, "SHORT_DATE_FORMAT"),
+            "issuer": report.issuer,
+        },
         filename=_filename(report, content),
     )

@@ -1,15 +1,20 @@
 // A written report's files being made by the job queue: their progress, asked every two
-// seconds, until each is ready (a link to it) or failed. Without this script the page shows
-// the progress it was loaded with.
+// seconds, until each is ready (a link to it) or failed, for an hour at most (a file not made
+// by then will not be) and not after an answer that is not one. Without this script the page
+// shows the progress it was loaded with.
 (function () {
   "use strict";
   function watch(row) {
     var url = row.getAttribute("data-progress-url");
+    var asked = 0;
     var timer = window.setInterval(function () {
+      asked += 1;
+      if (asked > 1800) { window.clearInterval(timer); return; }
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; })
         .then(function (data) {
-          if (!data) { return; }
+          if (!data) { window.clearInterval(timer); return; }
           var status = row.querySelector(".report-status");
           var bar = status.querySelector("progress");
           var words = status.querySelector("span");

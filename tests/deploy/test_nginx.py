@@ -148,6 +148,14 @@ def test_open_data_files_are_sent_by_nginx_as_the_site_names_them(deployment):
         get(f"{deployment['base']}/media/opendata/agreements.csv")
     assert refused.value.code == 404
 
+    # Nor are the written reports' files, which the admin hands to staff in scope only.
+    report = deployment["tmp"] / "media" / "reports" / "abc" / "bao-cao.pdf"
+    report.parent.mkdir(parents=True)
+    report.write_bytes(b"%PDF-1.7")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get(f"{deployment['base']}/media/reports/abc/bao-cao.pdf")
+    assert refused.value.code == 404
+
 
 def test_a_change_reaches_the_open_data_files_through_the_job_queue(deployment):
     url = f"{deployment['base']}/du-lieu/agreements.csv"

@@ -8,6 +8,7 @@ poppler-utils, which .ci/run installs): without them these tests fail, never ski
 
 import datetime
 import io
+import re
 import subprocess
 import unicodedata
 
@@ -137,18 +138,21 @@ class TestTheSeedReports:
         # The title block: two columns, the motto bold in capitals, the date in italics.
         heading = word.tables[0]
         issuer, nation = (cell.paragraphs for cell in heading.rows[0].cells)
-        assert [p.text for p in issuer] == [
+        assert [p.text for p in issuer if p.text] == [
             "UBND TỈNH GIA LAI",
             "ỦY BAN NHÂN DÂN XÃ IA DƠK",
             "Số:       /BC-UBND",
         ]
         assert issuer[1].runs[0].bold and not issuer[0].runs[0].bold
-        motto, freedom, _space, date = nation
+        assert not issuer[2].text and "w:pBdr" in issuer[2]._p.xml  # the rule, a line apart
+        motto, freedom, rule, date = nation
+        assert not rule.text and "w:pBdr" in rule._p.xml  # the rule under the motto, apart
         assert motto.text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and motto.runs[0].bold
         assert motto.runs[0].font.size in (Pt(12), Pt(13))
         assert freedom.text == "Độc lập - Tự do - Hạnh phúc" and freedom.runs[0].bold
         assert freedom.runs[0].font.size in (Pt(13), Pt(14))
-        assert date.text == "Gia Lai, ngày 05 tháng 01 năm 2026" and date.runs[0].italic
+        # Dated at the issuing commune (its name), not the province.
+        assert date.text == "Ia Dơk, ngày 05 tháng 01 năm 2026" and date.runs[0].italic
         paragraphs = word.paragraphs
         at = next(n for n, p in enumerate(paragraphs) if p.text == "BÁO CÁO")
         title, subject = paragraphs[at], paragraphs[at + 1]
@@ -238,6 +242,10 @@ class TestTheSeedReports:
             "./.",
         ]:
             assert words in flat, words
+        # The sources' appendix on a page of its own, numbered apart: no number on its first.
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        last = run_tool("pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-")
+        assert last.strip().startswith("Phụ lục I\nNGUỒN TIN")
         fonts = run_tool("pdffonts", str(path)).splitlines()[2:]
         assert fonts and all("Liberation" in line for line in fonts)
         # Columns: name, type, encoding, emb, sub, uni, object, id — every font embedded.
@@ -533,3 +541,78 @@ def test_large_reports_wait_for_the_job_queue(two_communes, settings):
     assert not making.is_large(short)
     settings.REPORT_INLINE_PHOTOS = -1  # every agreement has more photos than that
     assert making.is_large(report(agreement=ours, year_from=2025, year_to=2025))
+
+
+def test_staff_copies_go_to_their_requester_and_province_staff_only(two_communes):
+    """A file that counts drafts counts those in its requester's charge: another account of
+    the report's scope, with fewer drafts in its charge, does not get it."""
+    here, ours, _theirs = two_communes
+    written = report(agreement=ours, year_from=2025, year_to=2025, include_drafts=True)
+    _maker, maker_client = staff("can-bo-xa", "Cán bộ nhập liệu", remit=here)
+    _other, other_client = staff("lanh-dao-xa", "Lãnh đạo", remit=here)
+    response = maker_client.post(make_url(written))
+    assert response.status_code == 200
+    made = ReportFile.objects.get()
+    assert made.include_drafts
+    url = reverse("admin:ketnghia_writtenreport_file", args=[written.pk, made.pk])
+    assert maker_client.get(url).status_code == 200
+    assert other_client.get(url).status_code == 404
+    page = other_client.get(reverse("admin:ketnghia_writtenreport_change", args=[written.pk]))
+    assert url not in page.content.decode()
+    province = User.objects.create_superuser("tinh", "tinh@example.org", "mat-khau-thu-9")
+    province_client = Client()
+    province_client.force_login(province)
+    assert province_client.get(url).status_code == 200
+
+
+def test_a_file_is_made_once_and_goes_with_its_row(
+    two_communes, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from ketnghia import written as making
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    _here, ours, _theirs = two_communes
+    written = report(agreement=ours, year_from=2025, year_to=2025)
+    queued = ReportFile.objects.create(report=written, format="pdf")
+    claimed = making.claim(queued.pk)
+    assert claimed is not None and claimed.status == ReportFileStatus.RUNNING
+    assert making.claim(queued.pk) is None  # a second run of the job makes nothing
+    making.make(claimed)
+    stored = tmp_path / claimed.file.name
+    assert stored.read_bytes().startswith(b"%PDF")
+    with django_capture_on_commit_callbacks(execute=True):
+        written.delete()
+    assert not stored.exists()
+
+
+def test_the_subject_counts_the_years_as_a_clerk_does(two_communes):
+    _here, ours, _theirs = two_communes
+    Agreement.objects.filter(pk=ours.pk).update(signed_on=datetime.date(2015, 5, 1))
+    ours.refresh_from_db()
+    since_signing = report(agreement=ours, kind=ReportKind.INTERIM, year_to=2025)
+    assert document(since_signing).subject.startswith("Sơ kết 10 năm thực hiện")
+    five_years = report(agreement=ours, kind=ReportKind.INTERIM, year_from=2021, year_to=2025)
+    assert document(five_years).subject.startswith("Sơ kết 5 năm thực hiện")
+    assert document(five_years).subject.endswith("(2021–2025)")
+
+
+def test_appendices_are_numbered_apart(two_communes, settings, tmp_path):
+    """Phụ lục I, II…, each on pages numbered from 1; the English date reads as English."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    _here, ours, _theirs = two_communes
+    from agreements.models import Source
+
+    Source.objects.create(
+        agreement=ours, title="Báo Gia Lai", published_on=datetime.date(2025, 3, 2)
+    )
+    written = report(agreement=ours, year_from=2025, year_to=2025)
+    word = opened(docx_renderer.render(document(written)))
+    texts = [p.text for p in word.paragraphs]
+    assert "Phụ lục I" in texts and "NGUỒN TIN" in texts
+    assert any(t.startswith("(Kèm theo Báo cáo số") and "ngày 5/1/2026" in t for t in texts)
+    assert len(word.sections) == 2
+    assert 'w:start="1"' in word.sections[1]._sectPr.xml
+    written.language = "en"
+    english = document(written)
+    assert english.place_date == "Ở Đây, 5 January 2026"
+    assert english.appendices[0].label == "Appendix I"
