@@ -272,10 +272,16 @@ class WrittenReportAdmin(NotFoundMixin, admin.ModelAdmin):
             kwargs["queryset"] = Agreement.objects.within(scope)
         elif db_field.name == "locality":
             kwargs["queryset"] = Locality.objects.filter(scope.localities())
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        # A report points to an agreement or a locality; it never adds or edits one.
-        widget = field.widget
-        widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A report points to an agreement or a locality; it never adds or edits one (the
+        # wrapper with those buttons is made here, around the field's own widget).
+        if db_field.name in ("agreement", "locality"):
+            wrapper = field.widget
+            wrapper.can_add_related = wrapper.can_change_related = False
+            wrapper.can_delete_related = wrapper.can_view_related = False
         return field
 
     def autocomplete_choices(self, request, field_name, queryset):
