@@ -10,16 +10,20 @@ import datetime
 import functools
 import json
 from collections import Counter, defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from localities import changes, signals, text
 from localities.models import Locality
 
 REGISTER_PATH = Path(__file__).resolve().parent / "data" / "register-2026.9.0.json"
+# The centroid of each unit of the register, by code (localities/data/README.md).
+POINTS_PATH = Path(__file__).resolve().parent / "data" / "points-1.0.4.json"
 BATCH_SIZE = 500
 
 # How provinces are named and typed: "Tỉnh Gia Lai", "Thành phố Huế", "TP. Hồ Chí Minh".
@@ -42,6 +46,29 @@ def load_register(path=REGISTER_PATH):
     """The register as stored in the project (read once per process; do not mutate it)."""
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def load_points(path=POINTS_PATH):
+    """{code: (latitude, longitude)} of the register's units, as Decimals."""
+    with open(path, encoding="utf-8") as f:
+        points = json.load(f)["points"]
+    return {
+        code: (Decimal(str(latitude)), Decimal(str(longitude)))
+        for code, (latitude, longitude) in points.items()
+    }
+
+
+def place_points(codes):
+    """Give the units of `codes` without a point their centroid: a point staff entered stays.
+    Returns how many units got one."""
+    points = load_points()
+    placed = []
+    for loc in Locality.objects.filter(code__in=codes, latitude__isnull=True).only("id", "code"):
+        if loc.code in points:
+            loc.latitude, loc.longitude = points[loc.code]
+            placed.append(loc)
+    Locality.objects.bulk_update(placed, ["latitude", "longitude"], batch_size=BATCH_SIZE)
+    return len(placed)
 
 
 def _province_key(name):
@@ -275,6 +302,12 @@ def import_register(province=None, stdout=None):
         for unit in register["former_units"]:
             if unit["province"] in province_codes:
                 writer.sync_former(unit, province_ids[unit["province"]])
+        placed = place_points(
+            [*province_codes, *(unit["code"] for p in provinces for unit in p["units"])]
+        )
+    if placed:
+        # bulk_update sends no model signal: the pages that show the points must know.
+        signals.data_changed.send(sender=__name__)
 
     totals = Counter()
     for counts in writer.counts.values():
@@ -290,7 +323,16 @@ def import_register(province=None, stdout=None):
             )
         for name, code in writer.updated:
             stdout.write(_("Updated: %(name)s (%(code)s).") % {"name": name, "code": code})
-    return _zeros(totals)
+        if placed:
+            stdout.write(
+                ngettext(
+                    "%(count)s unit given its centroid as its point.",
+                    "%(count)s units given their centroid as their point.",
+                    placed,
+                )
+                % {"count": placed}
+            )
+    return {**_zeros(totals), "placed": placed}
 
 
 def _zeros(counts):

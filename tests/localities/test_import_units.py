@@ -1,6 +1,7 @@
 import datetime
 import io
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -104,7 +105,7 @@ def test_full_import_creates_the_country_and_a_second_run_changes_nothing(
     with django_assert_max_num_queries(20):
         counts = services.import_register()
 
-    assert counts == {"created": 0, "updated": 0, "unchanged": 34 + 3321 + 1}
+    assert counts == {"created": 0, "updated": 0, "unchanged": 34 + 3321 + 1, "placed": 0}
     assert Locality.objects.count() == 34 + 3321 + 1
 
 
@@ -131,11 +132,13 @@ def test_province_import_reports_counts_and_a_rerun_is_unchanged():
         "created": GIA_LAI_ROWS,
         "updated": 0,
         "unchanged": 0,
+        "placed": GIA_LAI_ROWS - 1,  # every unit in force; the former district has no point
     }
     assert services.import_register(province="52") == {
         "created": 0,
         "updated": 0,
         "unchanged": GIA_LAI_ROWS,
+        "placed": 0,
     }
 
 
@@ -180,7 +183,7 @@ def test_a_changed_name_is_restored_and_the_slug_kept():
 
     counts = services.import_register(province="52")
 
-    assert counts == {"created": 0, "updated": 1, "unchanged": GIA_LAI_ROWS - 1}
+    assert counts == {"created": 0, "updated": 1, "unchanged": GIA_LAI_ROWS - 1, "placed": 0}
     ia_dok = Locality.objects.get(code="23869")
     assert (ia_dok.name, ia_dok.search_key, ia_dok.slug) == ("Xã Ia Dơk", "xa ia dok", "ia-dok-cu")
 
@@ -218,3 +221,54 @@ def test_a_village_under_an_imported_commune_survives_a_rerun():
     village.refresh_from_db()
     assert village.parent == ia_dok
     assert village.slug == "lang-ghe"
+
+
+# --- Points: the centroid of each unit (localities/data/points-1.0.4.json) --------------------
+
+# Viet Nam's bounding box, its islands included (Trường Sa reaches 117.8° E).
+SOUTH, NORTH, WEST, EAST = Decimal("8.1"), Decimal("23.4"), Decimal("102.1"), Decimal("117.9")
+
+
+def test_every_unit_of_the_register_has_a_point_in_viet_nam():
+    register = services.load_register()
+    points = services.load_points()
+    codes = [p["code"] for p in register["provinces"]]
+    codes += [u["code"] for p in register["provinces"] for u in p["units"]]
+    assert len(codes) == 34 + 3321
+    assert set(codes) == set(points)
+    for code in codes:
+        latitude, longitude = points[code]
+        assert SOUTH <= latitude <= NORTH and WEST <= longitude <= EAST, code
+
+
+def test_the_points_file_says_where_it_comes_from():
+    import json
+
+    with open(services.POINTS_PATH, encoding="utf-8") as f:
+        data = json.load(f)
+    assert (data["package"], data["version"], data["licence"]) == (
+        "vietnamadminunits",
+        "1.0.4",
+        "MIT",
+    )
+    assert len(data["sha256"]) == 64 and data["file"].endswith("dataset.db")
+    readme = (services.POINTS_PATH.parent / "README.md").read_text(encoding="utf-8")
+    assert data["sha256"] in readme and "points-1.0.4.json" in readme
+    assert (services.POINTS_PATH.parent / "LICENSE-vietnamadminunits.txt").is_file()
+
+
+@pytest.mark.django_db
+def test_the_import_places_each_unit_once_and_keeps_a_point_staff_entered():
+    services.import_register(province="52")
+    ia_dok = Locality.objects.get(code="23869")
+    latitude, longitude = services.load_points()["23869"]
+    assert (ia_dok.latitude, ia_dok.longitude) == (latitude, longitude)
+    assert Locality.objects.get(code="52").latitude is not None
+    # A clerk moves a commune's point: the next import keeps it; a point removed comes back.
+    Locality.objects.filter(code="23869").update(latitude=Decimal("14.1"), longitude=Decimal("108"))
+    Locality.objects.filter(code="21925").update(latitude=None, longitude=None)
+    out = import_units("--province", "52")
+    assert "1 đơn vị được gán điểm trọng tâm" in out
+    assert Locality.objects.get(code="23869").latitude == Decimal("14.1")
+    assert Locality.objects.get(code="21925").latitude is not None
+    assert services.import_register(province="52")["placed"] == 0
