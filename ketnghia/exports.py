@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -61,7 +62,7 @@ from agreements.models import (
     Party,
     PartyRole,
 )
-from localities.models import LocalityKind
+from localities.models import Locality, LocalityKind
 
 # The data's licence: an open licence fit for government data, attribution required.
 LICENCE_NAME = "CC BY 4.0"
@@ -315,6 +316,32 @@ def period_rows(site_url=""):
 
 def outcome_rows(site_url=""):
     return all_outcome_values()
+
+
+def locality_rows(site_url=""):
+    """The localities and units of the register, and those party to a published agreement
+    (villages, units, agencies staff added), with their points: one query, streamed. A
+    village or unit named only by a draft stays out."""
+    in_published = Party.objects.filter(agreement__status=PUBLISHED).values("locality_id")
+    rows = (
+        Locality.objects.filter(Q(code__isnull=False) | Q(pk__in=in_published))
+        .order_by("kind", "code", "name", "pk")
+        .values_list(
+            "slug",
+            "name",
+            "kind",
+            "code",
+            "parent__slug",
+            "is_ethnic_minority_area",
+            "latitude",
+            "longitude",
+            "dissolved_on",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for slug, name, kind, code, parent, minority, *rest in rows:
+        # "true"/"false" alike in the three formats (a spreadsheet would show its own words).
+        yield (slug, name, kind, code, parent, "true" if minority else "false", *rest)
 
 
 # Datasets -------------------------------------------------------------------------------------
@@ -600,6 +627,36 @@ OUTCOMES = Dataset(
     rows=outcome_rows,
 )
 
+LOCALITIES = Dataset(
+    name="localities",
+    file_stem="dia-phuong",
+    title=_("Localities and units"),
+    description=_(
+        "One row per locality or unit: the provinces, communes, wards and special zones of the "
+        "official register, the former district-level units, and the villages, military units "
+        "and agencies the published agreements name; with its point (a unit's centroid, or the "
+        "one staff entered) in decimal degrees."
+    ),
+    columns=[
+        Column("slug", _SLUG, "xa-ia-dok"),
+        Column("name", _("Name of the locality or unit."), "Xã Ia Dơk"),
+        Column("kind", _("Kind of locality or unit."), "commune", LocalityKind.choices),
+        Column("code", _CODE, "23869"),
+        Column("parent_slug", _("The identifier of the unit it belongs to."), "tinh-gia-lai"),
+        Column(
+            "ethnic_minority_area",
+            _("In an ethnic-minority area (Plan 43/KH-UBND): true or false."),
+            "true",
+        ),
+        Column("latitude", _("Latitude in decimal degrees (WGS 84); empty if unknown."), "13.94"),
+        Column(
+            "longitude", _("Longitude in decimal degrees (WGS 84); empty if unknown."), "107.91"
+        ),
+        Column("dissolved_on", _("For a former unit, the day it was dissolved."), ""),
+    ],
+    rows=locality_rows,
+)
+
 DATASETS = {
     dataset.name: dataset
     for dataset in (
@@ -611,6 +668,7 @@ DATASETS = {
         MEETINGS,
         APPROVED_PERIODS,
         OUTCOMES,
+        LOCALITIES,
     )
 }
 

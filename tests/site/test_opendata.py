@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 import re
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -36,6 +37,7 @@ from activities.models import (
 from activities.plans import approve
 from agreements.models import Agreement, Commitment, CommitmentArea, Party
 from ketnghia import exports
+from localities import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,7 @@ DATASETS = [
     "meetings",
     "approved-periods",
     "outcomes",
+    "localities",
 ]
 # The seed articles state no plan, meeting, approval or indicator: the demo has none.
 NOT_IN_THE_DEMO = {"plan-items", "meetings", "approved-periods", "outcomes"}
@@ -67,6 +70,17 @@ COLUMNS = {
         "decisions_done",
     ],
     "approved-periods": ["year", "scope_name", "scope_code", "scope_slug", "approved_on"],
+    "localities": [
+        "slug",
+        "name",
+        "kind",
+        "code",
+        "parent_slug",
+        "ethnic_minority_area",
+        "latitude",
+        "longitude",
+        "dissolved_on",
+    ],
     "outcomes": [
         "locality_name",
         "locality_code",
@@ -277,6 +291,30 @@ class TestDemoDownloads:
         assert coordinator["locality_kind"] == "commune"
 
     @pytest.mark.parametrize("fmt", FORMATS)
+    def test_localities_carry_their_points(self, downloads, fmt):
+        """The register's units with their centroids, the published agreements' villages and
+        units without (the articles give none); nothing named only by a draft."""
+        _, rows = rows_of(downloads, "localities", fmt)
+        by_slug = {row["slug"]: row for row in rows}
+        ia_dok = by_slug["xa-ia-dok"]
+        assert (ia_dok["kind"], ia_dok["code"], ia_dok["parent_slug"]) == (
+            "commune",
+            "23869",
+            "tinh-gia-lai",
+        )
+        latitude, longitude = services.load_points()["23869"]
+        assert (Decimal(ia_dok["latitude"]), Decimal(ia_dok["longitude"])) == (latitude, longitude)
+        assert by_slug["lang-ghe-xa-ia-dok"]["latitude"] == ""
+        assert by_slug["lang-ghe-xa-ia-dok"]["parent_slug"] == "xa-ia-dok"
+        assert by_slug["su-doan-320"]["kind"] == "military_unit"
+        assert by_slug["thanh-pho-pleiku"]["dissolved_on"] == "2025-07-01"
+        assert ia_dok["ethnic_minority_area"] in ("true", "false")
+        # The register's 137 rows (Gia Lai, its 135 units, the former Thành phố Pleiku) and the
+        # published agreements' two units without a code: Làng Ghè and Sư đoàn 320.
+        assert len(rows) == 137 + 2
+        assert not any(SECRET in row["name"] for row in rows)
+
+    @pytest.mark.parametrize("fmt", FORMATS)
     def test_commitments_are_the_published_agreements_words(self, downloads, fmt):
         _, rows = rows_of(downloads, "commitments", fmt)
         expected = {
@@ -391,7 +429,7 @@ def test_file_names():
 @pytest.mark.parametrize(
     "path",
     [
-        "/du-lieu/localities.csv",
+        "/du-lieu/villages.csv",
         "/du-lieu/agreements.pdf",
         "/du-lieu/agreements.csv.gz",
         "/du-lieu/agreements.",
@@ -511,6 +549,7 @@ QUERIES = {
     "meetings": 2,
     "approved-periods": 1,
     "outcomes": 1,
+    "localities": 1,
 }
 
 
@@ -553,6 +592,9 @@ def test_downloads_run_a_fixed_number_of_queries(
         response = client.get(url(dataset, fmt))
         content = body(response)
     _, rows = parse(fmt, content)
+    if dataset == "localities":  # the published agreements' parties, two each
+        assert len(rows) == count * 2
+        return
     assert len(rows) == count * (2 if dataset == "parties" else 1)
 
 
