@@ -616,3 +616,39 @@ def test_appendices_are_numbered_apart(two_communes, settings, tmp_path):
     english = document(written)
     assert english.place_date == "Ở Đây, 5 January 2026"
     assert english.appendices[0].label == "Appendix I"
+
+
+def test_plans_meetings_and_pledges_have_their_tables(two_communes):
+    """Against the plan where one exists, the meetings held, pledges apart from deliveries."""
+    from activities.models import Meeting, MeetingKind
+
+    _here, ours, _theirs = two_communes
+    plan = factories.approved_plan(ours, 2025, description="Giao lưu văn nghệ")
+    item = plan.items.get()
+    factories.activity(
+        ours, value_vnd=3_000_000, starts_on=datetime.date(2025, 5, 1), plan_item=item
+    )
+    factories.activity(
+        ours,
+        value_vnd=50_000_000,
+        starts_on=datetime.date(2025, 6, 1),
+        status=ActivityStatus.PLEDGED,
+    )
+    Meeting.objects.create(
+        agreement=ours, kind=MeetingKind.YEAR, held_on=datetime.date(2025, 12, 10), place="Xã"
+    )
+    written = report(agreement=ours, year_from=2025, year_to=2025)
+    word = opened(docx_renderer.render(document(written)))
+    plan_rows = table_titled(word, "Kế hoạch năm 2025")
+    assert plan_rows[1][1:] == [
+        "Giao lưu văn nghệ",
+        "hoàn thành nhiệm vụ",
+        "1 hoạt động",
+        "Hoàn thành",
+    ]
+    meetings = table_titled(word, "Hội nghị, giao ban, 2025")
+    assert meetings[1][1] == "10/12/2025" and meetings[1][4] == "0"
+    delivered = table_titled(word, "Kết quả thực hiện theo loại hỗ trợ")
+    pledged = table_titled(word, "Cam kết hỗ trợ theo loại")
+    assert delivered[-1][-1] == "15.000.000\N{NO-BREAK SPACE}đ"  # 12 + 3 million, delivered
+    assert pledged[-1][-1] == "50.000.000\N{NO-BREAK SPACE}đ"
