@@ -90,7 +90,6 @@ class Content:
     locality: object  # Locality | None
     year_from: int | None  # None: from the signing
     year_to: int
-    include_drafts: bool
     agreements: Listed  # [Pair], latest signed first
     has_drafts: bool  # a counted figure or a listed agreement is a draft (staff only)
     legal_basis: list  # [LegalDocument]
@@ -256,7 +255,6 @@ def content(
         locality=locality,
         year_from=year_from,
         year_to=year_to,
-        include_drafts=include_drafts,
         agreements=listed,
         has_drafts=has_drafts,
         legal_basis=list(

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from activities.reports import DashboardFilters, rules
 from agreements.models import Agreement, Photo
-from ketnghia.models import ReportFileStatus, ReportFormat, ReportScope
+from ketnghia.models import ReportFile, ReportFileStatus, ReportFormat, ReportScope
 from ketnghia.written import docx, outline, pdf
 from ketnghia.written.outline import fill_heading
 from localities.scopes import WHOLE, scope_of
@@ -70,8 +70,6 @@ def _step(report_file, progress, step):
 def claim(report_file_pk):
     """The ReportFile to make, marked as being made, if it still waits: one consumer makes it,
     however often its job runs (None for the others)."""
-    from ketnghia.models import ReportFile
-
     claimed = ReportFile.objects.filter(pk=report_file_pk, status=ReportFileStatus.QUEUED).update(
         status=ReportFileStatus.RUNNING
     )
@@ -128,8 +126,7 @@ def request_file(report, format, user):
     report is small (returned done), or queued for the job queue (returned queued;
     ketnghia.tasks.make_report_file). The same file asked for again by the same account while
     it is being made is that one, not a second."""
-    from ketnghia.models import ReportFile
-    from ketnghia.tasks import make_report_file
+    from ketnghia.tasks import make_report_file  # which imports this module
 
     large = is_large(report) and settings.HUEY_URL
     if large:

@@ -29,7 +29,6 @@ from activities.reports import written as counted
 from agreements.dates import format_date, format_period
 from agreements.models import AgreementStatus, PartyRole
 from ketnghia.models import ReportKind, ReportScope
-from localities.languages import localized
 from localities.models import LocalityKind
 
 logger = logging.getLogger(__name__)
@@ -160,9 +159,9 @@ def _years(content):
 
 def _parties(pair):
     """'Xã Ia Dơk và Phường An Nhơn Bắc'; an agreement without parties yet, by its title."""
-    names = [localized(p.name, getattr(p, "name_en", "")) for p in pair.parties]
+    names = [locality.name for locality in pair.parties]
     if not names:
-        return localized(pair.agreement.title, pair.agreement.title_en)
+        return pair.agreement.title_shown
     return _(" and ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
@@ -278,7 +277,7 @@ def _draft(agreement):
 
 
 def _agreement_name(agreement):
-    name = localized(agreement.title, agreement.title_en)
+    name = agreement.title_shown
     if _draft(agreement):
         return _("%(name)s (draft, not published)") % {"name": name}
     return name
@@ -351,7 +350,7 @@ def _type_rows(by_type):
     return [
         [
             str(n),
-            localized(t.name, ""),
+            t.name,
             t.quantity_display or "—",
             t.value_display or "—",
         ]
