@@ -4,8 +4,9 @@ activities), for every app's admin:
 - AutocompleteFilter: a filter over a foreign key searched as the field's autocomplete in the
   form is (the admin's select2, the same search and the same scope rules), not a sidebar that
   lists every unit of the country;
-- EstimatedCountPaginator: past ESTIMATE_FROM rows, PostgreSQL's estimate of a list's length
-  rather than a count that reads every row on every page; the list says "about" then
+- EstimatedCountPaginator: past ESTIMATE_FROM rows, PostgreSQL's estimate of a whole table's
+  length, and "more than ESTIMATE_FROM" of a list filtered or searched, rather than a count that
+  reads every row on every page; the list says "about" or "more than" then
   (templates/admin/pagination.html);
 - LargeListMixin: both, for a ModelAdmin: the filters' scripts, no count of the whole table,
   and only the fields the columns show read for each row (list_only).
@@ -18,13 +19,16 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import Max, Min
 from django.forms.utils import flatatt
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-# Fewer rows than this are counted exactly (a count of ten thousand index entries is quick).
-ESTIMATE_FROM = 10_000
+# Fewer rows than this are counted exactly: a list filtered or searched past it is "more than"
+# it (a search of a commune's name holds thousands of activities, each read from the table to
+# be counted), twenty pages of fifty rows.
+ESTIMATE_FROM = 1_000
 
 
 class AutocompleteFilter(admin.FieldListFilter):
@@ -104,26 +108,33 @@ YEARS_SPANNED_AT_MOST = 60
 
 def years_of(queryset, field):
     """The years from the latest value of a date field back to the earliest, as a year filter
-    offers them: two reads of the field's index, not a pass over every row for the years that
-    occur (a year without any row may be offered), unless a mistyped date spans centuries."""
-    dates = queryset.order_by().filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
-    first = dates.order_by(field).first()
+    offers them: one query that the field's index answers (its first and last entries), not
+    a pass over every row for the years that occur (a year without any row may be offered),
+    unless a mistyped date spans centuries."""
+    span = queryset.order_by().aggregate(first=Min(field), last=Max(field))
+    first, last = span["first"], span["last"]
     if first is None:
         return []
-    last = dates.order_by(f"-{field}").first()
     if last.year - first.year > YEARS_SPANNED_AT_MOST:
         return [day.year for day in queryset.order_by().dates(field, "year", order="DESC")]
     return list(range(last.year, first.year - 1, -1))
 
 
 class EstimatedCountPaginator(Paginator):
-    """A paginator whose count, past ESTIMATE_FROM rows, is PostgreSQL's estimate (the
-    planner's, from the table's statistics): `estimated` says so. A list is counted up to
-    ESTIMATE_FROM first (a bounded read, and the only query of a shorter list), so that a short
-    one is never given an estimate and a long one is never read whole; on other databases,
-    every count is exact."""
+    """A paginator that counts a list up to ESTIMATE_FROM rows (a bounded read, and the only
+    query of a shorter list), so that a short list is counted exactly and a long one is never
+    read whole. Past it, on PostgreSQL:
+
+    - a whole table (no filter, no search, no scope) is as long as the planner estimates from
+      the table's statistics (`estimated`), which are close for a whole table;
+    - a list filtered or searched holds "more than" ESTIMATE_FROM rows (`capped`), its pages
+      those of the first ESTIMATE_FROM: the planner's estimate of a search may be off by half,
+      and a clerk narrows a search rather than reads its twentieth page.
+
+    On other databases, every count is exact."""
 
     estimated = False
+    capped = False
 
     @cached_property
     def count(self):
@@ -131,9 +142,12 @@ class EstimatedCountPaginator(Paginator):
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
             return super().count
-        counted = queryset.order_by().values("pk")[:ESTIMATE_FROM].count()
-        if counted < ESTIMATE_FROM:
+        counted = queryset.order_by().values("pk")[: ESTIMATE_FROM + 1].count()
+        if counted <= ESTIMATE_FROM:
             return counted
+        if queryset.query.where:
+            self.capped = True
+            return ESTIMATE_FROM
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
