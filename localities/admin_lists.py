@@ -161,10 +161,14 @@ class EstimatedCountPaginator(Paginator):
 
 class LargeListMixin:
     """For the admin of a table of national size: autocomplete filters (their scripts on the
-    list), estimated counts, and no count of the whole table beside a filtered one."""
+    list), estimated counts, no count of the whole table beside a filtered one, and no counts
+    beside the filters' choices."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    # No "Show counts" link: a count beside every choice of every filter is a pass over the
+    # whole table per choice (and the autocomplete filters have none to show).
+    show_facets = admin.ShowFacets.NEVER
     # The fields the list's columns read (QuerySet.only), related ones included: a row of a
     # million-row table is read without its long texts and dates. None reads every field. A
     # column reading a field left out costs a query a row: tests count each list's queries.

@@ -52,6 +52,15 @@ def changelists(superuser, params):
         yield model, cl
 
 
+def _activity_list(superuser, params):
+    """The activity list with a filter chosen (one of them an autocomplete's)."""
+    request = RequestFactory().get("/", params)
+    request.user = superuser
+    cl = admin.site._registry[Activity].get_changelist_instance(request)
+    assert cl.has_active_filters
+    yield Activity, cl
+
+
 @pytest.mark.usefixtures("demo")
 class TestSeedArticles:
     @pytest.mark.parametrize(
@@ -69,6 +78,33 @@ class TestSeedArticles:
             compared += bool(expected)
         # The seed articles fill most lists: agreements, activities, localities, events, ...
         assert compared >= 10
+
+    def test_every_lists_filters_are_the_markup_djangos_templates_write(self, admin_user):
+        """The sidebar's filters, written in Python (ketnghia.templatetags.admin_rows), are
+        what Django's admin/filter.html and the project's admin/autocomplete_filter.html write,
+        but for the spaces between tags."""
+        from django.template.loader import get_template
+
+        from ketnghia.templatetags import admin_rows as admin_rows_tags
+
+        def tags(html):
+            return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", str(html))).strip()
+
+        agreement = Agreement.objects.filter(activities__isnull=False).first()
+        chosen = {"status__exact": "delivered", "agreement__id__exact": str(agreement.pk)}
+        compared = set()
+        lists = [*changelists(admin_user, {}), *_activity_list(admin_user, chosen)]
+        for model, cl in lists:
+            for spec in cl.filter_specs:
+                if spec.template not in ("admin/filter.html", "admin/autocomplete_filter.html"):
+                    continue
+                expected = get_template(spec.template).render(
+                    {"title": spec.title, "choices": list(spec.choices(cl)), "spec": spec}
+                )
+                written = admin_rows_tags.admin_list_filter(cl, spec)
+                assert tags(written) == tags(expected), (model.__name__, spec.title)
+                compared.add(spec.template)
+        assert compared == {"admin/filter.html", "admin/autocomplete_filter.html"}
 
     def test_a_lists_links_keep_its_filters(self, admin_client):
         page = admin_client.get("/admin/activities/activity/", {"status__exact": "delivered"})
