@@ -490,13 +490,14 @@ class Programme(models.Model):
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="programmes"
     )
     name = models.CharField(_("name"), max_length=300)
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, default="")
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     date_precision = date_precision_field()
     description = models.TextField(_("description"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_key"])
 
     class Meta:
         verbose_name = _("programme")
@@ -513,6 +514,14 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Kept in step with the name, as an agreement's with its title (the site's search);
+        # bulk writes (generate_national) call search_key themselves.
+        self.search_key = search_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:

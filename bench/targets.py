@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from activities.models import Activity
 from agreements.models import Agreement, AgreementStatus, Party
+from bench import report
 from bench.readers import READERS
 from localities.models import Locality, LocalityKind
 
@@ -111,6 +112,7 @@ def pick(commune_slug=None):
         if page.get("dashboard")
         for reader in readers
     ]
+    pages += search_pages(commune)
     pages += admin_pages(agreement, commune)
     pages.append({"key": "healthz", "label": "/healthz", "path": reverse("healthz")})
     return {
@@ -127,6 +129,24 @@ def pick(commune_slug=None):
 
 
 ADMIN_READER = "province officer"
+
+
+def search_pages(commune):
+    """Issue 14: the site's search as a citizen uses it, made for each request (a session
+    cookie of its own each time, as the dashboards computed): a city's name (a former unit,
+    its successors, agreements and activities that name it) and the commune's name."""
+    words = ["pleiku", *([commune["locality__name"]] if commune else [])]
+    return [
+        {
+            "key": f"search_{n}",
+            "label": f"search «{query}», computed",
+            "path": reverse("search:results") + "?" + urlencode({"q": query}),
+            "fresh": True,
+            "computed": True,
+            "limit_ms": report.SEARCH_LIMIT_MS,
+        }
+        for n, query in enumerate(words)
+    ]
 
 
 def admin_pages(agreement, commune):

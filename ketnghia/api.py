@@ -14,6 +14,7 @@ from activities.api import (
     PlanViewSet,
 )
 from agreements.api import AgreementViewSet
+from ketnghia.public.search_api import SearchViewSet
 from localities.api import MAX_AGE, LocalityViewSet
 
 
@@ -30,6 +31,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("approved-periods", ApprovedPeriodViewSet, basename="approved-period")
 router.register("outcomes", OutcomeValueViewSet, basename="outcome")
+router.register("search", SearchViewSet, basename="search")
 
 # The schema's enum names are set in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 schema_view = SpectacularAPIView.as_view()

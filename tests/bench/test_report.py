@@ -252,3 +252,20 @@ def test_a_fresh_page_has_a_session_cookie_of_its_own_for_each_request():
     assert fresh.headers_of("a-1") == {"Cookie": "sessionid=fresh-a-1"}
     assert fresh.headers_of("a-2") != fresh.headers_of("a-1")
     assert report.Page(key="d", label="d", path="/thong-ke/").headers_of("a-3") == {}
+
+
+def test_the_search_is_judged_on_its_own_goal_in_milliseconds():
+    """Issue 14: the site's search under SEARCH_LIMIT_MS at p50, whatever the base page."""
+    base = result("base", 2.0, base=True)
+    dashboard = result("thong-ke", 4.0, dashboard=True)
+    limit = report.SEARCH_LIMIT_MS
+    quick = result("search", limit - 1, fresh=True, computed=True, limit_ms=limit)
+    passed, reasons = report.verdict([base, dashboard, quick])
+    assert passed, reasons
+    slow = result("search", limit + 20, fresh=True, computed=True, limit_ms=limit)
+    passed, reasons = report.verdict([base, dashboard, slow])
+    assert not passed
+    assert reasons == [f"search: p50 {limit + 20:.1f} ms (goal < {limit:g} ms)"]
+    # No answer is no pass.
+    passed, reasons = report.verdict([base, dashboard, result("search", None, limit_ms=limit)])
+    assert "search: no successful answer" in reasons

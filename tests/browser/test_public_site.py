@@ -39,11 +39,14 @@ def test_a_citizen_finds_an_agreement_on_a_phone(
     no_horizontal_scroll(page)
     page.screenshot(path=artifacts / "phone-home.png", full_page=True)
 
-    # The home's search box (the other pages have it in the header), without diacritics.
+    # The home's search box (the other pages have it in the header), without diacritics: the
+    # ward, then its agreements.
     page.locator("#home-search-q").fill("an nhon bac")
     page.locator("#home-search-q").press("Enter")
-    expect(page).to_have_url(re.compile(r"/giao-uoc/\?q=an\+nhon\+bac$"))
-    results = page.locator("main .cards h3 a")
+    expect(page).to_have_url(re.compile(r"/tim-kiem/\?q=an\+nhon\+bac$"))
+    places = page.locator("main section[aria-labelledby=places] .title a")
+    expect(places.filter(has_text="Phường An Nhơn Bắc")).to_have_count(1)
+    results = page.locator("main section[aria-labelledby=agreements] .title a")
     expect(results.filter(has_text="Làng Ghè")).to_have_count(1)
     expect(results.filter(has_text="Xã Ia Dơk – Phường An Nhơn Bắc")).to_have_count(1)
     expect(results.filter(has_text="Sư đoàn 320")).to_have_count(0)

@@ -52,6 +52,11 @@ def public_pages():
         ("dashboard-locality", "/thong-ke/xa-ia-dok/"),
         ("dashboard-coverage", "/thong-ke/vung-dong-bao/"),
     ]
+    pages += [
+        ("site-search", "/tim-kiem/?q=TP+Pleiku"),
+        ("site-search-places", "/tim-kiem/?q=pleiku&kind=places"),
+        ("site-search-nothing", "/tim-kiem/?q=zzqqxx"),
+    ]
     pages += [("open-data", "/du-lieu/"), ("about", "/gioi-thieu/")]
     pages += [("report-error", "/bao-loi/?trang=/giao-uoc/")]
     pages += [("not-found", "/khong-co-trang-nay/")]

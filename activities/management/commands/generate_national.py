@@ -790,7 +790,8 @@ class Generator:
         return [
             Programme(
                 agreement_id=agreement_id,
-                name=f"Chương trình phối hợp giai đoạn {start}–{start + length}",
+                name=(name := f"Chương trình phối hợp giai đoạn {start}–{start + length}"),
+                search_key=text.search_key(name),
                 starts_on=datetime.date(start, 1, 1),
                 ends_on=datetime.date(start + length, 12, 31),
                 signed_on=datetime.date(start, 1, 1),
