@@ -459,6 +459,7 @@ def test_the_root_lists_the_collections(client):
         "meetings",
         "approved-periods",
         "outcomes",
+        "search",
     }
 
 

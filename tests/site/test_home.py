@@ -170,9 +170,10 @@ def test_empty_site(client):
     assert gettext("No agreement has been published yet.") in content
 
 
-def test_search_box_sends_q_to_the_agreement_list(client):
+def test_search_box_sends_q_to_the_sites_search(client):
+    """Issue 14: the home's box finds places, units, agreements and activities alike."""
     _response, content = home(client)
-    assert 'action="/giao-uoc/"' in content
+    assert 'action="/tim-kiem/"' in content
     assert 'id="home-search-q"' in content and 'name="q"' in content
 
 
