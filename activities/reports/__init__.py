@@ -11,6 +11,7 @@ which follows docs/counting.md:
 - periods.py: which years' figures the province approved and locked;
 - outcomes.py: a locality's outcome indicators, year by year (context, not effect);
 - awards.py: the merit register as the public reads it;
+- maps.py: who twins with whom, placed (the maps' data);
 - written.py: what a written report (báo cáo năm, sơ kết, tổng kết) says of a scope and a
   period.
 """
@@ -42,6 +43,7 @@ from activities.reports.dashboards import (
     locality_dashboard,
     province_totals,
 )
+from activities.reports.maps import MapPlace, PartnerMap, agreement_map, locality_map
 from activities.reports.outcomes import all_outcome_values, outcomes_of
 from activities.reports.periods import all_approved_periods, approved_periods
 from activities.reports.plans import (
@@ -80,13 +82,16 @@ __all__ = [
     "LeftOut",
     "LocalityDashboard",
     "LocalityTotal",
+    "MapPlace",
     "MoneyTotal",
     "Pair",
+    "PartnerMap",
     "PlanProgress",
     "Side",
     "TypeTotal",
     "UnitTotal",
     "YearBar",
+    "agreement_map",
     "all_approved_periods",
     "all_outcome_values",
     "approved_periods",
@@ -100,6 +105,7 @@ __all__ = [
     "goods_of",
     "headline",
     "locality_dashboard",
+    "locality_map",
     "meetings_present",
     "money_of",
     "money_total",

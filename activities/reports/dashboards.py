@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from activities.models import Activity, ActivityStatus, ActivitySummary, Funder, SummaryRole
 from activities.reports import rules, snapshots, summaries
+from activities.reports.maps import PartnerMap, dashboard_map
 from activities.reports.rules import DashboardFilters
 from activities.reports.totals import (
     MEASURES,
@@ -174,6 +175,7 @@ class Dashboard:
     left_out: LeftOut
     has_drafts: bool  # some counted figure comes from a draft (staff view)
     inherited_agreements: int  # counted agreements of units the locality succeeded
+    partners_map: PartnerMap  # the listed agreements' parties, placed (maps.py)
     # Names this composition: the same in every reading of its snapshot, another once a write
     # changed the figures (snapshots.py), so that what is made from it can be kept under it.
     version: str = field(default="", kw_only=True, compare=False)
@@ -844,6 +846,7 @@ def _sections(a):
         "left_out": left_out,
         "has_drafts": filters.include_drafts and agreements["drafts"] > 0,
         "inherited_agreements": agreements["inherited"],
+        "partners_map": dashboard_map(a, rules.counted_agreements(a).filter(rules.listed(a))),
     }
 
 

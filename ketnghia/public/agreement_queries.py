@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
 from activities.reports import (
+    agreement_map,
     money_of,
     public_awards,
     public_plans,
@@ -117,7 +118,7 @@ def _count(model):
 
 def agreement_detail(slug, page_number=None):
     """An agreement's page: the agreement with everything it shows and a page of its timeline,
-    in fifteen queries whatever the number of parties, commitments, events, activities,
+    in sixteen queries whatever the number of parties, commitments, events, activities,
     photos or awards. None for a draft or an unknown slug."""
     queryset = (
         Agreement.objects.published()
@@ -154,6 +155,7 @@ def agreement_detail(slug, page_number=None):
         "first_photo": photos[0] if photos else None,
         "plans": public_plans(agreement),
         "awards": public_awards(agreement),
+        "parties_map": agreement_map(agreement),
     }
 
 

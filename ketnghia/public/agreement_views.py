@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from agreements.filters import MAX_QUERY_LENGTH
+from ketnghia import maps
 from ketnghia.pagecache import cached_page
 from ketnghia.public import agreement_queries as queries
 
@@ -43,6 +44,9 @@ def agreement_detail(request, slug):
     context["description"] = Truncator(agreement.summary_shown).chars(200) or _(
         "The twinning agreement %(title)s: its parties, commitments and what it delivered."
     ) % {"title": agreement.title_shown}
+    context["parties_map"] = maps.partner_map(
+        "map-parties", _("Where the parties are"), context["parties_map"]
+    )
     first_photo = context["first_photo"]
     context["og_image"] = request.build_absolute_uri(first_photo.image.url) if first_photo else ""
     return render(request, "agreements/agreement_detail.html", context)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from activities import reports
-from ketnghia import exports
+from ketnghia import exports, maps
 from ketnghia.pagecache import cached_page
 from ketnghia.public import dashboard_charts as charts
 from ketnghia.public import dashboard_exports
@@ -123,7 +123,26 @@ def _figures(dashboard):
         "figures_version": dashboard.version,
         "charts": SimpleLazyObject(lambda: charts.dashboard_charts(dashboard)),
         "goods": SimpleLazyObject(lambda: charts.goods_tiles(dashboard.goods)),
+        "partners_map": SimpleLazyObject(
+            lambda: maps.partner_map(
+                "map-partners", _("Who twins with whom, on the map"), dashboard.partners_map
+            )
+        ),
     }
+
+
+def _country_map(dashboard):
+    """The province's partners on the map of the whole country (its archipelagos included):
+    the province dashboard's second map."""
+    return SimpleLazyObject(
+        lambda: maps.partner_map(
+            "map-country",
+            _("The same partners on the map of Viet Nam"),
+            dashboard.partners_map,
+            whole_country=True,
+            interactive=False,
+        )
+    )
 
 
 @require_safe
@@ -137,6 +156,7 @@ def province(request):
     context.update(
         dashboard=dashboard,
         **_figures(dashboard),
+        country_map=_country_map(dashboard),
         approved=SimpleLazyObject(reports.approved_periods),
         cycle=SimpleLazyObject(reports.cycle_summary),
         locality=filters.locality,
@@ -205,6 +225,9 @@ def coverage(request):
     context = _page_context(request, form, filters, COVERAGE_FIELDS)
     context.update(
         rows=rows,
+        coverage_map=maps.coverage_map(
+            "map-coverage", _("The communes of this page, by their villages' partners"), rows
+        ),
         totals=totals,
         page_obj=page_obj,
         locality=filters.locality,

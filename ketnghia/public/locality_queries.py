@@ -35,10 +35,11 @@ class LocalityPage:
     children_with_agreements: list
     other_children: list
     children_folded: bool
+    partners_map: object  # reports.PartnerMap: it and its partners, placed
 
 
 def locality_page(slug, page_number=None):
-    """Everything the locality page shows: ten queries whatever the data (eight without
+    """Everything the locality page shows: twelve queries whatever the data (nine without
     agreements). Raises Http404 for an unknown slug."""
     locality = tree.chain(slug=slug)
     if locality is None:
@@ -108,6 +109,7 @@ def locality_page(slug, page_number=None):
         children_with_agreements=with_agreements,
         other_children=others,
         children_folded=len(children) > CHILDREN_SHOWN_OPEN and bool(others),
+        partners_map=reports.locality_map(locality, here),
     )
 
 

@@ -1,8 +1,10 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from ketnghia import maps
 from ketnghia.pagecache import cached_page
 from ketnghia.public import locality_search
 from ketnghia.public.locality_queries import locality_page
@@ -15,8 +17,15 @@ SUGGESTIONS_MAX_AGE = 300
 @cached_page(params=["page"])
 def locality_detail(request, slug):
     page = locality_page(slug, request.GET.get("page"))
+    partners = maps.partner_map(
+        "map-partners",
+        _("%(name)s and its partners") % {"name": page.locality.name},
+        page.partners_map,
+    )
     return render(
-        request, "localities/locality_detail.html", {"page": page, "locality": page.locality}
+        request,
+        "localities/locality_detail.html",
+        {"page": page, "locality": page.locality, "partners_map": partners},
     )
 
 

@@ -50,8 +50,8 @@ ALL = reports.DashboardFilters()
 # its snapshot's: the snapshot looked for, the generations, and the snapshot kept (in a
 # savepoint here, inside the test's transaction: two statements more).
 SNAPSHOT_QUERIES = 5
-DASHBOARD_QUERIES = 26 + SNAPSHOT_QUERIES
-LOCALITY_DASHBOARD_QUERIES = 28 + SNAPSHOT_QUERIES
+DASHBOARD_QUERIES = 30 + SNAPSHOT_QUERIES
+LOCALITY_DASHBOARD_QUERIES = 32 + SNAPSHOT_QUERIES
 COVERAGE_QUERIES = 6
 
 

@@ -316,8 +316,9 @@ def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, sca
     """The agreement (with how many events and activities it has), its parties, legal basis,
     commitments, programmes, photos and sources, the keys of the timeline's page, its events,
     its activities, then the delivered and pledged totals, then the approved plans' items with
-    their progress, then the awards and their public recipients: fifteen queries (the
-    timeline's pages, one query more than when it was read whole).
+    their progress, then the awards and their public recipients, then the parties' points for
+    the map: sixteen queries (the timeline's pages, one query more than when it was read
+    whole).
 
     The first view of a photo makes its thumbnail and records it (sorl-thumbnail's key-value
     store, kept in the cache and the database); later views find it in the cache.
@@ -342,7 +343,7 @@ def test_a_fixed_number_of_queries(client, media, django_assert_num_queries, sca
         )
         AwardRecipient.objects.create(award=award, locality=agreement.parties.first().locality)
         AwardRecipient.objects.create(award=award, name=f"Người {n}", is_person=True, public=True)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200
     content = response.content.decode()

@@ -280,7 +280,7 @@ def build(n):
 def test_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     province, commune, former = build(n)
     for place in (commune, province, former):
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(15):
             _, content = page(client, place)
         lines = content.count('class="plan-line"')
         assert lines == 0 if place == former else lines > 0  # the former's agreements: no plan
