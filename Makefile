@@ -50,7 +50,8 @@ test: install $(BROWSER_TOOLS)
 # The README's screenshots (docs/screenshots/), from the browser tests that look at every screen.
 screenshots: install $(BROWSER_TOOLS)
 	$(BIN)/pytest -q -p no:randomly tests/browser/test_screens.py tests/browser/test_staff_import.py \
-		tests/browser/test_plans.py tests/browser/test_worklist.py tests/browser/test_written_reports.py
+		tests/browser/test_plans.py tests/browser/test_worklist.py tests/browser/test_written_reports.py \
+		tests/browser/test_maps.py
 	$(BIN)/python docs/build_screenshots.py
 
 lint: install

@@ -145,6 +145,31 @@ class ActivityStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
 
 
+# What a line about an activity on a public page reads (its dates, its figure with its type's
+# name and unit, its agreement's title and address): QuerySet.only's fields, with
+# select_related("activity_type", "agreement").
+LINE_FIELDS = (
+    "starts_on",
+    "ends_on",
+    "date_precision",
+    "status",
+    "quantity",
+    "quantity_qualifier",
+    "value_vnd",
+    "value_qualifier",
+    "description",
+    "activity_type__name",
+    "activity_type__name_en",
+    "activity_type__unit",
+    "activity_type__unit_en",
+    "activity_type__unit_en_one",
+    "activity_type__measure",
+    "agreement__title",
+    "agreement__title_en",
+    "agreement__slug",
+)
+
+
 class ActivityQuerySet(changes.ChangesQuerySet):
     def published(self):
         return self.filter(agreement__status="published")

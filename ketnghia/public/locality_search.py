@@ -72,12 +72,12 @@ def _search(words):
     return Locality.objects.search(" ".join(words))
 
 
-def _ranked(queryset, words, *first):
-    """The matches, the closest first: `first` ((condition, rank) pairs, ranks below 0), then
-    the whole name, a name ending with the words ("ia dok": Xã Ia Dơk), the words whole inside
-    it, the rest; units in existence before dissolved ones, then by name and parent."""
+def name_rank(words, *first):
+    """How closely a name (its search key) matches the words, the closest lowest: `first`
+    ((condition, rank) pairs, ranks below 0), then 0 for the whole name, 1 for a name ending
+    with the words ("ia dok": Xã Ia Dơk), 2 for the words whole inside it, 3 for the rest."""
     phrase = " ".join(words)
-    rank = Case(
+    return Case(
         *(When(condition, then=Value(value)) for condition, value in first),
         When(search_key=phrase, then=Value(0)),
         When(search_key__endswith=f" {phrase}", then=Value(1)),
@@ -88,6 +88,12 @@ def _ranked(queryset, words, *first):
         default=Value(3),
         output_field=IntegerField(),
     )
+
+
+def _ranked(queryset, words, *first):
+    """The matches, the closest first (name_rank); units in existence before dissolved ones,
+    then by name and parent."""
+    rank = name_rank(words, *first)
     return queryset.annotate(match_rank=rank).order_by(
         "match_rank",
         F("dissolved_on").asc(nulls_first=True),

@@ -34,9 +34,10 @@ from django.db.models import Case, F, FloatField, Q, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity
+from activities.models import LINE_FIELDS, Activity
 from agreements.filters import MAX_QUERY_LENGTH, MAX_QUERY_WORDS
 from agreements.models import Agreement, AgreementStatus, Programme
+from ketnghia.public import locality_search
 from localities.models import ADMINISTRATIVE_KINDS, Locality, LocalityKind, Succession
 from localities.text import ABBREVIATIONS, search_words
 
@@ -134,17 +135,7 @@ class Match:
 def holding(words):
     """Every word in the key: ranked 0 for the whole name, 1 for a name ending with the words,
     2 for the words whole inside it, 3 for the rest."""
-    phrase = " ".join(words)
-    rank = Case(
-        When(search_key=phrase, then=Value(0.0)),
-        When(search_key__endswith=f" {phrase}", then=Value(1.0)),
-        When(
-            Q(search_key__startswith=f"{phrase} ") | Q(search_key__contains=f" {phrase} "),
-            then=Value(2.0),
-        ),
-        default=Value(3.0),
-        output_field=FloatField(),
-    )
+    rank = locality_search.name_rank(words)
     condition = Q(*(_word(word) for word in words))
     return Match(condition, rank, Value(2.5))
 
@@ -270,26 +261,9 @@ def _activities(match):
         .filter(match.condition)
         .select_related("activity_type", "agreement", "giver", "recipient")
         .only(
-            "description",
+            *LINE_FIELDS,
             "recipient_detail",
-            "starts_on",
-            "ends_on",
-            "date_precision",
-            "status",
-            "quantity",
-            "quantity_qualifier",
-            "value_vnd",
-            "value_qualifier",
-            "activity_type__name",
-            "activity_type__name_en",
-            "activity_type__unit",
-            "activity_type__unit_en",
-            "activity_type__unit_en_one",
-            "activity_type__measure",
             "activity_type__slug",
-            "agreement__title",
-            "agreement__title_en",
-            "agreement__slug",
             "giver__name",
             "giver__slug",
             "giver__kind",
