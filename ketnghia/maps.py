@@ -39,6 +39,7 @@ STEP = 1.2
 OUTSIDE_STEP = 40.0
 DOT = 0.8  # half the side of the dot an islet too small to draw is shown as
 MIN_RADIUS = 3.0
+PICKED_RADIUS = 5.0  # the point being placed in the admin
 MAX_RADIUS = 11.0
 # The whole country, with its archipelagos: (west, south, east, north).
 COUNTRY = (102.0, 6.3, 117.6, 23.5)
@@ -95,6 +96,7 @@ class Map:
     links: list[Link] = field(default_factory=list)
     whole_country: bool = False
     interactive: bool = True  # marks that are links a keyboard and a screen reader reach
+    picker: bool = False  # the admin's map to place a locality by a click (point_picker)
     width: int = WIDTH
     value_heading: str = ""  # the table's heading of the marks' figures
     note: str = ""  # what the map leaves out, said under it
@@ -183,6 +185,13 @@ class Map:
             head = f'role="group" aria-labelledby="{escape(self.id)}-title"'
         else:
             head = 'aria-hidden="true" focusable="false"'
+        if self.picker:
+            # What point-picker.js needs to turn a click into degrees.
+            west, _south, _east, north = self.frame
+            head += (
+                f' data-west="{west:.6f}" data-north="{north:.6f}" data-cos="{self.cos:.6f}" '
+                f'data-scale="{self.scale:.6f}" id="{escape(self.id)}"'
+            )
         parts = [
             f'<svg class="map" viewBox="0 0 {self.width} {height}" width="{self.width}" '
             f'height="{height}" {head}>',
@@ -222,9 +231,18 @@ class Map:
         names_lang = lang_attribute()
         for mark in self.rows:
             x, y = self.xy(mark.longitude, mark.latitude)
+            if mark.kind == "centre":
+                # The unit it lies in, for the clerk placing it: a dot and its name.
+                parts.append(
+                    f'<circle class="k-centre" cx="{x:.1f}" cy="{y:.1f}" r="3"/>'
+                    f'<text class="place-name" x="{x:.1f}" y="{y - 6:.1f}">'
+                    f"{escape(mark.name)}</text>"
+                )
+                continue
+            radius = PICKED_RADIUS if self.picker else self.radius(mark)
             circle = (
                 f'<circle class="k-{escape(mark.kind)}" cx="{x:.1f}" cy="{y:.1f}" '
-                f'r="{self.radius(mark):.1f}"/>'
+                f'r="{radius:.1f}"/>'
             )
             if self.interactive:
                 # Named by its name alone, in its own language (the table says the rest).
@@ -343,3 +361,52 @@ def coverage_map(id, title, rows):
         note=note,
         legend_kinds=COVERAGE_KINDS,
     )
+
+
+def point_picker(locality):
+    """The admin's map to place a locality by a click (static/ketnghia/point-picker.js): its
+    point marked, framed around it, or around the unit it lies in, or the whole country."""
+    found = None
+    for unit in (locality, getattr(locality, "parent", None)):
+        if unit is not None and unit.latitude is not None and unit.longitude is not None:
+            found = unit
+            break
+    marks = []
+    if locality is not None and locality.latitude is not None and locality.longitude is not None:
+        marks.append(
+            Mark(
+                key=locality.pk or 0,
+                name=locality.name,
+                kind="picked",
+                kind_label="",
+                url="",
+                longitude=float(locality.longitude),
+                latitude=float(locality.latitude),
+                value=1,
+                display="",
+            )
+        )
+    centre = []
+    if found is not None and not marks:
+        centre = [
+            Mark(
+                0,
+                found.name,
+                "centre",
+                "",
+                "",
+                float(found.longitude),
+                float(found.latitude),
+                0,
+                "",
+            )
+        ]
+    drawn = Map(
+        id="point-picker",
+        title=_("Click on the map to set the point"),
+        marks=marks or centre,
+        whole_country=found is None,
+        interactive=False,
+        picker=True,
+    )
+    return drawn

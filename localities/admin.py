@@ -21,6 +21,7 @@ from django.db.models import Case, Q, When
 from django.http import Http404
 from django.utils import formats
 from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from ketnghia import maps
 from localities import import_template, text
 from localities.admin_lists import LargeListMixin
 from localities.admin_view import ReadOnlyViewMixin
@@ -413,6 +415,11 @@ class LocalityAdmin(
         return {**kwargs, "scope": scope_of(request.user)}
 
     form = LocalityAdminForm
+    readonly_fields = ["point_on_map"]
+
+    class Media:
+        js = ["ketnghia/point-picker.js"]  # a click on the map fills the latitude and longitude
+
     list_display = ["name", "kind", "parent", "code", "is_ethnic_minority_area", "dissolved_on"]
     list_filter = ["kind", "is_ethnic_minority_area", LifetimeFilter]
     list_select_related = ["parent"]
@@ -462,6 +469,19 @@ class LocalityAdmin(
         form.scope = scope_of(request.user)
         return form
 
+    @admin.display(description=_("on the map"))
+    def point_on_map(self, obj):
+        """A map to place the unit by a click (static/ketnghia/point-picker.js fills the two
+        fields above): around its point, or its parent's, or the whole country."""
+        picker = maps.point_picker(obj)
+        hint = _(
+            "Click on the map to set the point, or type the latitude and longitude above "
+            "(decimal degrees, e.g. 13.9826 and 108.0121)."
+        )
+        return format_html(
+            '<p class="help">{}</p><div class="point-picker">{}</div>', hint, picker.svg
+        )
+
     def autocomplete_label(self, locality):
         """'Xã Tân Thành – Tỉnh Tây Ninh', '… (đã giải thể)': to tell namesakes apart."""
         label = locality.name
@@ -474,7 +494,7 @@ class LocalityAdmin(
     fieldsets = [
         (None, {"fields": ["name", "kind", "parent", "code", "is_ethnic_minority_area"]}),
         (_("Lifetime"), {"fields": ["established_on", "dissolved_on"]}),
-        (_("Map"), {"fields": [("latitude", "longitude")]}),
+        (_("Map"), {"fields": [("latitude", "longitude"), "point_on_map"]}),
         (_("Other"), {"fields": ["slug", "note"]}),
     ]
 

@@ -202,3 +202,23 @@ def test_the_coverage_map_colours_each_commune_by_its_villages_partners(client, 
     }
     assert found == {"Xã Đủ": "cov-all", "Xã Thiếu": "cov-some", "Xã Chưa": "cov-none"}
     assert "<line" not in svg.group(0)
+
+
+def test_the_admin_places_a_unit_on_a_map_framed_around_it_or_its_commune(admin_client, world):
+    """Issue 14: a village, a unit or an agency gets its point typed or by a click; the map is
+    framed around the point, or its commune's, or the whole country."""
+
+    def picker(locality):
+        html = admin_client.get(f"/admin/localities/locality/{locality.pk}/change/").content
+        svg = re.search(r'<svg class="map"[^>]*id="point-picker"[^>]*>', html.decode())
+        assert svg, locality
+        return {k: float(v) for k, v in re.findall(r'data-([a-z]+)="([-\d.]+)"', svg.group(0))}
+
+    around_commune = picker(world["village"])  # no point of its own: its commune's
+    assert around_commune["west"] < 108.1 < around_commune["west"] + 1.5
+    assert around_commune["north"] - 1.5 < 13.9 < around_commune["north"]
+    country = picker(world["unit"])  # no point, no parent
+    assert (country["west"], country["north"]) == maps.COUNTRY[0:1] + maps.COUNTRY[3:4]
+    page = admin_client.get(f"/admin/localities/locality/{world['a'].pk}/change/")
+    assert 'class="k-picked"' in page.content.decode()
+    assert "/static/ketnghia/point-picker" in page.content.decode()

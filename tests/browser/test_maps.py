@@ -62,3 +62,45 @@ def test_the_province_map_on_a_computer_and_on_a_phone(
 
     assert not foreign_requests, foreign_requests
     assert not page_errors, page_errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_clerk_places_a_village_by_a_click_on_the_map(
+    page, live_server, admin_user, foreign_requests, page_errors, artifacts
+):
+    """Issue 14: a village gets its point typed, or by a click on the map of its commune."""
+    from decimal import Decimal
+
+    from localities.models import Locality, LocalityKind
+    from tests.browser.test_admin_entry import log_in
+
+    commune = Locality.objects.create(
+        name="Xã Thử Bản Đồ",
+        kind=LocalityKind.COMMUNE,
+        latitude=Decimal("13.98"),
+        longitude=Decimal("108.01"),
+    )
+    village = Locality.objects.create(name="Làng Thử", kind=LocalityKind.VILLAGE, parent=commune)
+    log_in(page, admin_user)
+    page.goto(f"/admin/localities/locality/{village.pk}/change/")
+    picker = page.locator("#point-picker")
+    expect(picker).to_contain_text("Xã Thử Bản Đồ")  # the commune, to place the village by
+    box = picker.bounding_box()
+    # A click at the middle of the map: the commune's point, the frame's centre.
+    picker.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    latitude = float(page.locator("#id_latitude").input_value())
+    longitude = float(page.locator("#id_longitude").input_value())
+    assert abs(latitude - 13.98) < 0.02 and abs(longitude - 108.01) < 0.02
+    expect(picker.locator("circle.k-picked")).to_have_count(1)
+    picker.screenshot(path=artifacts / "admin-point-picker.png")
+    page.locator("input[name=_continue]").click()
+    village.refresh_from_db()
+    assert abs(float(village.latitude) - latitude) < 1e-5
+    assert abs(float(village.longitude) - longitude) < 1e-5
+    # Typed coordinates move the mark.
+    page.locator("#id_latitude").fill("14.1")
+    cy = float(picker.locator("circle.k-picked").get_attribute("cy"))
+    assert cy < box["height"] / 2  # north of the middle: higher on the map
+    assert not foreign_requests, foreign_requests
+    assert not page_errors, page_errors
