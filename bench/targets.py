@@ -94,6 +94,9 @@ def pick(commune_slug=None):
                 "dashboard": True,
             }
         )
+    # Issue 14: the coverage page (the villages without a partner, a page of communes at a
+    # time) stays light at national scale.
+    pages.append({"key": "coverage", "label": "coverage", "path": reverse("dashboards:coverage")})
     # The dashboards once more, computed for each request, as every reader gets them after a
     # write: the anonymous one with a session cookie of its own each time, naming no session
     # (ketnghia.pagecache keeps and serves pages for visitors without one only: bench.report

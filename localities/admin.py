@@ -29,8 +29,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from ketnghia import maps
-from localities import import_template, text
+from localities import import_template, maps, text
 from localities.admin_lists import LargeListMixin
 from localities.admin_view import ReadOnlyViewMixin
 from localities.models import Locality, LocalityKind, StaffLocality, Succession

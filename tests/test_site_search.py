@@ -146,6 +146,10 @@ class TestSeedArticles:
         page = text_of(client.get(URL, {"q": "zzqqxx"}))
         assert "Không tìm thấy gì cho “zzqqxx”" in page
         assert client.get(URL).status_code == 200
+        # A group asked for, with nothing of its kind: said under its heading.
+        page = text_of(client.get(URL, {"q": "zzqqxx", "kind": "programmes"}))
+        assert "Chương trình phối hợp (0)" in page
+        assert "Không có kết quả nào thuộc loại này." in page
 
     def test_in_english(self, client):
         page = text_of(client.get("/en/tim-kiem/", {"q": "pleiku"}))

@@ -136,7 +136,7 @@ def test_an_agreements_results_are_read_without_scrolling_sideways(phone, demo, 
     """Issue 16: the results table was cut off at 390 px ("hơn 100.000.000 đ" past the edge)."""
     page = phone
     page.goto("/giao-uoc/su-doan-320-thanh-pho-pleiku-2003/")
-    table = page.locator("table.data.stacked").first
+    table = page.locator("table.data.stacked:has(caption)").first
     expect(table.locator("caption")).to_have_text("Đã thực hiện, theo loại hỗ trợ")
     cut = page.evaluate(
         """[...document.querySelectorAll('.table-wrap')]
