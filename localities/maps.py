@@ -216,7 +216,9 @@ class Map:
                 )
         by_key = {mark.key: mark for mark in self.marks}
         strongest = max((link.agreements for link in self.links), default=1)
-        for link in self.links:
+        # A map that repeats another's marks on a larger frame draws no lines: at the
+        # country's scale they would join dots a few pixels apart.
+        for link in self.links if self.interactive else ():
             first, second = by_key.get(link.first), by_key.get(link.second)
             if first is None or second is None:
                 continue

@@ -24,8 +24,8 @@ from agreements.models import AgreementStatus, Party
 from localities.models import Locality
 
 # A national dashboard lists thousands of parties: the map marks the most involved.
-MAP_PLACES = 80
-MAP_LINKS = 100
+MAP_PLACES = 50
+MAP_LINKS = 60
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,18 @@ What is found, group by group, each counted:
 
 Words: every word of the query (localities.text.search_words: diacritics, case and punctuation
 ignored, "TP" spelt out) is found in the row's search key, in any order ("dok ia" finds "Xã Ia
-Dơk"). On PostgreSQL, a group of names (all but the activities) where no row holds every word
-is searched again for names like the words (pg_trgm's word similarity, which the trigram
-indexes answer): "pleiko" finds Pleiku. SQLite has no such second chance.
+Dơk"). On PostgreSQL, when no row of any group holds every word, the groups of names (all but
+the activities) are searched again for names like the words (pg_trgm's word similarity, which
+the trigram indexes answer): "pleiko" finds Pleiku. SQLite has no such second chance.
 
 Order: in a group of names, the whole name first, then a name ending with the words, then the
 words whole inside it, then the rest (ketnghia.public.locality_search); agreements and
 programmes the newest first among equals; activities the newest first.
 
 Cost, whatever the data size: a group costs its count (up to COUNT_UP_TO: "more than 1.000")
-and, when it has any, its rows; a second chance as much again; the places, one more (the
-successors of the former units found); the successors of the former units shown, one.
+and, when it has any, its rows; a second chance (when nothing was found) as much again; the
+places, one more (the successors of the former units found); the successors of the former
+units shown, one.
 """
 
 from dataclasses import dataclass, field
@@ -347,13 +348,16 @@ def search(query, kind=None, page=None):
     if len("".join(words)) < MIN_CHARACTERS:
         results.too_short = bool(query)
         return results
-    for each in [chosen] if chosen else KINDS:
-        number = (page or 1) if chosen else None
-        group = _group(each, rows_of(each, words), page_number=number)
-        if not group.count and (similar := similar_rows_of(each, words)) is not None:
-            group = _group(each, similar, similar=True, page_number=number)
-        if group.count or chosen:
-            results.groups.append(group)
+    kinds = [chosen] if chosen else KINDS
+    number = (page or 1) if chosen else None
+    groups = [_group(each, rows_of(each, words), page_number=number) for each in kinds]
+    if not any(group.count for group in groups):
+        # Nothing holds the words: a typo, most likely. A second chance for the groups of
+        # names (on PostgreSQL), only then: a word found anywhere is spelt as somewhere.
+        for index, each in enumerate(kinds):
+            if (similar := similar_rows_of(each, words)) is not None:
+                groups[index] = _group(each, similar, similar=True, page_number=number)
+    results.groups = [group for group in groups if group.count or chosen]
     _add_successors(results)
     return results
 
