@@ -46,9 +46,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # On PostgreSQL, the trigram lookups of the site's search (ketnghia.public.site_search);
-    # nothing on SQLite.
-    "django.contrib.postgres",
     "django.forms",  # the form renderer's own templates, behind templates/django/forms
     "csp",
     "django_filters",

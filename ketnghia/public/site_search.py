@@ -29,6 +29,8 @@ units shown, one.
 
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, Value, When
@@ -41,6 +43,12 @@ from agreements.models import Agreement, AgreementStatus, Programme
 from ketnghia.public import locality_search
 from localities.models import ADMINISTRATIVE_KINDS, Locality, LocalityKind, Succession
 from localities.text import ABBREVIATIONS, search_words
+
+# pg_trgm's "%>" on the keys searched by likeness, registered on those fields alone: the
+# django.contrib.postgres app, which would register it everywhere, also hooks every new
+# connection (a restore's into a database of its own among them).
+for _model in (Locality, Agreement, Programme):
+    _model._meta.get_field("search_key").register_lookup(TrigramWordSimilar)
 
 # A group's rows on the page of every group, and on the page of one group.
 PREVIEW = 5
@@ -158,7 +166,6 @@ def _word(word):
 def like(words):
     """On PostgreSQL, a stretch of the key like the words (pg_trgm's word similarity past its
     threshold, answered by the trigram indexes), the closest first."""
-    from django.contrib.postgres.search import TrigramWordSimilarity
 
     phrase = " ".join(words)
     similarity = TrigramWordSimilarity(phrase, "search_key")
