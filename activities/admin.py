@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,8 +21,9 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from activities import import_template
 from activities.admin_forms import ActivityAdminForm, FunderAdminForm
 from activities.figures import format_number, format_quantity, format_vnd
-from activities.forms import QuantityField, VNDField
+from activities.forms import FIGURE_INPUTS, QuantityField, VNDField
 from activities.models import (
+    NEED_PLACE_KINDS,
     Activity,
     ActivityType,
     Award,
@@ -30,6 +32,9 @@ from activities.models import (
     Funder,
     Meeting,
     MeetingAttendance,
+    Need,
+    Offer,
+    OfferStatus,
     OutcomeIndicator,
     OutcomeValue,
     PeriodApproval,
@@ -37,6 +42,16 @@ from activities.models import (
     PlanItem,
     PlanStatus,
 )
+from activities.needs import answer as answer_offer
+from activities.needs import (
+    may_answer,
+    may_change_need,
+    may_convert,
+    may_offer,
+    shared_agreements,
+)
+from activities.needs import to_draft_agreement as offer_to_agreement
+from activities.needs import to_pledged_activity as offer_to_activity
 from activities.periods import may_lock, set_locked
 from activities.plans import approve as approve_plan
 from activities.plans import copy_to_year as copy_plan
@@ -52,10 +67,13 @@ from agreements.admin import (
     agreements_in_scope,
 )
 from agreements.dates import format_period
+from agreements.models import Agreement
 from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
+from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin
 from localities.admin_lists import AutocompleteFilter, LargeListMixin, years_of
+from localities.models import Locality
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
 
@@ -1099,3 +1117,419 @@ class AwardRecipientAdmin(ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- The needs board (activities.needs) -----------------------------------------------------
+
+
+class NeedAdminForm(forms.ModelForm):
+    class Meta:
+        model = Need
+        fields = [
+            "locality",
+            "area",
+            "title",
+            "description",
+            "activity_type",
+            "quantity",
+            "value_vnd",
+            "priority",
+            "photo",
+            "status",
+        ]
+        field_classes = {"quantity": QuantityField, "value_vnd": VNDField, "photo": PhotoField}
+        widgets = {"title": forms.TextInput(attrs={"size": 60}), **FIGURE_INPUTS}
+        help_texts = {"value_vnd": _("In đồng, e.g. 30.000.000.")}
+
+    def clean_locality(self):
+        locality = self.cleaned_data["locality"]
+        if locality is not None and not scope_of(self.user).covers(locality):
+            raise ValidationError(
+                _("%(locality)s is not among the localities in your charge.")
+                % {"locality": locality}
+            )
+        return locality
+
+
+class OfferInline(admin.TabularInline):
+    """A need's offers, read here; each is answered and turned on its own page."""
+
+    model = Offer
+    fields = ["party", "description", "quantity", "value_vnd", "status", "became"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("offers of support")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("became"))
+    def became(self, offer):
+        return _became(offer)
+
+
+def _became(offer):
+    if offer.agreement_id:
+        url = reverse("admin:agreements_agreement_change", args=[offer.agreement_id])
+        return format_html('<a href="{}">{}</a>', url, offer.agreement)
+    if offer.activity_id:
+        url = reverse("admin:activities_activity_change", args=[offer.activity_id])
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Pledged activity #%s") % offer.activity_id
+        )
+    return ""
+
+
+@admin.register(Need)
+class NeedAdmin(FoldedSearchMixin, HistoryAdmin):
+    """Needs posted for the places in the account's charge; every staff account reads them
+    all, as the public does, so that units find what to answer."""
+
+    form = NeedAdminForm
+    list_display = ["title", "locality", "area", "priority", "status", "offer_count", "created_at"]
+    list_filter = ["status", "priority", "area", ("locality", AutocompleteFilter)]
+    list_select_related = ["locality", "area"]
+    search_fields = ["search_key", "locality__search_key"]
+    search_help_text = _("What is needed, or the name of the place, with or without diacritics.")
+    autocomplete_fields = ["locality"]
+    list_per_page = 50
+    inlines = [OfferInline]
+    change_form_template = "admin/activities/need/change_form.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_offers=Count("offers"))
+
+    @admin.display(description=_("offers"), ordering="n_offers")
+    def offer_count(self, need):
+        return format_number(need.n_offers)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change_need(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change_need(request.user, obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "locality":
+            kwargs["queryset"] = Locality.objects.filter(
+                scope_of(request.user).localities(),
+                kind__in=NEED_PLACE_KINDS,
+                dissolved_on__isnull=True,
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.posted_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_offer"] = request.user.has_perm("activities.add_offer")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class OfferAdminForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = ["need", "party", "description", "quantity", "value_vnd"]
+        field_classes = {"quantity": QuantityField, "value_vnd": VNDField}
+        widgets = FIGURE_INPUTS
+        help_texts = {"value_vnd": _("In đồng, e.g. 30.000.000.")}
+
+    def clean_need(self):
+        need = self.cleaned_data["need"]
+        unchanged = self.instance.pk is not None and self.instance.need_id == need.pk
+        if not need.is_open and not unchanged:
+            raise ValidationError(
+                _("This need is no longer open: it was taken up or withdrawn. Choose another.")
+            )
+        return need
+
+    def clean_party(self):
+        party = self.cleaned_data["party"]
+        if not may_offer(self.user, party):
+            raise ValidationError(
+                _("%(party)s is not among the units in your charge: offer in the name of yours.")
+                % {"party": party}
+            )
+        return party
+
+
+class ConvertToActivityForm(forms.Form):
+    agreement = forms.ModelChoiceField(
+        label=_("Under the agreement"),
+        queryset=Agreement.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _(
+                "Choose an agreement to which both the unit and the place are parties."
+            )
+        },
+    )
+    activity_type = forms.ModelChoiceField(
+        label=_("Kind of support"), queryset=ActivityType.objects.all()
+    )
+    starts_on = forms.DateField(
+        label=_("Date"), help_text=_("The day the unit pledged it; today by default.")
+    )
+    quantity = QuantityField(label=_("Quantity pledged"), required=False)
+    value_vnd = VNDField(label=_("Value pledged (VND)"), required=False)
+
+    def __init__(self, *args, offer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = shared_agreements(offer)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("quantity") is None and cleaned.get("value_vnd") is None:
+            raise ValidationError(_("Enter a quantity, a value in VND, or both."))
+        return cleaned
+
+
+@admin.register(Offer)
+class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
+    """Offers of the units in the account's charge, and those made for the places in its
+    charge; the province's staff see them all. The place's staff accept or decline; a province
+    officer turns an accepted offer into a draft agreement or a pledged activity, in two clicks
+    (the button, then the confirmation)."""
+
+    form = OfferAdminForm
+    list_display = ["need", "need_place", "party", "status", "became", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["need__locality", "party", "agreement"]
+    search_fields = ["need__search_key", "party__search_key"]
+    search_help_text = _("The need, or the name of the unit, with or without diacritics.")
+    autocomplete_fields = ["need", "party"]
+    list_per_page = 50
+    readonly_fields = ["status", "answered", "became"]
+    change_form_template = "admin/activities/offer/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        fields = ["need", "party", "description", "quantity", "value_vnd"]
+        return fields if obj is None else [*fields, "status", "answered", "became"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = scope_of(request.user)
+        if scope.is_whole:
+            return queryset
+        return queryset.filter(scope.localities("party") | scope.localities("need__locality"))
+
+    @admin.display(description=_("place in need"))
+    def need_place(self, offer):
+        return offer.need.locality
+
+    @admin.display(description=_("became"))
+    def became(self, offer):
+        return _became(offer)
+
+    @admin.display(description=_("answered"))
+    def answered(self, offer):
+        if offer.answered_at is None:
+            return ""
+        who = offer.answered_by
+        return _("%(status)s by %(who)s on %(when)s") % {
+            "status": offer.get_status_display(),
+            "who": (who.get_full_name() or who.get_username()) if who else _("the system"),
+            "when": date_format(timezone.localtime(offer.answered_at), "SHORT_DATETIME_FORMAT"),
+        }
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None:
+            return allowed
+        # The unit words its offer until it is answered; then it stands as answered.
+        return allowed and obj.status == OfferStatus.PROPOSED and may_offer(request.user, obj.party)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.is_converted)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.offered_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        urls = [
+            path(
+                "<path:object_id>/answer/", view(self.answer_view), name="activities_offer_answer"
+            ),
+            path(
+                "<path:object_id>/to-agreement/",
+                view(self.to_agreement_view),
+                name="activities_offer_to_agreement",
+            ),
+            path(
+                "<path:object_id>/to-activity/",
+                view(self.to_activity_view),
+                name="activities_offer_to_activity",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["may_answer"] = (
+                not obj.is_converted and obj.need.is_open and may_answer(request.user, obj)
+            )
+            context["may_convert"] = (
+                obj.status == OfferStatus.ACCEPTED
+                and not obj.is_converted
+                and may_convert(request.user)
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _offer_or_404(self, request, object_id):
+        offer = self.get_object(request, unquote(object_id))
+        if offer is None:
+            raise Http404
+        return offer
+
+    def _back(self, offer):
+        return HttpResponseRedirect(reverse("admin:activities_offer_change", args=[offer.pk]))
+
+    def answer_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        offer = self._offer_or_404(request, object_id)
+        if not may_answer(request.user, offer):
+            raise PermissionDenied
+        accept = request.POST.get("accept") == "1"
+        try:
+            offer = answer_offer(offer, request.user, accept=accept)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.log_change(request, offer, offer.get_status_display())
+            self.message_user(
+                request,
+                _("The offer was accepted: the province may now turn it into an agreement.")
+                if accept
+                else _("The offer was declined."),
+                messages.SUCCESS,
+            )
+        return self._back(offer)
+
+    def _conversion_page(self, request, offer, template, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": offer,
+                "offer": offer,
+                "need": offer.need,
+                "title": context.pop("title"),
+                **context,
+            },
+        )
+
+    def _convertible_or_back(self, request, object_id):
+        """The offer, when it may be turned now; else a redirect to its page, saying why."""
+        offer = self._offer_or_404(request, object_id)
+        if not may_convert(request.user):
+            raise PermissionDenied
+        if offer.is_converted:
+            problem = _("This offer has already become an agreement or an activity.")
+        elif offer.status != OfferStatus.ACCEPTED:
+            problem = _("Accept the offer first: only an accepted offer is turned.")
+        else:
+            return offer, None
+        self.message_user(request, problem, messages.ERROR)
+        return offer, self._back(offer)
+
+    def to_agreement_view(self, request, object_id):
+        offer, refused = self._convertible_or_back(request, object_id)
+        if refused:
+            return refused
+        if request.method == "POST":
+            try:
+                agreement = offer_to_agreement(offer, request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return self._back(offer)
+            self.log_change(request, offer, _("Turned into a draft agreement"))
+            self.message_user(
+                request,
+                _(
+                    "The draft agreement was made from the offer: complete its signing date and "
+                    "details, then a reviewer publishes it."
+                ),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:agreements_agreement_change", args=[agreement.pk])
+            )
+        return self._conversion_page(
+            request,
+            offer,
+            "admin/activities/offer/to_agreement.html",
+            title=_("Make a draft agreement from this offer"),
+        )
+
+    def to_activity_view(self, request, object_id):
+        offer, refused = self._convertible_or_back(request, object_id)
+        if refused:
+            return refused
+        need = offer.need
+        if request.method == "POST":
+            form = ConvertToActivityForm(request.POST, offer=offer)
+            if form.is_valid():
+                try:
+                    activity = offer_to_activity(offer, request.user, **form.cleaned_data)
+                except ValidationError as error:
+                    if hasattr(error, "error_dict"):
+                        for field, errors in error.message_dict.items():
+                            form.add_error(field if field in form.fields else None, errors)
+                    else:
+                        form.add_error(None, error)
+                else:
+                    self.log_change(request, offer, _("Turned into a pledged activity"))
+                    self.message_user(
+                        request,
+                        _("The pledged activity was recorded from the offer."),
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:activities_activity_change", args=[activity.pk])
+                    )
+        else:
+            same_unit = need.activity_type_id is not None
+            form = ConvertToActivityForm(
+                initial={
+                    "agreement": shared_agreements(offer).first(),
+                    "activity_type": need.activity_type,
+                    "starts_on": timezone.localdate(),
+                    "quantity": offer.quantity if same_unit else None,
+                    "value_vnd": offer.value_vnd,
+                },
+                offer=offer,
+            )
+        return self._conversion_page(
+            request,
+            offer,
+            "admin/activities/offer/to_activity.html",
+            title=_("Record a pledged activity from this offer"),
+            form=form,
+            has_agreements=shared_agreements(offer).exists(),
+        )

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import QuantityField, VNDField
+from activities.forms import FIGURE_INPUTS, QuantityField, VNDField
 from activities.models import Activity, Funder
 from agreements.parties import within_parties
 from localities import text
@@ -44,15 +44,7 @@ class ActivityAdminForm(forms.ModelForm):
             "source",
         ]
         field_classes = {"value_vnd": VNDField, "quantity": QuantityField}
-        # Text inputs, not the admin's number inputs: people type "30.000.000" and "7,5".
-        widgets = {
-            "value_vnd": forms.TextInput(
-                attrs={"inputmode": "numeric", "autocomplete": "off", "class": "vBigIntegerField"}
-            ),
-            "quantity": forms.TextInput(
-                attrs={"inputmode": "decimal", "autocomplete": "off", "class": "vBigIntegerField"}
-            ),
-        }
+        widgets = FIGURE_INPUTS
         help_texts = {
             "value_vnd": _("In đồng, e.g. 30.000.000."),
             "quantity": _("In the type's unit, e.g. 1.700 (sets of clothes) or 7,5 (km)."),

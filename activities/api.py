@@ -6,9 +6,11 @@ Only activities of published agreements: a draft's activities never appear.
 import datetime
 
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as django_filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,6 +21,10 @@ from activities.models import (
     FollowUp,
     Meeting,
     MeetingAttendance,
+    Need,
+    NeedPriority,
+    Offer,
+    OfferStatus,
     OutcomeIndicator,
     OutcomeValue,
     PeriodApproval,
@@ -27,7 +33,8 @@ from activities.models import (
     Qualifier,
     TargetKind,
 )
-from activities.reports import ItemStatus, progress_of
+from activities.reports import ItemStatus, progress_of, public_needs
+from activities.reports.needs import PUBLIC_STATUSES
 from agreements.api import AgreementRefSerializer
 from agreements.filters import YearFilter
 from agreements.models import AgreementStatus, Source
@@ -376,3 +383,105 @@ class OutcomeValueViewSet(PublicReadOnlyViewSet):
     queryset = OutcomeValue.objects.select_related("locality", "indicator").order_by("-year", "-id")
     serializer_class = OutcomeValueSerializer
     filterset_class = OutcomeValueFilter
+
+
+# --- The needs board ---------------------------------------------------------------------------
+
+
+class NeedOfferSerializer(serializers.ModelSerializer):
+    party = LocalityRefSerializer(read_only=True)
+    quantity = NumberField(max_digits=14, decimal_places=2)
+    agreement = serializers.SerializerMethodField(
+        help_text=_(
+            "The published agreement the offer became, or that its pledged activity is under; "
+            "null until the province publishes it."
+        )
+    )
+
+    class Meta:
+        model = Offer
+        fields = ["party", "description", "quantity", "value_vnd", "status", "agreement"]
+
+    @extend_schema_field(AgreementRefSerializer(allow_null=True))
+    def get_agreement(self, offer):
+        agreement = offer.activity.agreement if offer.activity_id else offer.agreement
+        if agreement is None or agreement.status != AgreementStatus.PUBLISHED:
+            return None
+        return AgreementRefSerializer(agreement, context=self.context).data
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    place = LocalityRefSerializer(source="locality", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    type = ActivityTypeSerializer(source="activity_type", read_only=True, allow_null=True)
+    quantity = NumberField(max_digits=14, decimal_places=2)
+    offers = NeedOfferSerializer(source="shown_offers", many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "url",
+            "title",
+            "description",
+            "place",
+            "area",
+            "priority",
+            "status",
+            "type",
+            "quantity",
+            "value_vnd",
+            "created_at",
+            "offers",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, need):
+        path = reverse("needs:detail", args=[need.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class NeedFilter(django_filters.FilterSet):
+    """- ``area``: the commitment area's slug.
+    - ``place``: the locality's slug (its own needs; the board's filter adds the units below).
+    - ``status``: open or met.
+    - ``priority``: 1 (urgent), 2 (high) or 3 (normal)."""
+
+    area = django_filters.CharFilter(field_name="area__slug", label=_("Area of need"))
+    place = django_filters.CharFilter(field_name="locality__slug", label=_("Place"))
+    status = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in PUBLIC_STATUSES], label=_("Status")
+    )
+    priority = django_filters.ChoiceFilter(choices=NeedPriority.choices, label=_("Priority"))
+
+    class Meta:
+        model = Need
+        fields = ["area", "place", "status", "priority"]
+
+
+class NeedViewSet(PublicReadOnlyViewSet):
+    """The needs board: what villages and communes ask for (what, how much, priority, area),
+    still open or taken up, newest first, with the offers of the units that answered and the
+    published agreement each became. Withdrawn needs are not listed; a need's quantity and cost
+    are what the place asks for, not what it received."""
+
+    lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
+    queryset = (
+        public_needs()
+        .select_related("locality", "area", "activity_type")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.exclude(status=OfferStatus.DECLINED)
+                .select_related("party", "agreement", "activity__agreement")
+                .order_by("created_at", "id"),
+                to_attr="shown_offers",
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+    serializer_class = NeedSerializer
+    filterset_class = NeedFilter

@@ -58,3 +58,15 @@ class QuantityField(forms.DecimalField):
         if value is None or isinstance(value, str):
             return value
         return format_number(value)
+
+
+# The admin's inputs of a quantity and a sum: text, not the admin's number inputs, since people
+# type "30.000.000" and "7,5".
+FIGURE_INPUTS = {
+    "value_vnd": forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off", "class": "vBigIntegerField"}
+    ),
+    "quantity": forms.TextInput(
+        attrs={"inputmode": "decimal", "autocomplete": "off", "class": "vBigIntegerField"}
+    ),
+}

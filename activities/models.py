@@ -23,9 +23,10 @@ from agreements.models import (
     date_precision_constraint,
     date_precision_field,
 )
+from agreements.uploads import photo_upload_to
 from localities import changes, text, tree
 from localities.languages import language_of, localized
-from localities.models import Locality
+from localities.models import Locality, LocalityKind
 
 # The years a plan, an approved period or an indicator value is for (the twinning year is
 # recorded from 1990), and those of a record of the past (an award, a report: from 1945).
@@ -1774,3 +1775,316 @@ class AwardRecipient(models.Model):
 
     def __str__(self):
         return self.locality.name if self.locality_id else self.name
+
+
+# --- The needs board (nơi cần kết nghĩa) --------------------------------------------------------
+
+# The places that post needs: a village, or a commune, ward or special zone (for itself or for
+# a village of its own that is not in the register yet).
+NEED_PLACE_KINDS = (
+    LocalityKind.VILLAGE,
+    LocalityKind.COMMUNE,
+    LocalityKind.WARD,
+    LocalityKind.SPECIAL_ZONE,
+)
+
+
+class NeedPriority(models.IntegerChoices):
+    URGENT = 1, _("Urgent")
+    HIGH = 2, _("High")
+    NORMAL = 3, _("Normal")
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("Still needed")
+    MET = "met", _("Taken up")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Need(models.Model):
+    """What a village or commune asks for (activities.needs): posted by its commune's staff,
+    shown on the public board until a unit's offer takes it up or its staff withdraw it."""
+
+    locality = models.ForeignKey(
+        Locality,
+        verbose_name=_("place in need"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+        help_text=_("A village, or a commune, ward or special zone, in your charge."),
+    )
+    area = models.ForeignKey(
+        CommitmentArea,
+        verbose_name=_("area of need"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+    )
+    title = models.CharField(
+        _("what is needed"),
+        max_length=200,
+        help_text=_("e.g. Sửa nhà văn hoá thôn; 50 suất học bổng cho học sinh nghèo."),
+    )
+    description = models.TextField(
+        _("in detail"),
+        blank=True,
+        help_text=_("Who it is for, why it is needed, what the place can contribute itself."),
+    )
+    activity_type = models.ForeignKey(
+        ActivityType,
+        verbose_name=_("kind of support"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        help_text=_("With a quantity: its unit (căn, suất, km…)."),
+    )
+    quantity = models.DecimalField(
+        _("quantity needed"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The quantity cannot be negative."))],
+    )
+    value_vnd = models.BigIntegerField(
+        _("estimated cost (VND)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The cost cannot be negative."))],
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=NeedPriority.choices, default=NeedPriority.NORMAL
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=photo_upload_to,
+        blank=True,
+        help_text=_(
+            "A JPEG, PNG or WebP photo of what is needed. It is stored upright, without its "
+            "location or other camera data."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # What is needed and its detail without diacritics, for the admin's search.
+    search_key = models.TextField(_("search key"), editable=False, blank=True, default="")
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_key"])
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["priority", "-created_at", "-id"]
+        # The board: the needs of a status, most pressing first, newest first among equals.
+        indexes = [
+            models.Index(fields=["status", "priority", "-created_at"], name="activities_need_board")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=NeedStatus.values),
+                name="activities_need_status_valid",
+                violation_error_message=_("Choose still needed, taken up or withdrawn."),
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=NeedPriority.values),
+                name="activities_need_priority_valid",
+                violation_error_message=_("Choose urgent, high or normal."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(activity_type__isnull=False),
+                name="activities_need_quantity_has_unit",
+                violation_error_message=_(
+                    "A quantity needs its kind of support, which gives its unit."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_key = text.search_key(f"{self.title} {self.description}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self):
+        return self.status == NeedStatus.OPEN
+
+    def clean(self):
+        errors = {}
+        if self.locality_id is not None and self.locality.kind not in NEED_PLACE_KINDS:
+            errors["locality"] = _(
+                "A need is posted for a village, or for a commune, ward or special zone: "
+                "%(name)s is not one."
+            ) % {"name": self.locality.name}
+        elif self.locality_id is not None and self.locality.dissolved_on is not None:
+            errors["locality"] = _(
+                "%(name)s was dissolved: post the need for the unit that succeeded it."
+            ) % {"name": self.locality.name}
+        if self.quantity is not None and self.activity_type_id is None:
+            errors["activity_type"] = _(
+                "Choose the kind of support, which gives the quantity its unit (căn, suất, km…)."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class OfferStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class Offer(models.Model):
+    """A unit's or agency's answer to a need: what it offers. Accepted by the place's staff or
+    the province, it becomes a draft agreement or a pledged activity (activities.needs), which
+    it keeps a link to."""
+
+    need = models.ForeignKey(
+        Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="offers"
+    )
+    party = models.ForeignKey(
+        Locality,
+        verbose_name=_("offered by"),
+        on_delete=models.PROTECT,
+        related_name="offers",
+        help_text=_("The unit, agency or locality in your charge that offers its support."),
+    )
+    description = models.TextField(
+        _("what is offered"),
+        help_text=_("What, when and how: e.g. 20 ngày công và 30 triệu đồng trong quý II."),
+    )
+    quantity = models.DecimalField(
+        _("quantity offered"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The quantity cannot be negative."))],
+        help_text=_("In the need's unit."),
+    )
+    value_vnd = models.BigIntegerField(
+        _("value offered (VND)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("The value cannot be negative."))],
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OfferStatus.choices,
+        default=OfferStatus.PROPOSED,
+        editable=False,
+    )
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    # What the province made of it: the link is kept both ways.
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("became the agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="offers",
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("became the activity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="offers",
+    )
+    created_at = models.DateTimeField(_("offered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("offer of support")
+        verbose_name_plural = _("offers of support")
+        ordering = ["need", "created_at", "id"]
+        permissions = [
+            (
+                "convert_offer",
+                _("Can turn an accepted offer into a draft agreement or a pledged activity"),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "party"],
+                name="activities_offer_one_per_party",
+                violation_error_message=_(
+                    "This unit has already offered its support for this need: change its offer."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OfferStatus.values),
+                name="activities_offer_status_valid",
+                violation_error_message=_("Choose awaiting an answer, accepted or declined."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OfferStatus.ACCEPTED)
+                | Q(agreement__isnull=True, activity__isnull=True),
+                name="activities_offer_converted_when_accepted",
+                violation_error_message=_(
+                    "Only an accepted offer becomes an agreement or an activity."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(party)s – %(need)s") % {"party": self.party, "need": self.need}
+
+    @property
+    def is_converted(self):
+        return self.agreement_id is not None or self.activity_id is not None
+
+    def clean(self):
+        errors = {}
+        if self.need_id is not None and self.party_id is not None:
+            if self.party_id == self.need.locality_id:
+                errors["party"] = _("A place does not answer its own need: choose another unit.")
+            elif self.party.dissolved_on is not None:
+                errors["party"] = _(
+                    "%(name)s was dissolved: choose the unit that succeeded it."
+                ) % {"name": self.party.name}
+        no_unit = self.need_id is not None and self.need.activity_type_id is None
+        if self.quantity is not None and no_unit:
+            errors["quantity"] = _(
+                "The need gives no unit: say what is offered in words, or as a value in VND."
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -97,6 +97,9 @@ def pick(commune_slug=None):
     # Issue 14: the coverage page (the villages without a partner, a page of communes at a
     # time) stays light at national scale.
     pages.append({"key": "coverage", "label": "coverage", "path": reverse("dashboards:coverage")})
+    # Issue 14: the needs board, as served (light) and made for each request (fast).
+    board = {"key": "needs", "label": "needs board", "path": reverse("needs:board")}
+    pages.append(board)
     # The dashboards once more, computed for each request, as every reader gets them after a
     # write: the anonymous one with a session cookie of its own each time, naming no session
     # (ketnghia.pagecache keeps and serves pages for visitors without one only: bench.report
@@ -116,6 +119,16 @@ def pick(commune_slug=None):
         for reader in readers
     ]
     pages += search_pages(commune)
+    pages.append(
+        {
+            **board,
+            "key": "needs_computed",
+            "label": "needs board, computed",
+            "fresh": True,
+            "computed": True,
+            "limit_ms": report.NEEDS_LIMIT_MS,
+        }
+    )
     pages += admin_pages(agreement, commune)
     pages.append({"key": "healthz", "label": "/healthz", "path": reverse("healthz")})
     return {

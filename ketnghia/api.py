@@ -10,6 +10,7 @@ from activities.api import (
     ActivityViewSet,
     ApprovedPeriodViewSet,
     MeetingViewSet,
+    NeedViewSet,
     OutcomeValueViewSet,
     PlanViewSet,
 )
@@ -32,6 +33,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("approved-periods", ApprovedPeriodViewSet, basename="approved-period")
 router.register("outcomes", OutcomeValueViewSet, basename="outcome")
 router.register("search", SearchViewSet, basename="search")
+router.register("needs", NeedViewSet, basename="need")
 
 # The schema's enum names are set in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
 schema_view = SpectacularAPIView.as_view()

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("ketnghia.public.locality_urls")),
     path("", include("ketnghia.public.dashboard_urls")),
     path("", include("ketnghia.public.search_urls")),
+    path("", include("ketnghia.public.needs_urls")),
     path("du-lieu/", include("ketnghia.opendata")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -40,6 +40,8 @@ from activities.models import (
     Meeting,
     MeetingAttendance,
     MeetingKind,
+    Need,
+    Offer,
     OutcomeIndicator,
     OutcomeValue,
     PeriodApproval,
@@ -331,6 +333,22 @@ activities_followup_delete                L    403   403/404 404/403 403/404 403
 activities_followup_history               L    403   200/404 404/200 200/404 200/404 200  200
 activities_followup_simple_history        L    403   200/404 404/200 200/404 200/404 200  200
 
+activities_need_changelist                L    403   200     200     200     200     200  200
+activities_need_add                       L    403   200     200     403     403     200  200
+activities_need_change                    L    403   200     200     200     200     200  200
+activities_need_delete                    L    403   403     403     403     403     200  200
+activities_need_history                   L    403   200     200     200     200     200  200
+activities_need_simple_history            L    403   200     200     200     200     200  200
+activities_offer_changelist               L    403   200     200     200     200     200  200
+activities_offer_add                      L    403   200     200     403     403     200  200
+activities_offer_change                   L    403   200/404 404/200 200/404 200/404 200  200
+activities_offer_delete                   L    403   403/404 404/403 403/404 403/404 200  200
+activities_offer_history                  L    403   200/404 404/200 200/404 200/404 200  200
+activities_offer_simple_history           L    403   200/404 404/200 200/404 200/404 200  200
+activities_offer_answer                   L    405   405     405     405     405     405  405
+activities_offer_to_agreement             L    403   403/404 404/403 403/404 403/404 R    R
+activities_offer_to_activity              L    403   403/404 404/403 403/404 403/404 R    R
+
 ketnghia_errorreport_changelist           L    403   403     403     200     403     200  200
 ketnghia_errorreport_add                  L    403   403     403     403     403     403  403
 ketnghia_errorreport_change               L    403   403     403     200     403     200  200
@@ -359,6 +377,9 @@ OBJECT_VIEWS = {
     "make",  # a written report's file (POST only)
     "file",
     "file_progress",
+    "answer",  # an offer of support's (POST only)
+    "to_agreement",
+    "to_activity",
 }
 SIDES = ("A", "B")
 
@@ -522,6 +543,12 @@ def build_world():
         side.award_recipient = AwardRecipient.objects.create(
             award=side.award, name=f"Ông {side.mark}", is_person=True
         )
+        side.need = Need.objects.create(
+            locality=side.recipient, area=side.area, title=f"Cần {side.mark}"
+        )
+        side.offer = Offer.objects.create(
+            need=side.need, party=side.giver, description=f"Giúp {side.mark}"
+        )
         side.written_report = WrittenReport.objects.create(
             kind="annual",
             scope="agreement",
@@ -638,6 +665,8 @@ def build_world():
         OutcomeValue: "outcome",
         Award: "award",
         AwardRecipient: "award_recipient",
+        Need: "need",
+        Offer: "offer",
         User: "user",
         Group: "group",
         AccessAttempt: "attempt",
@@ -889,6 +918,7 @@ SCOPED_MODELS = (
     Source,
     Publication,
     Activity,
+    Offer,
 )
 
 

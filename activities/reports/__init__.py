@@ -12,6 +12,7 @@ which follows docs/counting.md:
 - outcomes.py: a locality's outcome indicators, year by year (context, not effect);
 - awards.py: the merit register as the public reads it;
 - maps.py: who twins with whom, placed (the maps' data);
+- needs.py: the needs board as the public reads it;
 - written.py: what a written report (báo cáo năm, sơ kết, tổng kết) says of a scope and a
   period.
 """
@@ -44,6 +45,16 @@ from activities.reports.dashboards import (
     province_totals,
 )
 from activities.reports.maps import MapPlace, PartnerMap, agreement_map, locality_map
+from activities.reports.needs import (
+    NeedPage,
+    NeedRow,
+    NeedsFilters,
+    NeedsTotals,
+    need_page,
+    needs_board,
+    needs_totals,
+    public_needs,
+)
 from activities.reports.outcomes import all_outcome_values, outcomes_of
 from activities.reports.periods import all_approved_periods, approved_periods
 from activities.reports.plans import (
@@ -84,6 +95,10 @@ __all__ = [
     "LocalityTotal",
     "MapPlace",
     "MoneyTotal",
+    "NeedPage",
+    "NeedRow",
+    "NeedsFilters",
+    "NeedsTotals",
     "Pair",
     "PartnerMap",
     "PlanProgress",
@@ -109,12 +124,16 @@ __all__ = [
     "meetings_present",
     "money_of",
     "money_total",
+    "need_page",
+    "needs_board",
+    "needs_totals",
     "outcomes_of",
     "plan_progress",
     "plans_of_year",
     "progress_of",
     "province_totals",
     "public_awards",
+    "public_needs",
     "public_plans",
     "published_meetings",
     "totals_by_type",

@@ -53,7 +53,7 @@ class PartnerMap:
         return self.places_total > len(self.places) + len(self.unplaced)
 
 
-def _point(place):
+def point_of(place):
     """(latitude, longitude, by_parent): its own point, its parent's, or its grandparent's."""
     parent = place.parent
     for unit in (place, parent, parent and parent.parent):  # loaded with it (_places)
@@ -83,7 +83,7 @@ def _places(counts):
     )
     places, unplaced = [], []
     for place in sorted(found, key=lambda p: (-counts[p.pk], p.name, p.pk)):
-        point = _point(place)
+        point = point_of(place)
         if point is None:
             unplaced.append(place.name)
             continue

@@ -66,3 +66,13 @@ def precise_date(value, precision="day"):
 @register.simple_tag
 def period(start, end, precision="day"):
     return format_period(start, end, precision)
+
+
+@register.filter
+def amount(quantity, activity_type):
+    """A need's or an offer's quantity in the unit of its kind of support: "50 suất"."""
+    if quantity is None or activity_type is None:
+        return ""
+    return format_quantity_marked(
+        quantity, activity_type.unit_for(quantity), activity_type.unit_lang
+    )

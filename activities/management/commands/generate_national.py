@@ -3,8 +3,9 @@
 At --scale 1: the official register (34 provinces, 3,321 communes, wards and special zones),
 70,000 villages, 400 military units and 1,600 agencies, 20,000 agreements (mostly published) with
 their parties, commitments, programmes, events, sources and publication log, and 1,000,000
-activities over the 25 years 2001–2025 (a few paid by one of the FUNDERS). The same seed and
-scale give the same data.
+activities over the 25 years 2001–2025 (a few paid by one of the FUNDERS), and 20,000 needs
+posted by villages on the needs board, a quarter answered by a unit. The same seed and scale
+give the same data.
 
 Fast because it writes in bulk: bulk_create in batches (and COPY for the million activities on
 PostgreSQL, see ActivityWriter), search keys and slugs computed here (as localities.services
@@ -34,7 +35,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityStatus, ActivityType, Funder, FunderKind, Qualifier
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    ActivityType,
+    Funder,
+    FunderKind,
+    Need,
+    NeedPriority,
+    NeedStatus,
+    Offer,
+    OfferStatus,
+    Qualifier,
+)
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -76,8 +89,28 @@ FULL_SCALE = {
     "agencies": 1_600,
     "agreements": 20_000,
     "activities": 1_000_000,
+    "needs": 20_000,
 }
-MINIMUM = {"villages": 12, "military_units": 2, "agencies": 3, "agreements": 6, "activities": 60}
+MINIMUM = {
+    "villages": 12,
+    "military_units": 2,
+    "agencies": 3,
+    "agreements": 6,
+    "activities": 60,
+    "needs": 6,
+}
+
+# The needs board: what villages ask for (area slug, title, activity type slug, quantity range),
+# mostly in ethnic-minority villages; a quarter answered by a unit, a tenth taken up.
+NEED_MIX = [
+    ("an-sinh-xa-hoi", "Xây nhà đại đoàn kết cho hộ nghèo", "nha-o", (1, 5)),
+    ("an-sinh-xa-hoi", "Học bổng cho học sinh nghèo vượt khó", "hoc-bong", (5, 40)),
+    ("an-sinh-xa-hoi", "Công trình nước sinh hoạt cho làng", "cong-trinh-nuoc", (1, 2)),
+    ("san-xuat-khoa-hoc-ocop", "Bò giống cho hộ nghèo", "cay-giong-vat-nuoi", (5, 50)),
+    ("san-xuat-khoa-hoc-ocop", "Bê tông hóa đường nội làng", "duong-be-tong", (1, 5)),
+    ("van-hoa-the-thao", "Sửa nhà văn hóa làng", None, None),
+    ("van-hoa-the-thao", "Bộ cồng chiêng cho đội văn nghệ làng", None, None),
+]
 
 # Share of villages in ethnic-minority areas, by province code: high in the Central Highlands
 # and the northern mountains, lower in the deltas; about 30% over the country.
@@ -343,6 +376,7 @@ def flush_generated():
     )
     deleted = 0
     for model, queryset in (
+        (Need, Need.objects.all()),
         (Activity, Activity.objects.all()),
         (Agreement, Agreement.objects.all()),
         (LegalDocument, LegalDocument.objects.filter(summary=MARKER)),
@@ -395,6 +429,7 @@ class Generator:
         self.make_legal_documents()
         self.make_agreements()
         self.make_activities()
+        self.make_needs()
 
     def bulk(self, model, objs):
         created = model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
@@ -919,6 +954,60 @@ class Generator:
             done += n
         self.written["activity"] += done
         self.mark(_("activities"), done)
+
+    def make_needs(self):
+        """Needs posted by villages (most of them ethnic-minority ones), each of a kind of
+        NEED_MIX; a quarter answered by a unit of the village's province."""
+        rng = self.rng
+        areas = dict(CommitmentArea.objects.values_list("slug", "pk"))
+        types = dict(ActivityType.objects.values_list("slug", "pk"))
+        mix = [spec for spec in NEED_MIX if spec[0] in areas]
+        codes = [code for code, *_rest in self.provinces if any(self.villages[code])]
+        start = datetime.datetime(2025, 7, 1, tzinfo=self.zone)
+        needs, answers = [], []
+        for _i in range(self.counts["needs"]):
+            code = rng.choice(codes)
+            minority, other = self.villages[code]
+            pool = minority if minority and (rng.random() < 0.8 or not other) else other
+            area, title, type_slug, quantities = rng.choice(mix)
+            quantity = rng.randint(*quantities) if quantities and type_slug in types else None
+            status = NeedStatus.MET if rng.random() < 0.1 else NeedStatus.OPEN
+            needs.append(
+                Need(
+                    locality_id=rng.choice(pool),
+                    area_id=areas[area],
+                    title=title,
+                    search_key=text.search_key(title),
+                    activity_type_id=types.get(type_slug) if quantity else None,
+                    quantity=quantity,
+                    value_vnd=rng.randrange(10, 500) * 1_000_000 if rng.random() < 0.6 else None,
+                    priority=rng.choice(NeedPriority.values),
+                    status=status,
+                )
+            )
+            units = self.military[code] + self.agencies[code]
+            if units and (status == NeedStatus.MET or rng.random() < 0.25):
+                answers.append((len(needs) - 1, rng.choice(units), status))
+        created = self.bulk(Need, needs)
+        # created_at is set by the database's clock: spread the needs over the past months.
+        for need in created:
+            need.created_at = start + datetime.timedelta(minutes=rng.randrange(0, 500_000))
+        Need.objects.bulk_update(created, ["created_at"], batch_size=BATCH_SIZE)
+        self.bulk(
+            Offer,
+            [
+                Offer(
+                    need_id=created[index].pk,
+                    party_id=unit,
+                    description="Nhận hỗ trợ trong năm nay.",
+                    status=OfferStatus.ACCEPTED
+                    if status == NeedStatus.MET
+                    else OfferStatus.PROPOSED,
+                )
+                for index, unit, status in answers
+            ],
+        )
+        self.mark(_("needs"), len(created))
 
     def _activity(self, agreement, spec, types):
         """One activity's fields, by attribute name (giver_id…)."""

@@ -1,0 +1,167 @@
+"""The needs board as the public reads it (/can-ket-nghia/, its open data): which needs are
+shown, in which order, and what is counted of them.
+
+- Shown: the needs still open and those taken up; never a withdrawn one. Most pressing first
+  (urgent, high, normal), newest first among equals.
+- An offer counts while it is not declined; its agreement or activity is named only once the
+  agreement is published (a draft stays the staff's).
+- "Without a partner": the place is not a party to an agreement in force today
+  (rules.partners, the coverage page's definition).
+- Every count is a number of needs (or of places with one), never a sum of their figures: a
+  need's quantity and cost are what the place asks for, not what anyone gave.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from activities.models import Need, NeedStatus, Offer, OfferStatus
+from activities.reports import rules
+from activities.reports.maps import point_of
+from agreements.models import AgreementStatus
+from localities import tree
+
+# The statuses the public sees, and the one the board opens on.
+PUBLIC_STATUSES = (NeedStatus.OPEN, NeedStatus.MET)
+
+
+@dataclass(frozen=True)
+class NeedsFilters:
+    area: object = None  # a CommitmentArea
+    locality: object = None  # a Locality: it, the units it succeeded and the units below them
+    priority: int | None = None
+    status: str = NeedStatus.OPEN  # NeedStatus.OPEN or MET; "" for both
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    need: Need
+    offers: int  # offers not declined
+    has_partner: bool  # the place is a party to an agreement in force today
+    latitude: float | None = None
+    longitude: float | None = None
+    by_parent: bool = False  # placed at the unit it lies in
+
+
+@dataclass(frozen=True)
+class NeedsTotals:
+    needs: int  # needs matching the filters
+    places: int  # places with one of them
+    urgent: int  # of them, urgent
+
+
+def public_needs():
+    """Every need the public may read (open data included)."""
+    return Need.objects.filter(status__in=PUBLIC_STATUSES)
+
+
+def _matching(filters):
+    """The needs matching `filters`: one query for a locality's units, none otherwise."""
+    needs = public_needs()
+    if filters.status:
+        needs = needs.filter(status=filters.status)
+    if filters.area is not None:
+        needs = needs.filter(area=filters.area)
+    if filters.priority is not None:
+        needs = needs.filter(priority=filters.priority)
+    if filters.locality is not None:
+        here, _inherited = tree.area_ids(filters.locality)
+        needs = needs.filter(locality_id__in=here)
+    return needs
+
+
+def needs_totals(filters):
+    """The totals of the board's filters: one query (three with a locality)."""
+    found = _matching(filters).aggregate(
+        needs=Count("pk"),
+        places=Count("locality", distinct=True),
+        urgent=Count("pk", filter=Q(priority=1)),
+    )
+    return NeedsTotals(**found)
+
+
+def _with_partner(locality_ids, today=None):
+    """Those of `locality_ids` that are a party to an agreement in force today."""
+    if not locality_ids:
+        return set()
+    a = rules.ask(rules.DashboardFilters(), today)
+    rows = rules.partners(a).filter(locality_id__in=locality_ids)
+    return set(rows.values_list("locality_id", flat=True))
+
+
+def needs_board(filters, first=0, count=None, today=None):
+    """The NeedRows of the board: `count` of them from the `first` (all by default). Two
+    queries (three with a locality), whatever the number of needs."""
+    needs = (
+        _matching(filters)
+        .select_related("locality__parent__parent", "area", "activity_type")
+        .annotate(n_offers=Count("offers", filter=~Q(offers__status=OfferStatus.DECLINED)))
+        .order_by("priority", "-created_at", "-id")
+    )
+    needs = list(needs[first : first + count] if count is not None else needs)
+    partnered = _with_partner({need.locality_id for need in needs}, today)
+    rows = []
+    for need in needs:
+        point = point_of(need.locality) or (None, None, False)
+        rows.append(
+            NeedRow(
+                need=need,
+                offers=need.n_offers,
+                has_partner=need.locality_id in partnered,
+                latitude=point[0],
+                longitude=point[1],
+                by_parent=point[2],
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class OfferShown:
+    offer: Offer
+    agreement: object = None  # the published agreement it became, or the one its activity is of
+    activity: object = None  # the activity it became, when its agreement is published
+
+
+@dataclass(frozen=True)
+class NeedPage:
+    row: NeedRow
+    offers: list[OfferShown]
+
+
+def need_page(pk, today=None):
+    """A need the public may read, with its offers not declined; None when there is none.
+    Three queries."""
+    need = (
+        public_needs()
+        .select_related("locality__parent__parent", "area", "activity_type")
+        .filter(pk=pk)
+        .first()
+    )
+    if need is None:
+        return None
+    offers = (
+        Offer.objects.filter(need=need)
+        .exclude(status=OfferStatus.DECLINED)
+        .select_related("party", "agreement", "activity__agreement", "activity__activity_type")
+        .order_by("created_at", "id")
+    )
+    shown = []
+    for offer in offers:
+        agreement = offer.agreement
+        activity = offer.activity
+        if activity is not None:
+            agreement = activity.agreement
+        if agreement is not None and agreement.status != AgreementStatus.PUBLISHED:
+            agreement, activity = None, None
+        shown.append(OfferShown(offer=offer, agreement=agreement, activity=activity))
+    point = point_of(need.locality) or (None, None, False)
+    row = NeedRow(
+        need=need,
+        offers=len(shown),
+        has_partner=need.locality_id in _with_partner({need.locality_id}, today),
+        latitude=point[0],
+        longitude=point[1],
+        by_parent=point[2],
+    )
+    return NeedPage(row=row, offers=shown)
