@@ -33,6 +33,7 @@ from activities.models import (
     Meeting,
     MeetingAttendance,
     Need,
+    NeedStatus,
     Offer,
     OfferStatus,
     OutcomeIndicator,
@@ -71,7 +72,7 @@ from agreements.models import Agreement
 from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
 from agreements.uploads import PhotoField
-from localities.admin import FoldedSearchMixin, HistoryAdmin
+from localities.admin import FoldedSearchMixin, HistoryAdmin, autocomplete_narrowed
 from localities.admin_lists import AutocompleteFilter, LargeListMixin, years_of
 from localities.models import Locality
 from localities.scopes import scope_of
@@ -1221,13 +1222,30 @@ class NeedAdmin(FoldedSearchMixin, HistoryAdmin):
         form.user = request.user
         return form
 
+    @staticmethod
+    def places(request):
+        """The places a need may be posted for: villages, communes, wards and special zones in
+        the account's charge, not dissolved."""
+        return Locality.objects.filter(
+            scope_of(request.user).localities(),
+            kind__in=NEED_PLACE_KINDS,
+            dissolved_on__isnull=True,
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # An offer's need is chosen among the open ones (OfferAdmin.autocomplete_choices).
+        queryset = autocomplete_narrowed(self.admin_site, request, queryset)
+        return super().get_search_results(request, queryset, search_term)
+
+    def autocomplete_choices(self, request, field_name, queryset):
+        """The place's choices (localities.admin asks): those a need may be posted for."""
+        if field_name == "locality":
+            return queryset.filter(pk__in=self.places(request).values("pk"))
+        return queryset
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "locality":
-            kwargs["queryset"] = Locality.objects.filter(
-                scope_of(request.user).localities(),
-                kind__in=NEED_PLACE_KINDS,
-                dissolved_on__isnull=True,
-            )
+            kwargs["queryset"] = self.places(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -1315,6 +1333,16 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
     list_per_page = 50
     readonly_fields = ["status", "answered", "became"]
     change_form_template = "admin/activities/offer/change_form.html"
+
+    def autocomplete_choices(self, request, field_name, queryset):
+        """The units an account offers in the name of (localities.admin asks): those in its
+        charge, not dissolved; the form checks the choice again on saving."""
+        if field_name == "party":
+            scope = scope_of(request.user)
+            return queryset.filter(scope.localities(), dissolved_on__isnull=True)
+        if field_name == "need":
+            return queryset.filter(status=NeedStatus.OPEN)
+        return queryset
 
     def get_fields(self, request, obj=None):
         fields = ["need", "party", "description", "quantity", "value_vnd"]

@@ -2,12 +2,12 @@
 
 The sitemap lists, in Vietnamese and English (hreflang alternates, x-default Vietnamese), the
 pages that have something to read: home, the agreement list, the dashboards (the province's and
-the coverage of ethnic-minority villages), the open-data page, every published agreement, every
-legal document some published agreement was signed under, and every locality that is a party to
-a published agreement, lies above one (a village's commune, its province), or succeeded one —
-its page and its dashboard. The 3,321 communes and wards of the register that twin with nobody
-are left out: their pages exist but say nothing yet. Drafts never appear: every query starts
-from published agreements.
+the coverage of ethnic-minority villages), the needs board, the open-data page, every published
+agreement, every legal document some published agreement was signed under, and every locality
+that is a party to a published agreement, lies above one (a village's commune, its province),
+or succeeded one — its page and its dashboard. The 3,321 communes and wards of the register that
+twin with nobody are left out: their pages exist but say nothing yet. Drafts never appear: every
+query starts from published agreements.
 
 /sitemap.xml is the index: each section in files of at most PAGES_PER_FILE pages (twice as many
 addresses, one per language; the protocol allows 50,000), /sitemap-<section>.xml?p=<n>. The index
@@ -83,6 +83,7 @@ SITE_PAGES = [
     "agreements:list",
     "dashboards:province",
     "dashboards:coverage",
+    "needs:board",
     "opendata:index",
     "about",
 ]

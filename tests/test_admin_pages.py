@@ -34,6 +34,8 @@ from activities.models import (
     Meeting,
     MeetingAttendance,
     MeetingKind,
+    Need,
+    Offer,
     OutcomeIndicator,
     OutcomeValue,
     PeriodApproval,
@@ -203,6 +205,10 @@ def build(n):
         award.activities.set(agreement.activities.all())
         AwardRecipient.objects.create(award=award, locality=commune)
         AwardRecipient.objects.create(award=award, name="Nguyễn Văn A", is_person=True)
+        need = Need.objects.create(
+            locality=commune, area=CommitmentArea.objects.first(), title="Sửa nhà văn hoá"
+        )
+        Offer.objects.create(need=need, party=ward, description="Hai mươi ngày công")
         CommitmentArea.objects.create(name=f"Lĩnh vực {agreement.pk}", slug=f"lv-{agreement.pk}")
         ActivityType.objects.create(name=f"Loại {agreement.pk}", slug=f"loai-{agreement.pk}")
         Group.objects.create(name=f"Nhóm {agreement.pk}")

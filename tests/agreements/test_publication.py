@@ -300,6 +300,7 @@ def test_reviewers_read_and_publish_and_answer_error_reports():
     assert codenames(REVIEWER) == views_of_the_three_apps() | {
         ("agreements", "publish_agreement"),
         ("activities", "approve_plan"),  # with the whole province in scope (activities.plans)
+        ("activities", "convert_offer"),  # with the whole province in scope (activities.needs)
         # The merit register, kept in their scope (their saves need no review).
         *(
             ("activities", f"{action}_{model}")

@@ -51,6 +51,7 @@ def public_pages():
         ("dashboard-print", "/thong-ke/?print=1"),
         ("dashboard-locality", "/thong-ke/xa-ia-dok/"),
         ("dashboard-coverage", "/thong-ke/vung-dong-bao/"),
+        ("needs-board", "/can-ket-nghia/"),
     ]
     pages += [
         ("site-search", "/tim-kiem/?q=TP+Pleiku"),

@@ -460,6 +460,7 @@ def test_the_root_lists_the_collections(client):
         "approved-periods",
         "outcomes",
         "search",
+        "needs",
     }
 
 

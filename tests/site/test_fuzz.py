@@ -76,6 +76,7 @@ def pages(settings, tmp_path):
         reverse("dashboards:coverage_xlsx"),
         reverse("dashboards:locality", args=[ia_dok.slug]),
         reverse("dashboards:locality_xlsx", args=[ia_dok.slug]),
+        reverse("needs:board"),
         reverse("opendata:index"),
         reverse("opendata:download", args=["agreements", "csv"]),
         "/api/v1/agreements/",
@@ -85,6 +86,7 @@ def pages(settings, tmp_path):
         "/api/v1/meetings/",
         "/api/v1/approved-periods/",
         "/api/v1/outcomes/",
+        "/api/v1/needs/",
         "/sitemap.xml",
         "/en/thong-ke/",
     ]
