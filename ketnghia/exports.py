@@ -39,6 +39,7 @@ from activities.models import (
     Activity,
     ActivityStatus,
     MeetingKind,
+    NeedPriority,
     Plan,
     PlanStatus,
     Qualifier,
@@ -48,10 +49,12 @@ from activities.reports import (
     ItemStatus,
     all_approved_periods,
     all_outcome_values,
+    all_public_needs,
     meetings_present,
     progress_of,
     published_meetings,
 )
+from activities.reports.needs import PUBLIC_STATUSES
 from agreements.api import agreement_state
 from agreements.filters import STATUS_CHOICES
 from agreements.models import (
@@ -657,6 +660,39 @@ LOCALITIES = Dataset(
     rows=locality_rows,
 )
 
+NEED_STATUSES = [(status.value, status.label) for status in PUBLIC_STATUSES]
+NEED_PRIORITIES = [(str(value), label) for value, label in NeedPriority.choices]
+
+NEEDS = Dataset(
+    name="needs",
+    file_stem="noi-can-ket-nghia",
+    title=_("The needs board"),
+    description=_(
+        "One row per need a village, commune, ward or special zone posted, still open or "
+        "taken up by a unit (withdrawn needs are left out): what, the area, the priority, the "
+        "quantity and estimated cost asked for (not what was received) and how many offers of "
+        "support it has."
+    ),
+    columns=[
+        Column("id", _("The need's number, in its address."), "12"),
+        Column("title", _("What is needed."), "Sửa nhà văn hoá làng"),
+        Column("place_name", _("The place in need."), "Làng Ghè"),
+        Column("place_code", _CODE, ""),
+        Column("place_slug", _SLUG, "lang-ghe-xa-ia-dok"),
+        Column("area", _("The area of need: a commitment area's identifier."), "an-sinh-xa-hoi"),
+        Column("priority", _("1 urgent, 2 high, 3 normal."), "1", NEED_PRIORITIES),
+        Column("status", _("Still needed or taken up by a unit."), "open", NEED_STATUSES),
+        Column("activity_type", _("The kind of support, for a quantity."), "nha-o"),
+        Column("unit", _("The quantity's unit."), "căn"),
+        Column("quantity", _("The quantity asked for."), "2"),
+        Column("value_vnd", _("The estimated cost, in đồng."), "80000000"),
+        Column("posted_on", _("The day it was posted (YYYY-MM-DD)."), "2026-12-06"),
+        Column("offers", _("How many offers of support it has (declined ones left out)."), "1"),
+        Column("url", _("Its page on this site."), "https://…/can-ket-nghia/12/"),
+    ],
+    rows=lambda site_url="": all_public_needs(site_url),
+)
+
 DATASETS = {
     dataset.name: dataset
     for dataset in (
@@ -669,6 +705,7 @@ DATASETS = {
         APPROVED_PERIODS,
         OUTCOMES,
         LOCALITIES,
+        NEEDS,
     )
 }
 

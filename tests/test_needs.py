@@ -7,6 +7,7 @@ of U (editors), A's leader and reviewer, a province reviewer (the province's off
 province administrator.
 """
 
+import csv
 import datetime
 import io
 import re
@@ -536,3 +537,23 @@ def test_the_open_data_lists_public_needs_with_their_offers(client, world):
     assert [n["title"] for n in by_place] == ["Bò giống"]
     gone = Need.objects.get(title="Nhu cầu đã rút")
     assert client.get(f"/api/v1/needs/{gone.pk}/").status_code == 404
+
+
+def test_the_open_data_files_hold_the_public_needs(client, world):
+    need = need_of(world, activity_type=world.houses, quantity=2, value_vnd=80_000_000)
+    offer_of(world, need)
+    Offer.objects.create(need=need, party=world.commune_b, description="Không", status="declined")
+    need_of(world, title="Nhu cầu đã rút", status=NeedStatus.WITHDRAWN)
+    response = client.get(reverse("opendata:download", args=["needs", "csv"]))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["title"] == "Sửa nhà văn hoá làng"
+    assert (row["place_name"], row["place_slug"]) == ("Làng Plei Thử", world.village_a.slug)
+    assert (row["area"], row["priority"], row["status"]) == ("an-sinh-xa-hoi", "3", "open")
+    assert (row["activity_type"], row["unit"], row["quantity"]) == ("nha-o", "căn", "2")
+    assert row["value_vnd"] == "80000000"
+    assert row["offers"] == "1"
+    assert row["url"].endswith(reverse("needs:detail", args=[need.pk]))

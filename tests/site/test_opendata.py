@@ -27,6 +27,8 @@ from activities.models import (
     Meeting,
     MeetingAttendance,
     MeetingKind,
+    Need,
+    Offer,
     OutcomeIndicator,
     OutcomeValue,
     PeriodApproval,
@@ -53,12 +55,30 @@ DATASETS = [
     "approved-periods",
     "outcomes",
     "localities",
+    "needs",
 ]
-# The seed articles state no plan, meeting, approval or indicator: the demo has none.
-NOT_IN_THE_DEMO = {"plan-items", "meetings", "approved-periods", "outcomes"}
+# The seed articles state no plan, meeting, approval, indicator or need: the demo has none.
+NOT_IN_THE_DEMO = {"plan-items", "meetings", "approved-periods", "outcomes", "needs"}
 BOM = b"\xef\xbb\xbf"
 
 COLUMNS = {
+    "needs": [
+        "id",
+        "title",
+        "place_name",
+        "place_code",
+        "place_slug",
+        "area",
+        "priority",
+        "status",
+        "activity_type",
+        "unit",
+        "quantity",
+        "value_vnd",
+        "posted_on",
+        "offers",
+        "url",
+    ],
     "meetings": [
         "agreement_slug",
         "agreement_title",
@@ -495,6 +515,9 @@ def formulas():
         source=FORMULAS[1],
         as_of=datetime.date(2025, 12, 31),
     )
+    Need.objects.create(
+        locality=commune, area=CommitmentArea.objects.order_by("position").first(), title="=A1"
+    )
     return agreement
 
 
@@ -550,6 +573,7 @@ QUERIES = {
     "approved-periods": 1,
     "outcomes": 1,
     "localities": 1,
+    "needs": 1,
 }
 
 
@@ -575,6 +599,10 @@ def _world(count):
         FollowUp.objects.create(meeting=meeting, decision="Họp", due_on=datetime.date(2026, 1, 1))
         PeriodApproval.objects.create(year=2025, locality=party)
         factories.outcome_value(party)
+        need = Need.objects.create(
+            locality=party, area=CommitmentArea.objects.first(), title="Giếng"
+        )
+        Offer.objects.create(need=need, party=agreement.parties.last().locality, description="Có")
     draft = factories.agreement()  # a draft, whose meetings stay out
     Meeting.objects.create(
         agreement=draft, kind=MeetingKind.YEAR, held_on=datetime.date(2025, 1, 1)
