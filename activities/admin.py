@@ -6,7 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -45,6 +45,7 @@ from activities.models import (
 )
 from activities.needs import answer as answer_offer
 from activities.needs import (
+    conversion_problem,
     may_answer,
     may_change_need,
     may_convert,
@@ -1142,6 +1143,18 @@ class NeedAdminForm(forms.ModelForm):
         widgets = {"title": forms.TextInput(attrs={"size": 60}), **FIGURE_INPUTS}
         help_texts = {"value_vnd": _("In đồng, e.g. 30.000.000.")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields.get("status")
+        if status is not None and not may_convert(self.user):
+            # "Taken up" is what an offer turned by the province makes of a need: the place's
+            # staff keep it open or withdraw it.
+            status.choices = [
+                (value, label)
+                for value, label in status.choices
+                if value != NeedStatus.MET or self.instance.status == NeedStatus.MET
+            ]
+
     def clean_locality(self):
         locality = self.cleaned_data["locality"]
         if locality is not None and not scope_of(self.user).covers(locality):
@@ -1150,6 +1163,39 @@ class NeedAdminForm(forms.ModelForm):
                 % {"locality": locality}
             )
         return locality
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        changed = self.instance.pk is None or self.instance.status != status
+        if status == NeedStatus.MET and changed and not may_convert(self.user):
+            raise ValidationError(
+                _("A need is taken up when the province turns a unit's offer for it.")
+            )
+        return status
+
+
+# What the place's staff and the province write on an offer, never its unit's form.
+ANSWER_FIELDS = ("status", "answered_by_id", "answered_at", "agreement_id", "activity_id")
+
+
+def with_became(offers, request):
+    """`offers` with what each became, and whether its agreement is in the account's scope
+    (`became_in_scope`), in the same query."""
+    agreements = agreements_in_scope(request)
+    return offers.select_related("agreement", "activity").annotate(
+        agreement_in_scope=Exists(agreements.filter(pk=OuterRef("agreement_id"))),
+        activity_in_scope=Exists(agreements.filter(pk=OuterRef("activity__agreement_id"))),
+    )
+
+
+def offers_in_scope(user):
+    """The offers an account sees: those of the units in its charge and those made to the
+    places in its charge; every one for the province's staff."""
+    scope = scope_of(user)
+    offers = Offer.objects.all()
+    if scope.is_whole:
+        return offers
+    return offers.filter(scope.localities("party") | scope.localities("need__locality"))
 
 
 class OfferInline(admin.TabularInline):
@@ -1163,6 +1209,12 @@ class OfferInline(admin.TabularInline):
     show_change_link = True
     verbose_name_plural = _("offers of support")
 
+    def get_queryset(self, request):
+        # The offers of the account's scope only, as on their own list; the agreement each
+        # became named only when it is in the scope too.
+        offers = offers_in_scope(request.user).select_related("party")
+        return with_became(offers, request).order_by("created_at", "id")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -1175,6 +1227,12 @@ class OfferInline(admin.TabularInline):
 
 
 def _became(offer):
+    """A link to the agreement or activity `offer` became (with_became), when its agreement is
+    in the account's scope; else what it became, unnamed."""
+    if offer.agreement_id and not offer.agreement_in_scope:
+        return _("a draft agreement")
+    if offer.activity_id and not offer.activity_in_scope:
+        return _("a pledged activity")
     if offer.agreement_id:
         url = reverse("admin:agreements_agreement_change", args=[offer.agreement_id])
         return format_html('<a href="{}">{}</a>', url, offer.agreement)
@@ -1221,6 +1279,12 @@ class NeedAdmin(FoldedSearchMixin, HistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
         return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once units have offered, the place and the unit of the quantity stay as they read.
+        if obj is not None and obj.pk is not None and obj.offers.exists():
+            return ["locality", "activity_type"]
+        return []
 
     @staticmethod
     def places(request):
@@ -1274,6 +1338,13 @@ class OfferAdminForm(forms.ModelForm):
                 _("This need is no longer open: it was taken up or withdrawn. Choose another.")
             )
         return need
+
+    def clean(self):
+        cleaned = super().clean()
+        pk = self.instance.pk
+        if pk is not None and not Offer.objects.filter(pk=pk, status=OfferStatus.PROPOSED).exists():
+            raise ValidationError(_("This offer was answered meanwhile: it is no longer changed."))
+        return cleaned
 
     def clean_party(self):
         party = self.cleaned_data["party"]
@@ -1349,11 +1420,8 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
         return fields if obj is None else [*fields, "status", "answered", "became"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        scope = scope_of(request.user)
-        if scope.is_whole:
-            return queryset
-        return queryset.filter(scope.localities("party") | scope.localities("need__locality"))
+        offers = super().get_queryset(request).filter(pk__in=offers_in_scope(request.user))
+        return with_became(offers, request)
 
     @admin.display(description=_("place in need"))
     def need_place(self, offer):
@@ -1381,10 +1449,6 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
         # The unit words its offer until it is answered; then it stands as answered.
         return allowed and obj.status == OfferStatus.PROPOSED and may_offer(request.user, obj.party)
 
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or not obj.is_converted)
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user
@@ -1393,7 +1457,12 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.offered_by = request.user
-        super().save_model(request, obj, form, change)
+            return super().save_model(request, obj, form, change)
+        # The unit's words only: an answer or a conversion made meanwhile stays.
+        stored = Offer.objects.select_for_update().get(pk=obj.pk)
+        for name in ANSWER_FIELDS:
+            setattr(obj, name, getattr(stored, name))
+        return super().save_model(request, obj, form, change)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -1419,11 +1488,7 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
             context["may_answer"] = (
                 not obj.is_converted and obj.need.is_open and may_answer(request.user, obj)
             )
-            context["may_convert"] = (
-                obj.status == OfferStatus.ACCEPTED
-                and not obj.is_converted
-                and may_convert(request.user)
-            )
+            context["may_convert"] = not conversion_problem(obj) and may_convert(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _offer_or_404(self, request, object_id):

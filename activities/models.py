@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
@@ -1888,7 +1889,9 @@ class Need(models.Model):
         ordering = ["priority", "-created_at", "-id"]
         # The board: the needs of a status, most pressing first, newest first among equals.
         indexes = [
-            models.Index(fields=["status", "priority", "-created_at"], name="activities_need_board")
+            models.Index(
+                fields=["status", "priority", "-created_at", "-id"], name="activities_need_board"
+            )
         ]
         constraints = [
             models.CheckConstraint(
@@ -1914,9 +1917,12 @@ class Need(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_key = text.search_key(f"{self.title} {self.description}")
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        # Kept in step with the words whatever path saves them (see localities.text).
+        fields = kwargs.get("update_fields")
+        if fields is None or {"title", "description"} & set(fields):
+            self.search_key = text.search_key(f"{self.title} {self.description}")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "search_key"}
         super().save(*args, **kwargs)
 
     @property
@@ -2008,11 +2014,12 @@ class Offer(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
-    # What the province made of it: the link is kept both ways.
+    # What the province made of it: the link is kept both ways, and the agreement or activity
+    # is not deleted while the offer names it (its offer is deleted first).
     agreement = models.ForeignKey(
         Agreement,
         verbose_name=_("became the agreement"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
@@ -2021,7 +2028,7 @@ class Offer(models.Model):
     activity = models.ForeignKey(
         Activity,
         verbose_name=_("became the activity"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
@@ -2066,7 +2073,7 @@ class Offer(models.Model):
         ]
 
     def __str__(self):
-        return _("%(party)s – %(need)s") % {"party": self.party, "need": self.need}
+        return Truncator(self.description).chars(80)
 
     @property
     def is_converted(self):

@@ -8,19 +8,27 @@
   or decline an offer.
 - A province officer (``convert_offer``, the whole province in scope) turns an accepted offer
   into a draft agreement between the place and the unit, or into a pledged activity under an
-  agreement they already share. The offer keeps the link; the need is taken up.
+  agreement in force they both sign (a village's commune's counts). The offer keeps the link,
+  and the agreement or activity made is protected while it does: deleting it means deleting
+  the offer first (a province administrator's call). The need is taken up.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityStatus, NeedStatus, Offer, OfferStatus
-from agreements.models import Agreement, AgreementStatus, Commitment, Party, PartyRole
+from activities.models import Activity, ActivityStatus, Need, NeedStatus, Offer, OfferStatus
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    Party,
+    PartyRole,
+    in_force_condition,
+)
 from agreements.services import complete_agreement
-from localities import tree
+from localities.models import LocalityKind
 from localities.scopes import scope_of
 
 CONVERT_PERMISSION = "activities.convert_offer"
@@ -58,8 +66,10 @@ def _check(allowed, message):
 @transaction.atomic
 def answer(offer, actor, *, accept):
     """Accept or decline an offer; a converted one stays as it is."""
+    offer = Offer.objects.select_for_update().select_related("need__locality").get(pk=offer.pk)
+    # The need too: a withdrawal meanwhile is seen.
+    Need.objects.select_for_update().filter(pk=offer.need_id).exists()
     _check(may_answer(actor, offer), _("Only the place's staff or the province answer an offer."))
-    offer = Offer.objects.select_for_update().get(pk=offer.pk)
     if offer.is_converted:
         raise ValidationError(_("This offer has already become an agreement or an activity."))
     if accept and offer.need.status != NeedStatus.OPEN:
@@ -77,11 +87,22 @@ def _convertible(offer, actor):
         _("Only a province officer turns an offer into an agreement or an activity."),
     )
     offer = Offer.objects.select_for_update().select_related("need", "party").get(pk=offer.pk)
-    if offer.status != OfferStatus.ACCEPTED:
-        raise ValidationError(_("Accept the offer first: only an accepted offer is turned."))
-    if offer.is_converted:
-        raise ValidationError(_("This offer has already become an agreement or an activity."))
+    Need.objects.select_for_update().filter(pk=offer.need_id).exists()
+    problem = conversion_problem(offer)
+    if problem:
+        raise ValidationError(problem)
     return offer
+
+
+def conversion_problem(offer):
+    """Why `offer` cannot be turned now, as a sentence; "" when it can."""
+    if offer.is_converted:
+        return _("This offer has already become an agreement or an activity.")
+    if offer.status != OfferStatus.ACCEPTED:
+        return _("Accept the offer first: only an accepted offer is turned.")
+    if offer.need.status == NeedStatus.WITHDRAWN:
+        return _("The need was withdrawn: it is no longer turned into anything.")
+    return ""
 
 
 def _taken_up(offer):
@@ -119,18 +140,18 @@ def to_draft_agreement(offer, actor):
     return agreement
 
 
-def shared_agreements(offer):
-    """The agreements, not ended, to which the unit offering and the place in need (or a unit
-    it lies in: a village's commune) are both parties: where a pledged activity may go."""
+def shared_agreements(offer, today=None):
+    """The agreements in force today that the unit offering and the place in need (or, for a
+    village, its commune) both sign: where a pledged activity may go."""
     need = offer.need
-    place_ids = [need.locality_id, *tree.ancestor_ids(need.locality)]
-    today = timezone.localdate()
+    place_ids = [need.locality_id]
+    if need.locality.kind == LocalityKind.VILLAGE and need.locality.parent_id:
+        place_ids.append(need.locality.parent_id)
+    signing = Party.objects.filter(role=PartyRole.PARTY)
     return (
-        Agreement.objects.filter(
-            pk__in=Party.objects.filter(locality=offer.party_id).values("agreement_id")
-        )
-        .filter(pk__in=Party.objects.filter(locality__in=place_ids).values("agreement_id"))
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        Agreement.objects.filter(in_force_condition(today or timezone.localdate()))
+        .filter(pk__in=signing.filter(locality=offer.party_id).values("agreement_id"))
+        .filter(pk__in=signing.filter(locality__in=place_ids).values("agreement_id"))
         .order_by("-signed_on", "-id")
     )
 

@@ -10,6 +10,7 @@ province administrator.
 import csv
 import datetime
 import io
+import itertools
 import re
 
 import pytest
@@ -143,9 +144,8 @@ def post_offer(client, need, party, **fields):
 
 
 def offer_of(world, need, **fields):
-    return Offer.objects.create(
-        need=need, party=world.unit, description="Hai căn nhà trong quý II", **fields
-    )
+    fields.setdefault("description", "Hai căn nhà trong quý II")
+    return Offer.objects.create(need=need, party=world.unit, **fields)
 
 
 def change_url(obj):
@@ -557,3 +557,100 @@ def test_the_open_data_files_hold_the_public_needs(client, world):
     assert row["value_vnd"] == "80000000"
     assert row["offers"] == "1"
     assert row["url"].endswith(reverse("needs:detail", args=[need.pk]))
+
+
+# --- What the review found ---------------------------------------------------------------------
+
+
+def test_a_needs_offers_are_shown_to_the_staff_of_their_scope_only(client, world):
+    need = need_of(world)
+    offer_of(world, need, description="Đề nghị của Sư đoàn Thử")
+    as_(client, world.users["editor_b"])
+    assert "Đề nghị của Sư đoàn Thử" not in client.get(change_url(need)).content.decode()
+    as_(client, world.users["editor_a"])
+    assert "Đề nghị của Sư đoàn Thử" in client.get(change_url(need)).content.decode()
+
+
+def test_the_places_staff_do_not_mark_a_need_taken_up(client, world):
+    need = need_of(world)
+    as_(client, world.users["editor_a"])
+    page = client.get(change_url(need))
+    offered = [value for value, _label in page.context["adminform"].form.fields["status"].choices]
+    assert NeedStatus.MET not in offered
+    data = form_data(page) | {"status": NeedStatus.MET}
+    assert client.post(change_url(need), data).status_code == 200
+    need.refresh_from_db()
+    assert need.status == NeedStatus.OPEN
+    # They withdraw it.
+    data["status"] = NeedStatus.WITHDRAWN
+    assert client.post(change_url(need), data).status_code == 302
+    need.refresh_from_db()
+    assert need.status == NeedStatus.WITHDRAWN
+
+
+def test_a_needs_place_stays_once_units_have_offered(client, world):
+    need = need_of(world)
+    offer_of(world, need)
+    as_(client, world.users["editor_a"])
+    form = client.get(change_url(need)).context["adminform"].form
+    assert "locality" not in form.fields and "activity_type" not in form.fields
+
+
+def test_an_offer_on_a_withdrawn_need_is_not_turned(client, world):
+    need = need_of(world)
+    offer = offer_of(world, need, status=OfferStatus.ACCEPTED)
+    need.status = NeedStatus.WITHDRAWN
+    need.save()
+    as_(client, world.users["officer"])
+    url = reverse("admin:activities_offer_to_agreement", args=[offer.pk])
+    assert client.post(url).status_code == 302
+    assert not Agreement.objects.exists()
+    assert url not in client.get(change_url(offer)).content.decode()
+
+
+def test_the_agreement_an_offer_became_is_not_deleted_while_the_offer_names_it(client, world):
+    offer = offer_of(world, need_of(world), status=OfferStatus.ACCEPTED)
+    as_(client, world.users["administrator"])
+    client.post(reverse("admin:activities_offer_to_agreement", args=[offer.pk]))
+    agreement = Agreement.objects.get()
+    url = reverse("admin:agreements_agreement_delete", args=[agreement.pk])
+    assert client.post(url, {"post": "yes"}).status_code in (200, 302, 403)
+    assert Agreement.objects.filter(pk=agreement.pk).exists()
+    # The offer goes first (a province administrator's call), then the draft may.
+    offer_url = reverse("admin:activities_offer_delete", args=[offer.pk])
+    assert client.post(offer_url, {"post": "yes"}).status_code == 302
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Agreement.objects.filter(pk=agreement.pk).exists()
+
+
+def test_a_needs_page_and_the_api_run_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    need = need_of(world)
+    made = itertools.count()
+
+    def count(path, offers):
+        for i in range(offers):
+            party = factories.locality(f"Đơn vị {next(made)}", kind=LocalityKind.AGENCY)
+            Offer.objects.create(need=need, party=party, description=f"Đề nghị {i}")
+            need_of(world, title=f"Nhu cầu {i}", locality=world.commune_b)
+        with django_assert_max_num_queries(10) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    for path in (reverse("needs:detail", args=[need.pk]), "/api/v1/needs/"):
+        assert count(path, 1) == count(path, 10), path
+
+
+def test_the_board_says_the_dashboards_village_figure(client, world):
+    factories.agreement(world.village_a, world.unit, published=True)
+    factories.locality(
+        "Làng Chưa Thử",
+        kind=LocalityKind.VILLAGE,
+        parent=world.commune_b,
+        is_ethnic_minority_area=True,
+    )
+    board = client.get(BOARD).context["coverage"]
+    dashboard = client.get(reverse("dashboards:province")).context["dashboard"].minority_villages
+    assert (board.with_partner, board.total) == (dashboard.with_partner, dashboard.total) == (1, 2)
+    assert "1 trên 2 thôn, làng" in client.get(BOARD).content.decode()

@@ -114,8 +114,8 @@ class Migration(migrations.Migration):
                 ('answered_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='answered at')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='offered at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('activity', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='offers', to='activities.activity', verbose_name='became the activity')),
-                ('agreement', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='offers', to='agreements.agreement', verbose_name='became the agreement')),
+                ('activity', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='activities.activity', verbose_name='became the activity')),
+                ('agreement', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='agreements.agreement', verbose_name='became the agreement')),
                 ('answered_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='answered by')),
                 ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='activities.need', verbose_name='need')),
                 ('offered_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='need',
-            index=models.Index(fields=['status', 'priority', '-created_at'], name='activities_need_board'),
+            index=models.Index(fields=['status', 'priority', '-created_at', '-id'], name='activities_need_board'),
         ),
         migrations.AddConstraint(
             model_name='need',

@@ -43,6 +43,7 @@ from activities.reports.dashboards import (
     headline,
     locality_dashboard,
     province_totals,
+    village_coverage,
 )
 from activities.reports.maps import MapPlace, PartnerMap, agreement_map, locality_map
 from activities.reports.needs import (
@@ -140,4 +141,5 @@ __all__ = [
     "published_meetings",
     "totals_by_type",
     "unit_totals",
+    "village_coverage",
 ]

@@ -944,6 +944,13 @@ def headline(today=None):
     )
 
 
+def village_coverage(today=None):
+    """The province dashboard's "ethnic-minority villages with a partner", without filters:
+    two queries (the needs board shows the same numbers)."""
+    localities = _locality_figures(rules.ask(DashboardFilters(), today))
+    return Coverage(with_partner=localities["villages_with_partner"], total=localities["villages"])
+
+
 @dataclass(frozen=True)
 class CoverageTotals:
     communes: int  # communes (or wards) with ethnic-minority villages

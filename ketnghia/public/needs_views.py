@@ -140,7 +140,7 @@ def board(request):
     page_obj = Paginator(range(totals.needs), NEEDS_PER_PAGE).get_page(request.GET.get("page"))
     first = max(page_obj.start_index() - 1, 0)
     rows = reports.needs_board(filters, first=first, count=NEEDS_PER_PAGE)
-    coverage = reports.coverage_totals(reports.DashboardFilters())
+    coverage = reports.village_coverage()
     context = {
         "form": form,
         "filters": filters,
