@@ -1421,7 +1421,9 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
 
     def get_queryset(self, request):
         offers = super().get_queryset(request).filter(pk__in=offers_in_scope(request.user))
-        return with_became(offers, request)
+        # Selected here: the change list adds list_select_related only to a queryset that
+        # selects nothing yet.
+        return with_became(offers.select_related(*self.list_select_related), request)
 
     @admin.display(description=_("place in need"))
     def need_place(self, offer):

@@ -685,7 +685,7 @@ NEEDS = Dataset(
         Column("activity_type", _("The kind of support, for a quantity."), "nha-o"),
         Column("unit", _("The quantity's unit."), "căn"),
         Column("quantity", _("The quantity asked for."), "2"),
-        Column("value_vnd", _("The estimated cost, in đồng."), "80000000"),
+        Column("value_vnd", _("The estimated cost, in VND."), "80000000"),
         Column("posted_on", _("The day it was posted (YYYY-MM-DD)."), "2026-12-06"),
         Column("offers", _("How many offers of support it has (declined ones left out)."), "1"),
         Column("url", _("Its page on this site."), "https://…/can-ket-nghia/12/"),
