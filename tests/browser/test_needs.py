@@ -90,8 +90,9 @@ def test_a_village_posts_a_need_a_unit_answers_and_the_province_makes_a_draft(
     page.locator("#id_description").fill("20 ngày công và 30 triệu đồng trong quý II.")
     page.locator("#id_value_vnd").fill("30.000.000")
     page.locator("input[name=_save]").click()
-    expect(page.locator(".messagelist")).to_contain_text("Sư đoàn 320")
+    expect(page.locator(".messagelist")).to_contain_text("20 ngày công")
     offer = Offer.objects.get()
+    assert (offer.party, offer.value_vnd, offer.offered_by) == (unit, 30_000_000, unit_clerk)
 
     # The commune accepts it.
     switch_to(page, clerk)
