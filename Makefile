@@ -51,7 +51,7 @@ test: install $(BROWSER_TOOLS)
 screenshots: install $(BROWSER_TOOLS)
 	$(BIN)/pytest -q -p no:randomly tests/browser/test_screens.py tests/browser/test_staff_import.py \
 		tests/browser/test_plans.py tests/browser/test_worklist.py tests/browser/test_written_reports.py \
-		tests/browser/test_maps.py
+		tests/browser/test_maps.py tests/browser/test_needs.py
 	$(BIN)/python docs/build_screenshots.py
 
 lint: install

@@ -5,7 +5,8 @@
 runs the tests that take them (tests/browser/test_screens.py at 390, 1280, 1366 and 1920 px,
 the staff's import in tests/browser/test_staff_import.py, the annual plan in test_plans.py and
 the work list and inbox in test_worklist.py, the first pages of the seed reports' PDFs in
-test_written_reports.py, the province's map in test_maps.py), then this script: each picture is
+test_written_reports.py, the province's map in test_maps.py, the needs board in
+test_needs.py), then this script: each picture is
 cut to its first screenful or two and reduced to 256 colours, so that the repository stays
 small. Nothing here draws a screen: what the README shows is what the tests looked at.
 """
@@ -44,6 +45,8 @@ PICTURES = [
     ("map-province-1280.png", "map-province-1280.png", 1000),
     ("map-province-390.png", "map-province-390.png", 1000),
     ("search-390.png", "screens/public/site-search-390.png", 1700),
+    ("needs-board-390.png", "needs-board-390.png", 1700),
+    ("need-390.png", "need-390.png", 1700),
 ]
 
 
