@@ -137,3 +137,21 @@ def province_reader(username="lanh-dao-tinh", password="mat-khau-thu-nghiem-9"):
         Permission.objects.get(content_type__app_label="localities", codename="whole_province")
     )
     return user
+
+
+def staff(username, group, remit=None, *, whole=False, password=None):
+    """A staff account of a role's group (activities 0006), in charge of `remit` (a locality)
+    or, with `whole`, of the whole province."""
+    from django.contrib.auth.models import Group, Permission, User
+
+    from localities.models import StaffLocality
+
+    user = User.objects.create_user(username, password=password, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    if remit is not None:
+        StaffLocality.objects.create(user=user, locality=remit)
+    if whole:
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="localities", codename="whole_province")
+        )
+    return user

@@ -14,7 +14,6 @@ import itertools
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -30,7 +29,7 @@ from activities.models import (
     OfferStatus,
 )
 from agreements.models import Agreement, AgreementStatus, CommitmentArea, PartyRole
-from localities.models import LocalityKind, StaffLocality
+from localities.models import LocalityKind
 from tests import factories
 from tests.admin_pages import form_data
 from tests.agreements.test_uploads import assert_upright_without_gps, phone_jpeg
@@ -43,18 +42,6 @@ EDITOR, REVIEWER, LEADER, ADMINISTRATOR = (
     "Lãnh đạo",
     "Quản trị tỉnh",
 )
-
-
-def account(username, group, remit=None, whole=False):
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    if remit is not None:
-        StaffLocality.objects.create(user=user, locality=remit)
-    if whole:
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label="localities", codename="whole_province")
-        )
-    return user
 
 
 @pytest.fixture
@@ -70,13 +57,13 @@ def world(client):
     commune_b = factories.locality("Xã Bình Thử", parent=province, latitude=14.1, longitude=108.2)
     unit = factories.locality("Sư đoàn Thử", kind=LocalityKind.MILITARY_UNIT)
     users = {
-        "editor_a": account("nhap-lieu-a", EDITOR, commune_a),
-        "editor_b": account("nhap-lieu-b", EDITOR, commune_b),
-        "editor_unit": account("nhap-lieu-su-doan", EDITOR, unit),
-        "leader_a": account("lanh-dao-a", LEADER, commune_a),
-        "reviewer_a": account("duyet-a", REVIEWER, commune_a),
-        "officer": account("duyet-tinh", REVIEWER, whole=True),
-        "administrator": account("quan-tri", ADMINISTRATOR),
+        "editor_a": factories.staff("nhap-lieu-a", EDITOR, commune_a),
+        "editor_b": factories.staff("nhap-lieu-b", EDITOR, commune_b),
+        "editor_unit": factories.staff("nhap-lieu-su-doan", EDITOR, unit),
+        "leader_a": factories.staff("lanh-dao-a", LEADER, commune_a),
+        "reviewer_a": factories.staff("duyet-a", REVIEWER, commune_a),
+        "officer": factories.staff("duyet-tinh", REVIEWER, whole=True),
+        "administrator": factories.staff("quan-tri", ADMINISTRATOR),
     }
 
     class World:

@@ -9,13 +9,13 @@ Written to test-artifacts/ (CI keeps them): needs-board-390.png, need-390.png.
 import io
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from playwright.sync_api import expect
 
 from activities.models import Need, NeedStatus, Offer, OfferStatus
 from agreements.models import Agreement, AgreementStatus, CommitmentArea
-from localities.models import Locality, StaffLocality
+from localities.models import Locality
+from tests import factories
 from tests.browser.test_admin_entry import PASSWORD, choose, fits, log_in
 from tests.browser.test_validity import (
     AXE_JS,
@@ -25,18 +25,6 @@ from tests.browser.test_validity import (
     readable,
     require,
 )
-
-
-def account(username, group, remit=None, whole=False):
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    if remit is not None:
-        StaffLocality.objects.create(user=user, locality=remit)
-    if whole:
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label="localities", codename="whole_province")
-        )
-    return user
 
 
 def a_photo():
@@ -59,9 +47,9 @@ def test_a_village_posts_a_need_a_unit_answers_and_the_province_makes_a_draft(
 ):
     commune = Locality.objects.get(name="Xã Ia Dơk")
     unit = Locality.objects.get(name="Sư đoàn 320")
-    clerk = account("can-bo-xa-ia-dok", "Cán bộ nhập liệu", commune)
-    unit_clerk = account("can-bo-su-doan-320", "Cán bộ nhập liệu", unit)
-    officer = account("can-bo-tinh", "Người duyệt đăng", whole=True)
+    clerk = factories.staff("can-bo-xa-ia-dok", "Cán bộ nhập liệu", commune, password=PASSWORD)
+    unit_clerk = factories.staff("can-bo-su-doan-320", "Cán bộ nhập liệu", unit, password=PASSWORD)
+    officer = factories.staff("can-bo-tinh", "Người duyệt đăng", whole=True, password=PASSWORD)
 
     # The commune's clerk posts the need of its village, with a photo.
     log_in(page, clerk)
