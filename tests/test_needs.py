@@ -14,6 +14,7 @@ import itertools
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -32,7 +33,12 @@ from agreements.models import Agreement, AgreementStatus, CommitmentArea, PartyR
 from localities.models import LocalityKind
 from tests import factories
 from tests.admin_pages import form_data
-from tests.agreements.test_uploads import assert_upright_without_gps, phone_jpeg
+from tests.agreements.test_uploads import (
+    assert_upright_without_gps,
+    encoded,
+    phone_jpeg,
+    two_halves,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -641,3 +647,14 @@ def test_the_board_says_the_dashboards_village_figure(client, world):
     dashboard = client.get(reverse("dashboards:province")).context["dashboard"].minority_villages
     assert (board.with_partner, board.total) == (dashboard.with_partner, dashboard.total) == (1, 2)
     assert "1 trên 2 thôn, làng" in client.get(BOARD).content.decode()
+
+
+def test_a_needs_page_shows_its_photo_made_small(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    need = need_of(world)
+    need.photo.save("anh.jpg", ContentFile(encoded(two_halves((1600, 1200)), "JPEG")), save=True)
+    page = client.get(reverse("needs:detail", args=[need.pk])).content.decode()
+    thumbnail = re.search(r'<img src="([^"]+)" width="(\d+)" height="(\d+)"', page)
+    assert thumbnail and int(thumbnail[2]) <= 640 and int(thumbnail[3]) <= 480
+    assert thumbnail[1] != need.photo.url
+    assert f'href="{need.photo.url}"' in page

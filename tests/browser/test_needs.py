@@ -31,7 +31,7 @@ def a_photo():
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (180, 120, 60)).save(buffer, format="PNG")
+    Image.new("RGB", (1600, 1200), (180, 120, 60)).save(buffer, format="PNG")
     return {"name": "nha-van-hoa.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
 
 
