@@ -1202,7 +1202,7 @@ class OfferInline(admin.TabularInline):
     """A need's offers, read here; each is answered and turned on its own page."""
 
     model = Offer
-    fields = ["party", "description", "quantity", "value_vnd", "status", "became"]
+    fields = ["party", "description", "quantity_shown", "value_shown", "status", "became"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -1220,6 +1220,14 @@ class OfferInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("quantity offered"))
+    def quantity_shown(self, offer):
+        return format_number(offer.quantity) if offer.quantity is not None else ""
+
+    @admin.display(description=_("value offered (VND)"))
+    def value_shown(self, offer):
+        return format_vnd(offer.value_vnd) if offer.value_vnd is not None else ""
 
     @admin.display(description=_("became"))
     def became(self, offer):
@@ -1250,6 +1258,8 @@ class NeedAdmin(FoldedSearchMixin, HistoryAdmin):
     all, as the public does, so that units find what to answer."""
 
     form = NeedAdminForm
+    # In this order whether the place and the kind of support are read-only or not.
+    fields = NeedAdminForm.Meta.fields
     list_display = ["title", "locality", "area", "priority", "status", "offer_count", "created_at"]
     list_filter = ["status", "priority", "area", ("locality", AutocompleteFilter)]
     list_select_related = ["locality", "area"]
