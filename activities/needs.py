@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityStatus, Need, NeedStatus, Offer, OfferStatus
+from activities.models import Activity, ActivityStatus, NeedStatus, Offer, OfferStatus
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -63,12 +63,18 @@ def _check(allowed, message):
         raise PermissionDenied(message)
 
 
+def _locked(offer):
+    """The offer read again with its need, place and unit, the offer's and the need's rows
+    locked (FOR UPDATE locks every row of the join): an answer, a withdrawal or a conversion
+    made meanwhile is seen, and waits for this one."""
+    related = ("need__locality", "party")
+    return Offer.objects.select_for_update().select_related(*related).get(pk=offer.pk)
+
+
 @transaction.atomic
 def answer(offer, actor, *, accept):
     """Accept or decline an offer; a converted one stays as it is."""
-    offer = Offer.objects.select_for_update().select_related("need__locality").get(pk=offer.pk)
-    # The need too: a withdrawal meanwhile is seen.
-    Need.objects.select_for_update().filter(pk=offer.need_id).exists()
+    offer = _locked(offer)
     _check(may_answer(actor, offer), _("Only the place's staff or the province answer an offer."))
     if offer.is_converted:
         raise ValidationError(_("This offer has already become an agreement or an activity."))
@@ -86,8 +92,7 @@ def _convertible(offer, actor):
         may_convert(actor),
         _("Only a province officer turns an offer into an agreement or an activity."),
     )
-    offer = Offer.objects.select_for_update().select_related("need", "party").get(pk=offer.pk)
-    Need.objects.select_for_update().filter(pk=offer.need_id).exists()
+    offer = _locked(offer)
     problem = conversion_problem(offer)
     if problem:
         raise ValidationError(problem)

@@ -690,7 +690,7 @@ NEEDS = Dataset(
         Column("offers", _("How many offers of support it has (declined ones left out)."), "1"),
         Column("url", _("Its page on this site."), "https://…/can-ket-nghia/12/"),
     ],
-    rows=lambda site_url="": all_public_needs(site_url),
+    rows=all_public_needs,
 )
 
 DATASETS = {

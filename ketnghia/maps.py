@@ -1,6 +1,6 @@
 """The site's maps (issue 14), drawn by localities.maps: who twins with whom
-(activities.reports.maps's PartnerMap) and the coverage page's communes, each mark named,
-sized and linked as the page around it says."""
+(activities.reports.maps's PartnerMap), the coverage page's communes and the needs board's
+places, each mark named, sized and linked as the page around it says."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,10 +38,7 @@ def partner_map(id, title, data, *, whole_country=False, interactive=True):
             % {"shown": len(marks), "total": data.places_total}
         )
     if data.unplaced:
-        notes.append(
-            _("Not on the map (no place recorded): %(names)s.")
-            % {"names": ", ".join(data.unplaced)}
-        )
+        notes.append(_unplaced(data.unplaced))
     return Map(
         id=id,
         title=title,
@@ -93,14 +90,62 @@ def coverage_map(id, title, rows):
                 % {"without": row.without_partner, "total": row.total},
             )
         )
-    note = ""
-    if unplaced:
-        note = _("Not on the map (no place recorded): %(names)s.") % {"names": ", ".join(unplaced)}
     return Map(
         id=id,
         title=title,
         marks=marks,
         value_heading=_("Ethnic-minority villages"),
-        note=note,
+        note=_unplaced(unplaced),
         legend_kinds=COVERAGE_KINDS,
+    )
+
+
+def _unplaced(names):
+    """What a map leaves out for want of a point, said under it ("" for nothing)."""
+    if not names:
+        return ""
+    return _("Not on the map (no place recorded): %(names)s.") % {"names": ", ".join(names)}
+
+
+def needs_map(rows, title=None):
+    """The places of a page of the needs board (activities.reports.needs rows), each sized by
+    its needs there, coloured by whether it has a partner yet; a place without a point (nor
+    one above it) is said in the note."""
+    labels = {
+        "cov-none": _("no partner yet"),
+        "cov-all": _("has a partner"),
+    }
+    places, unplaced = {}, []
+    for row in rows:
+        place = row.need.locality
+        if row.latitude is None:
+            if place.name not in unplaced:
+                unplaced.append(place.name)
+            continue
+        kind = "cov-all" if row.has_partner else "cov-none"
+        count = places[place.pk][1] + 1 if place.pk in places else 1
+        places[place.pk] = (row, count, kind)
+    marks = [
+        Mark(
+            key=row.need.locality_id,
+            name=row.need.locality.name,
+            kind=kind,
+            kind_label=labels[kind],
+            url=reverse("localities:detail", args=[row.need.locality.slug]),
+            longitude=row.longitude,
+            latitude=row.latitude,
+            value=count,
+            display=ngettext("%(n)s need on this page", "%(n)s needs on this page", count)
+            % {"n": count},
+            placed_by_parent=row.by_parent,
+        )
+        for row, count, kind in places.values()
+    ]
+    return Map(
+        id="map-needs",
+        title=title or _("The places of this page's needs"),
+        marks=marks,
+        value_heading=_("Needs"),
+        note=_unplaced(unplaced),
+        legend_kinds=("cov-none", "cov-all"),
     )

@@ -152,20 +152,20 @@ def needs_board(filters, first=0, count=None, today=None):
     needs = list(needs[first : first + count] if count is not None else needs)
     offers = _offers_of(needs)
     partnered = _with_partner({need.locality_id for need in needs}, today)
-    rows = []
-    for need in needs:
-        point = point_of(need.locality) or (None, None, False)
-        rows.append(
-            NeedRow(
-                need=need,
-                offers=offers.get(need.pk, 0),
-                has_partner=need.locality_id in partnered,
-                latitude=point[0],
-                longitude=point[1],
-                by_parent=point[2],
-            )
-        )
-    return rows
+    return [_row(need, offers.get(need.pk, 0), partnered) for need in needs]
+
+
+def _row(need, offers, partnered):
+    """The NeedRow of a need whose place is loaded with the two units above it."""
+    latitude, longitude, by_parent = point_of(need.locality) or (None, None, False)
+    return NeedRow(
+        need=need,
+        offers=offers,
+        has_partner=need.locality_id in partnered,
+        latitude=latitude,
+        longitude=longitude,
+        by_parent=by_parent,
+    )
 
 
 @dataclass(frozen=True)
@@ -207,13 +207,5 @@ def need_page(pk, today=None):
         if agreement is not None and agreement.status != AgreementStatus.PUBLISHED:
             agreement, activity = None, None
         shown.append(OfferShown(offer=offer, agreement=agreement, activity=activity))
-    point = point_of(need.locality) or (None, None, False)
-    row = NeedRow(
-        need=need,
-        offers=len(shown),
-        has_partner=need.locality_id in _with_partner({need.locality_id}, today),
-        latitude=point[0],
-        longitude=point[1],
-        by_parent=point[2],
-    )
+    row = _row(need, len(shown), _with_partner({need.locality_id}, today))
     return NeedPage(row=row, offers=shown)

@@ -40,7 +40,28 @@ def _year(label):
     )
 
 
-class DashboardForm(forms.Form):
+class LocalityFieldMixin:
+    """A GET form's `locality` field (includes/_locality_field.html): a slug, or words of a
+    name (locality_search); `locality_choice` says what it names, for the field's template."""
+
+    def clean_locality(self):
+        values = self.data.getlist("locality") if hasattr(self.data, "getlist") else []
+        choice = queries.locality_choice(values or [self.data.get("locality", "")])
+        self._locality_choice = choice
+        if choice.error:
+            code = "several_localities" if choice.matches else "unknown_locality"
+            raise forms.ValidationError(choice.error, code=code)
+        return choice.locality
+
+    @property
+    def locality_choice(self):
+        """What the locality field was sent and names (locality_search.LocalityChoice)."""
+        if self.is_bound:
+            self.is_valid()
+        return getattr(self, "_locality_choice", LocalityChoice())
+
+
+class DashboardForm(LocalityFieldMixin, forms.Form):
     """Parameters: year_from, year_to (years, inclusive), locality (a locality's slug, or words
     of its name: it and the units below it; see locality_search), party_kind (a LocalityKind
     value), area (a commitment area's slug) and status (delivered, the default, or pledged)."""
@@ -84,15 +105,6 @@ class DashboardForm(forms.Form):
         if fixed_locality is not None:
             del self.fields["locality"]
 
-    def clean_locality(self):
-        values = self.data.getlist("locality") if hasattr(self.data, "getlist") else []
-        choice = queries.locality_choice(values or [self.data.get("locality", "")])
-        self._locality_choice = choice
-        if choice.error:
-            code = "several_localities" if choice.matches else "unknown_locality"
-            raise forms.ValidationError(choice.error, code=code)
-        return choice.locality
-
     def clean_area(self):
         slug = self.cleaned_data["area"]
         return self.areas.get(slug) if slug else None
@@ -128,13 +140,6 @@ class DashboardForm(forms.Form):
             include_drafts=drafts is not None,
             drafts_scope=None if drafts is None or drafts.is_whole else drafts,
         )
-
-    @property
-    def locality_choice(self):
-        """What the locality field was sent and names (locality_search.LocalityChoice)."""
-        if self.is_bound:
-            self.is_valid()
-        return self._locality_choice
 
     def has_filters(self, fields=ALL_FIELDS):
         """Whether any of `fields` is set, other than to the default (delivered figures)."""

@@ -7,9 +7,8 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from activities import reports
@@ -17,7 +16,7 @@ from activities.models import NeedPriority, NeedStatus
 from ketnghia import maps
 from ketnghia.pagecache import cached_page
 from ketnghia.public import dashboard_queries as queries
-from ketnghia.public.locality_search import LocalityChoice
+from ketnghia.public.dashboard_forms import LocalityFieldMixin
 
 NEEDS_PER_PAGE = 20
 BOARD_PARAMETERS = ("area", "locality", "priority", "status", "page")
@@ -25,7 +24,7 @@ BOARD_PARAMETERS = ("area", "locality", "priority", "status", "page")
 ALL = "all"
 
 
-class NeedsBoardForm(forms.Form):
+class NeedsBoardForm(LocalityFieldMixin, forms.Form):
     """Parameters: area (a commitment area's slug), locality (a slug, or words of a name: it
     and the units below it), priority (1 urgent, 2 high, 3 normal) and status (open, the
     default; met; all)."""
@@ -61,15 +60,6 @@ class NeedsBoardForm(forms.Form):
         super().__init__(data)
         self.areas = {area.slug: area for area in areas}
         self.fields["area"].choices = [("", _("All"))] + [(a.slug, a.label) for a in areas]
-        self.locality_choice = LocalityChoice()
-
-    def clean_locality(self):
-        values = self.data.getlist("locality") if hasattr(self.data, "getlist") else []
-        choice = queries.locality_choice(values or [self.data.get("locality", "")])
-        self.locality_choice = choice
-        if choice.error:
-            raise forms.ValidationError(choice.error)
-        return choice.locality
 
     def needs_filters(self):
         """The filters of the valid fields (a wrong value is left out, not guessed)."""
@@ -82,52 +72,6 @@ class NeedsBoardForm(forms.Form):
             priority=values.get("priority"),
             status="" if status == ALL else status,
         )
-
-
-def needs_map(rows, title=None):
-    """The places of a page of the board, each sized by its needs there, coloured by whether it
-    has a partner yet; a place without a point (nor one above it) is said in the note."""
-    labels = {
-        "cov-none": _("no partner yet"),
-        "cov-all": _("has a partner"),
-    }
-    places, unplaced = {}, []
-    for row in rows:
-        place = row.need.locality
-        if row.latitude is None:
-            if place.name not in unplaced:
-                unplaced.append(place.name)
-            continue
-        kind = "cov-all" if row.has_partner else "cov-none"
-        count = places[place.pk][1] + 1 if place.pk in places else 1
-        places[place.pk] = (row, count, kind)
-    marks = [
-        maps.Mark(
-            key=row.need.locality_id,
-            name=row.need.locality.name,
-            kind=kind,
-            kind_label=labels[kind],
-            url=reverse("localities:detail", args=[row.need.locality.slug]),
-            longitude=row.longitude,
-            latitude=row.latitude,
-            value=count,
-            display=ngettext("%(n)s need on this page", "%(n)s needs on this page", count)
-            % {"n": count},
-            placed_by_parent=row.by_parent,
-        )
-        for row, count, kind in places.values()
-    ]
-    note = ""
-    if unplaced:
-        note = _("Not on the map (no place recorded): %(names)s.") % {"names": ", ".join(unplaced)}
-    return maps.Map(
-        id="map-needs",
-        title=title or _("The places of this page's needs"),
-        marks=marks,
-        value_heading=_("Needs"),
-        note=note,
-        legend_kinds=("cov-none", "cov-all"),
-    )
 
 
 @require_safe
@@ -148,7 +92,7 @@ def board(request):
         "totals": totals,
         "rows": rows,
         "page_obj": page_obj,
-        "needs_map": needs_map(rows),
+        "needs_map": maps.needs_map(rows),
         "coverage": coverage,
         "priorities": NeedPriority,
     }
@@ -164,7 +108,7 @@ def need_detail(request, pk):
     context = {
         "page": page,
         "need": page.row.need,
-        "needs_map": needs_map(
+        "needs_map": maps.needs_map(
             [page.row], _("Where %(place)s is") % {"place": page.row.need.locality.name}
         ),
     }
