@@ -21,7 +21,9 @@ def choose(page, select_id, typed, label):
 
 
 def fits(page):
-    """The page is no wider than the screen."""
+    """The page is no wider than the screen, once its stylesheets and images are in (a click's
+    navigation may still be loading them when the new page's text is already there)."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
     return True

@@ -15,6 +15,7 @@ from localities.models import Locality
 
 def no_horizontal_scroll(page):
     """The page fits the phone's width: nothing but a .table-wrap may scroll sideways."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{page.url} is {width}px wide on a 390px screen"
     # Nor does a figure spill out of its tile or card ("gần 15.000 ngày công" on the home page).
