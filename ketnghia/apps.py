@@ -11,6 +11,7 @@ class KetnghiaConfig(AppConfig):
     def ready(self):
         from ketnghia import (  # noqa: F401 (checks registers)
             checks,
+            inbox,
             opendata_files,
             pagecache,
             permissions,
@@ -19,6 +20,7 @@ class KetnghiaConfig(AppConfig):
         pagecache.connect()
         opendata_files.connect()
         permissions.connect()
+        inbox.connect()
 
 
 class KetnghiaAdminConfig(AdminConfig):

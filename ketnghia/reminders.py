@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 
 from activities.reports.cycle import OccasionKind, occasions
 from agreements.models import Party
+from ketnghia import inbox
 from ketnghia.models import Reminder, ReminderSettings
 from localities import tree
 from localities.models import StaffLocality
@@ -109,6 +110,8 @@ def deliver(today=None):
     ]
     # Another run at the same time (a second consumer) made the same rows: kept once.
     Reminder.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+    if new:
+        inbox.badges_changed()  # bulk_create sends no signal
     pairs = {(r.user_id, r.key) for r in new}
     made = []
     for chunk in _chunks({r.key for r in new}):

@@ -195,6 +195,12 @@ PERMISSION_CACHE_SECONDS = env.int(
     "PERMISSION_CACHE_SECONDS",
     default=0 if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")) else 3600,
 )
+# Seconds the inbox's badge of an account stays in the cache (ketnghia.inbox.unread_count), 0
+# for none: only with a shared cache, as the permissions.
+INBOX_BADGE_CACHE_SECONDS = env.int(
+    "INBOX_BADGE_CACHE_SECONDS",
+    default=0 if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")) else 300,
+)
 
 # Background jobs (huey; `manage.py run_huey`, the ketnghia-jobs service): on Redis when
 # HUEY_URL names one. Without it (development, tests) a job runs at once in the process that

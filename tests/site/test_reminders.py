@@ -27,6 +27,7 @@ from activities.reports.cycle import (
 from activities.reports.cycle import plan_due as due_of
 from agreements.models import Agreement, CommitmentArea, Programme
 from ketnghia import reminders
+from ketnghia.inbox import badges_changed
 from ketnghia.models import Reminder, ReminderSettings
 from localities.models import LocalityKind, StaffLocality, Succession
 from localities.scopes import WHOLE, scope_of
@@ -293,6 +294,46 @@ def test_reminders_of_agreements_taken_from_an_account_leave_its_inbox(world):
     client.force_login(editor)
     assert not client.get("/admin/inbox/").context["page_obj"].object_list
     assert Reminder.objects.filter(user=editor).count() == mine.count()
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["counted", "kept in the cache"])
+def test_the_badge_follows_every_change_of_what_it_counts(world, settings, kept):
+    """The badge is counted once, then kept (with a shared cache) until a reminder, a report
+    file, the account's places or its permissions change: it never shows a stale count."""
+    settings.PERMISSION_CACHE_SECONDS = settings.INBOX_BADGE_CACHE_SECONDS = 60 if kept else 0
+    editor = world["users"]["editor_a"]
+    client = Client()
+    client.force_login(editor)
+
+    def badge():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/admin/").content.decode()
+        counted = sum("ketnghia_reminder" in q["sql"] for q in queries)
+        shown = re.search(r"(\d+) chưa đọc", page)
+        return (int(shown[1]) if shown else 0), counted
+
+    assert badge() == (0, 1)
+    assert badge() == (0, 0 if kept else 1)
+    reminders.deliver(day(6, 10))  # bulk_create: no signal
+    mine = Reminder.objects.filter(user=editor)
+    assert badge() == (mine.count(), 1)
+    assert badge() == (mine.count(), 0 if kept else 1)
+    first = mine.first()
+    client.post(f"/admin/inbox/{first.pk}/")
+    assert badge() == (mine.count() - 1, 1)
+    # In charge of commune B now (the admin saves the row): only the draft A–B is still seen.
+    place = StaffLocality.objects.get(user=editor)
+    place.locality = world["b"].parties.first().locality
+    place.save()
+    assert badge()[0] == mine.filter(agreement=world["draft"], read_at__isnull=True).count()
+    client.post("/admin/inbox/")  # all marked read at once: an update, no signal
+    assert badge() == (0, 1)
+    # A write that sends no signal tells the badges.
+    Reminder.objects.filter(user=editor).update(read_at=None)
+    badges_changed()
+    assert badge()[0] == mine.filter(agreement=world["draft"]).count() > 0
+    editor.groups.clear()  # its role taken: no reminder is its concern any more
+    assert badge()[0] == 0
 
 
 def test_the_settings_page_saves_the_choices(world):
