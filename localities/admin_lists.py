@@ -121,15 +121,16 @@ def years_of(queryset, field):
 
 
 class EstimatedCountPaginator(Paginator):
-    """A paginator that counts a list up to ESTIMATE_FROM rows (a bounded read, and the only
-    query of a shorter list), so that a short list is counted exactly and a long one is never
-    read whole. Past it, on PostgreSQL:
+    """A paginator that never reads a long list whole to count it. On PostgreSQL:
 
     - a whole table (no filter, no search, no scope) is as long as the planner estimates from
-      the table's statistics (`estimated`), which are close for a whole table;
-    - a list filtered or searched holds "more than" ESTIMATE_FROM rows (`capped`), its pages
-      those of the first ESTIMATE_FROM: the planner's estimate of a search may be off by half,
-      and a clerk narrows a search rather than reads its twentieth page.
+      the table's statistics (`estimated`), which are close for a whole table: one EXPLAIN,
+      and only a table the planner thinks no longer than ESTIMATE_FROM rows is counted;
+    - a list filtered or searched is counted up to ESTIMATE_FROM rows (a bounded read, and the
+      only query of a shorter list); past it, it holds "more than" ESTIMATE_FROM rows
+      (`capped`), its pages those of the first ESTIMATE_FROM: the planner's estimate of a
+      search may be off by half, and a clerk narrows a search rather than reads its twentieth
+      page.
 
     On other databases, every count is exact."""
 
@@ -142,21 +143,32 @@ class EstimatedCountPaginator(Paginator):
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
             return super().count
+        planned = None
+        if not queryset.query.where:
+            planned = self._planned(queryset, connection)
+            if planned > ESTIMATE_FROM:
+                self.estimated = True
+                return planned
         counted = queryset.order_by().values("pk")[: ESTIMATE_FROM + 1].count()
         if counted <= ESTIMATE_FROM:
             return counted
-        if queryset.query.where:
+        if planned is None:
             self.capped = True
             return ESTIMATE_FROM
+        self.estimated = True
+        # Never fewer than were counted: the planner may think a long table shorter.
+        return max(planned, counted)
+
+    @staticmethod
+    def _planned(queryset, connection):
+        """The rows the planner expects the query to return."""
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             (plan,) = cursor.fetchone()
         if isinstance(plan, str):
             plan = json.loads(plan)
-        self.estimated = True
-        # Never fewer than were counted: the planner may think a long list shorter.
-        return max(int(plan[0]["Plan"]["Plan Rows"]), counted)
+        return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class LargeListMixin:
