@@ -88,6 +88,7 @@ from localities.models import Locality, Succession
 GENERATION_KEY = "ketnghia:data-generation"  # the generation of "*"
 TAG_PREFIX = "ketnghia:tag"
 KEY_PREFIX = "ketnghia:page"
+KEPT_PREFIX = "ketnghia:kept"
 EVERYTHING = "*"
 SITE = "site"
 # The pages tagged more narrowly than "site", by the name of their address: the slug in it is
@@ -419,6 +420,30 @@ def connect():
             m2m_changed.connect(
                 _m2m_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.m2m"
             )
+
+
+# --- values kept -----------------------------------------------------------------------------
+
+
+def kept(name, query, compute):
+    """compute(), what `name` says of the rows of `query` (a queryset), kept in the shared cache
+    under the query's SQL and the generations of "site" and "*", as a page is: the count of an
+    admin list searched or filtered, the years a list spans, computed again after a write of
+    the data the public pages show (those lists show that data too), not on every request.
+    Computed every time with the page cache off."""
+    if not _on():
+        return compute()
+    found = generations([EVERYTHING, "site"])
+    if found is None:
+        return compute()
+    sql, params = query.query.sql_with_params()
+    text = repr((name, query.db, sql, params, found, get_language()))
+    key = f"{KEPT_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, _seconds_kept())
+    return value
 
 
 # --- the pages ------------------------------------------------------------------------------

@@ -189,6 +189,10 @@ PAGE_CACHE_SECONDS = env.int(
     default=0 if CACHES["default"]["BACKEND"].endswith("LocMemCache") else 600,
 )
 
+# What the admin's large lists compute that the data decides (a count, the years they span) is
+# kept until the data changes, as the pages are (localities.admin_lists).
+ADMIN_LIST_KEEPER = "ketnghia.pagecache.kept"
+
 # Seconds an account's permissions stay in the cache (ketnghia.permissions), 0 for none: as for
 # the pages, only with a shared cache, so that a change made through one process reaches all.
 PERMISSION_CACHE_SECONDS = env.int(

@@ -15,6 +15,7 @@ activities), for every app's admin:
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
@@ -23,6 +24,7 @@ from django.db.models import Max, Min
 from django.forms.utils import flatatt
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
 # Fewer rows than this are counted exactly: a list filtered or searched past it is "more than"
@@ -101,6 +103,16 @@ class AutocompleteFilter(admin.FieldListFilter):
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(options)))
 
 
+def _kept(name, query, compute):
+    """compute(), what `name` says of the rows of `query`, or the value that the project's
+    settings.ADMIN_LIST_KEEPER (ketnghia.pagecache.kept: until the data changes) kept of it
+    from an earlier request; without one, computed every time."""
+    keeper = getattr(settings, "ADMIN_LIST_KEEPER", None)
+    if not keeper:
+        return compute()
+    return import_string(keeper)(name, query, compute)
+
+
 # Past this many years between the earliest and the latest date (a year mistyped, "0205"), a
 # year filter offers the years that occur instead of every year between.
 YEARS_SPANNED_AT_MOST = 60
@@ -108,10 +120,16 @@ YEARS_SPANNED_AT_MOST = 60
 
 def years_of(queryset, field):
     """The years from the latest value of a date field back to the earliest, as a year filter
-    offers them: one query that the field's index answers (its first and last entries), not
-    a pass over every row for the years that occur (a year without any row may be offered),
-    unless a mistyped date spans centuries."""
-    span = queryset.order_by().aggregate(first=Min(field), last=Max(field))
+    offers them: one query that the field's index answers (its first and last entries), kept
+    until the data changes (ketnghia.pagecache.kept), not a pass over every row for the years
+    that occur (a year without any row may be offered), unless a mistyped date spans
+    centuries."""
+    queryset = queryset.order_by()
+    span = _kept(
+        "span",
+        queryset.values(field),
+        lambda: queryset.aggregate(first=Min(field), last=Max(field)),
+    )
     first, last = span["first"], span["last"]
     if first is None:
         return []
@@ -132,7 +150,8 @@ class EstimatedCountPaginator(Paginator):
       search may be off by half, and a clerk narrows a search rather than reads its twentieth
       page.
 
-    On other databases, every count is exact."""
+    On other databases, every count is exact. A count is kept until the data changes
+    (_kept): a clerk paging through a search counts it once."""
 
     estimated = False
     capped = False
@@ -142,14 +161,15 @@ class EstimatedCountPaginator(Paginator):
         queryset = self.object_list
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
-            return super().count
+            return _kept("count", queryset.order_by().values("pk"), queryset.count)
         planned = None
         if not queryset.query.where:
             planned = self._planned(queryset, connection)
             if planned > ESTIMATE_FROM:
                 self.estimated = True
                 return planned
-        counted = queryset.order_by().values("pk")[: ESTIMATE_FROM + 1].count()
+        bounded = queryset.order_by().values("pk")[: ESTIMATE_FROM + 1]
+        counted = _kept("count", bounded, bounded.count)
         if counted <= ESTIMATE_FROM:
             return counted
         if planned is None:

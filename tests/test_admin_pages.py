@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -1207,6 +1208,38 @@ def test_a_long_list_is_counted_up_to_a_bound_then_estimated(admin_client, monke
     else:
         assert (whole.count, whole.estimated) == (5, False)
         assert (cl.result_count, cl.paginator.estimated) == (5, False)
+
+
+def test_a_searched_list_is_counted_once_until_the_data_changes(admin_client, settings):
+    """With the pages kept (a shared cache), a list's count and the years it spans are kept
+    too, under the data's generation: paging through a search counts it once, and an activity
+    added, changed or deleted is counted at once."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    agreement = factories.agreement()
+    for n in range(3):
+        factories.activity(agreement, description=f"Tặng quà lần {n}")
+    url = "/admin/activities/activity/"
+
+    def counted():
+        with CaptureQueriesContext(connection) as queries:
+            cl = admin_client.get(url, {"q": "tang qua"}).context["cl"]
+        sql = [q["sql"] for q in queries if '"activities_activity"' in q["sql"]]
+        return cl.result_count, sum("COUNT(" in text or "MIN(" in text for text in sql)
+
+    assert counted() == (3, 2)  # the count and the years spanned
+    assert counted() == (3, 0)
+    added = factories.activity(agreement, description="Tặng quà lần cuối")
+    assert counted() == (4, 2)
+    added.description = "Sửa nhà"
+    added.save()
+    assert counted() == (3, 2)
+    Activity.objects.filter(description__startswith="Tặng").first().delete()
+    assert counted() == (2, 2)
+    settings.PAGE_CACHE_SECONDS = 0  # without a shared cache: counted every time
+    assert counted() == (2, 2)
+    assert counted() == (2, 2)
+    cache.clear()
 
 
 def test_a_long_search_says_more_than_the_bound_rather_than_a_guess(admin_client, monkeypatch):
