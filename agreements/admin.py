@@ -189,9 +189,11 @@ class ReviewedChangesMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         agreement_id = agreement_of(obj) if obj is not None and obj.pk is not None else None
-        published = published_among(request.user, [agreement_id])
         context["review"] = {
-            "proposes": published is not None and self.has_change_permission(request, obj),
+            # A save proposed for review: asked only of an account that may save (a reader's
+            # page has no button).
+            "proposes": self.has_change_permission(request, obj)
+            and published_among(request.user, [agreement_id]) is not None,
             "pending": list(pending(agreement_id).select_related("author")) if agreement_id else [],
         }
         return super().render_change_form(request, context, add, change, form_url, obj)
