@@ -425,24 +425,27 @@ def connect():
 # --- values kept -----------------------------------------------------------------------------
 
 
-def kept(name, query, compute):
-    """compute(), what `name` says of the rows of `query` (a queryset), kept in the shared cache
-    under the query's SQL and the generations of "site" and "*", as a page is: the count of an
-    admin list searched or filtered, the years a list spans, computed again after a write of
-    the data the public pages show (those lists show that data too), not on every request.
-    Computed every time with the page cache off."""
+def kept(name, key, compute):
+    """compute(), what `name` says of the province's data (`key`: the queryset it reads, or
+    what else tells one value from another), kept in the shared cache under the generations
+    of "site" and "*" and the day, as a page is: the count of an admin list searched or
+    filtered, the years a list spans, the needs board's totals; computed again after a write
+    of the data the public pages show, not on every request. Computed every time with the
+    page cache off."""
     if not _on():
         return compute()
     found = generations([EVERYTHING, "site"])
     if found is None:
         return compute()
-    sql, params = query.query.sql_with_params()
-    text = repr((name, query.db, sql, params, found, get_language()))
-    key = f"{KEPT_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
-    value = cache.get(key)
+    if isinstance(key, QuerySet):
+        sql, params = key.query.sql_with_params()
+        key = (key.db, sql, params)
+    text = repr((name, key, found, timezone.localdate(), get_language()))
+    cache_key = f"{KEPT_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
+    value = cache.get(cache_key)
     if value is None:
         value = compute()
-        cache.set(key, value, _seconds_kept())
+        cache.set(cache_key, value, _seconds_kept())
     return value
 
 

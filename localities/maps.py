@@ -66,6 +66,17 @@ def outline():
         return json.load(source)
 
 
+@functools.lru_cache(maxsize=128)
+def _outline_path(frame, width, parts, keep_small):
+    """The country's outline (the rings of `parts`) as a path on a map of `frame` and `width`:
+    the same for every map of that frame, a dashboard's whoever reads it, so made once (a
+    pass over some ten thousand points)."""
+    projection = Map(id="", title="", width=width)
+    projection.__dict__["frame"] = frame  # what the cached property would hold
+    data = outline()
+    return projection._path([ring for part in parts for ring in data[part]], keep_small)
+
+
 @dataclass(frozen=True)
 class Mark:
     key: int  # the locality's id
@@ -168,6 +179,9 @@ class Map:
                 parts.append(f"M{x - DOT:.1f},{y - DOT:.1f}h{2 * DOT:g}v{2 * DOT:g}h{-2 * DOT:g}Z")
         return "".join(parts)
 
+    def _land(self, parts, keep_small=False):
+        return _outline_path(self.frame, self.width, parts, keep_small)
+
     def radius(self, mark):
         largest = max((m.value for m in self.marks), default=0) or 1
         return MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(max(mark.value, 0) / largest)
@@ -178,7 +192,6 @@ class Map:
         a link; a map has up to a hundred). Every text is escaped; colours and strokes are
         site.css's (.map .k-<kind>). A map that is not `interactive` (the same marks again, on
         another frame) is hidden from screen readers and has no links."""
-        data = outline()
         height = self.height
         if self.interactive:
             head = f'role="group" aria-labelledby="{escape(self.id)}-title"'
@@ -196,9 +209,9 @@ class Map:
         parts = [
             f'<svg class="map" viewBox="0 0 {self.width} {height}" width="100%" {head}>',
             f'<rect class="outside" width="{self.width}" height="{height}"/>',
-            f'<path class="land" d="{self._path(data["mainland"])}"/>',
+            f'<path class="land" d="{self._land(("mainland",))}"/>',
             f'<path class="land islands" '
-            f'd="{self._path(data["hoang_sa"] + data["truong_sa"], keep_small=True)}"/>',
+            f'd="{self._land(("hoang_sa", "truong_sa"), keep_small=True)}"/>',
         ]
         west, south, east, north = self.frame
         names = {

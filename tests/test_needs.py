@@ -14,8 +14,11 @@ import itertools
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -647,6 +650,32 @@ def test_the_board_says_the_dashboards_village_figure(client, world):
     dashboard = client.get(reverse("dashboards:province")).context["dashboard"].minority_villages
     assert (board.with_partner, board.total) == (dashboard.with_partner, dashboard.total) == (1, 2)
     assert "1 trên 2 thôn, làng" in client.get(BOARD).content.decode()
+
+
+def test_the_boards_figures_are_counted_once_until_a_need_or_an_agreement_changes(
+    client, world, settings
+):
+    """A reader whose page is made for them (signed in: a session cookie) gets the board's
+    totals and the village figure kept from an earlier request, counted again after a write."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    client.cookies["sessionid"] = "a-reader"
+    need_of(world)
+
+    def figures():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(BOARD)
+        counted = sum("COUNT(DISTINCT" in q["sql"] for q in queries)
+        context = response.context
+        return context["totals"].needs, context["coverage"].with_partner, counted
+
+    assert figures() == (1, 0, 2)
+    assert figures() == (1, 0, 0)
+    need_of(world, title="Giếng nước")
+    assert figures() == (2, 0, 2)
+    factories.agreement(world.village_a, world.unit, published=True)
+    assert figures() == (2, 1, 2)
+    cache.clear()
 
 
 def test_a_needs_page_shows_its_photo_made_small(client, world, settings, tmp_path):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from activities import reports
 from activities.models import NeedPriority, NeedStatus
-from ketnghia import maps
+from ketnghia import maps, pagecache
 from ketnghia.pagecache import cached_page
 from ketnghia.public import dashboard_queries as queries
 from ketnghia.public.dashboard_forms import LocalityFieldMixin
@@ -80,11 +80,19 @@ def board(request):
     areas = queries.areas()
     form = NeedsBoardForm(request.GET, areas=areas)
     filters = form.needs_filters()
-    totals = reports.needs_totals(filters)
+    # The same for every reader until a need or an agreement changes (a signed-in reader
+    # gets the page made, not kept): counted once.
+    key = (
+        filters.area and filters.area.pk,
+        filters.locality and filters.locality.pk,
+        filters.priority,
+        filters.status,
+    )
+    totals = pagecache.kept("needs-totals", key, lambda: reports.needs_totals(filters))
     page_obj = Paginator(range(totals.needs), NEEDS_PER_PAGE).get_page(request.GET.get("page"))
     first = max(page_obj.start_index() - 1, 0)
     rows = reports.needs_board(filters, first=first, count=NEEDS_PER_PAGE)
-    coverage = reports.village_coverage()
+    coverage = pagecache.kept("village-coverage", (), reports.village_coverage)
     context = {
         "form": form,
         "filters": filters,
