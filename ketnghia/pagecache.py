@@ -425,10 +425,16 @@ def connect():
 # --- values kept -----------------------------------------------------------------------------
 
 
+@functools.cache
+def _shown_models():
+    return {model._meta.label_lower for model in public_models()}
+
+
 def kept(name, key, compute):
     """compute(), what `name` says of the province's data (`key`: the queryset it reads, or
     what else tells one value from another), kept in the shared cache under the generations
-    of "site" and "*" and the day, as a page is: the count of an admin list searched or
+    of "site" and "*" and the day, as a page is (a queryset of a model whose writes drop no
+    page is not kept): the count of an admin list searched or
     filtered, the years a list spans, the needs board's totals; computed again after a write
     of the data the public pages show, not on every request. Computed every time with the
     page cache off."""
@@ -438,6 +444,8 @@ def kept(name, key, compute):
     if found is None:
         return compute()
     if isinstance(key, QuerySet):
+        if key.model._meta.label_lower not in _shown_models():
+            return compute()  # its writes drop nothing: never kept
         sql, params = key.query.sql_with_params()
         key = (key.db, sql, params)
     text = repr((name, key, found, timezone.localdate(), get_language()))

@@ -30,7 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from localities import import_template, maps, text
-from localities.admin_lists import LargeListMixin
+from localities.admin_lists import LargeListMixin, kept
 from localities.admin_view import ReadOnlyViewMixin
 from localities.models import Locality, LocalityKind, StaffLocality, Succession
 from localities.resources import VillageResource
@@ -210,7 +210,8 @@ class FoldedSearchMixin:
     common as "xã") a subquery names them. A search of a million activities by a commune's name
     thus reads the activities of that commune, not every activity with its four joined rows.
     On PostgreSQL, trigram indexes on the keys (activities 0023) answer the words looked up
-    inside them.
+    inside them. The ids found are kept until the data changes (admin_lists.kept), as the
+    list's count is.
     """
 
     def get_search_results(self, request, queryset, search_term):
@@ -275,7 +276,8 @@ def _rows_holding(model, words):
     """The ids of `model`'s rows whose search key holds every one of the (folded) words: a list
     of at most IDS_UP_TO (one query), else the subquery that names them all."""
     rows = model._base_manager.filter(_every_word("search_key", "contains", words)).order_by()
-    ids = list(rows.values_list("pk", flat=True)[: IDS_UP_TO + 1])
+    first = rows.values_list("pk", flat=True)[: IDS_UP_TO + 1]
+    ids = kept("ids", first, lambda: list(first))
     return ids if len(ids) <= IDS_UP_TO else rows.values("pk")
 
 

@@ -103,7 +103,7 @@ class AutocompleteFilter(admin.FieldListFilter):
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(options)))
 
 
-def _kept(name, query, compute):
+def kept(name, query, compute):
     """compute(), what `name` says of the rows of `query`, or the value that the project's
     settings.ADMIN_LIST_KEEPER (ketnghia.pagecache.kept: until the data changes) kept of it
     from an earlier request; without one, computed every time."""
@@ -125,7 +125,7 @@ def years_of(queryset, field):
     that occur (a year without any row may be offered), unless a mistyped date spans
     centuries."""
     queryset = queryset.order_by()
-    span = _kept(
+    span = kept(
         "span",
         queryset.values(field),
         lambda: queryset.aggregate(first=Min(field), last=Max(field)),
@@ -151,7 +151,7 @@ class EstimatedCountPaginator(Paginator):
       page.
 
     On other databases, every count is exact. A count is kept until the data changes
-    (_kept): a clerk paging through a search counts it once."""
+    (kept): a clerk paging through a search counts it once."""
 
     estimated = False
     capped = False
@@ -161,7 +161,7 @@ class EstimatedCountPaginator(Paginator):
         queryset = self.object_list
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
-            return _kept("count", queryset.order_by().values("pk"), queryset.count)
+            return kept("count", queryset.order_by().values("pk"), queryset.count)
         planned = None
         if not queryset.query.where:
             planned = self._planned(queryset, connection)
@@ -169,7 +169,7 @@ class EstimatedCountPaginator(Paginator):
                 self.estimated = True
                 return planned
         bounded = queryset.order_by().values("pk")[: ESTIMATE_FROM + 1]
-        counted = _kept("count", bounded, bounded.count)
+        counted = kept("count", bounded, bounded.count)
         if counted <= ESTIMATE_FROM:
             return counted
         if planned is None:
