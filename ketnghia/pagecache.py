@@ -433,11 +433,10 @@ def _shown_models():
 def kept(name, key, compute):
     """compute(), what `name` says of the province's data (`key`: the queryset it reads, or
     what else tells one value from another), kept in the shared cache under the generations
-    of "site" and "*" and the day, as a page is (a queryset of a model whose writes drop no
-    page is not kept): the count of an admin list searched or
-    filtered, the years a list spans, the needs board's totals; computed again after a write
-    of the data the public pages show, not on every request. Computed every time with the
-    page cache off."""
+    of "site" and "*" and the day, as a page is: the count of an admin list searched or
+    filtered, the years a list spans, the needs board's totals. Computed again after a write
+    of the data the public pages show, not on every request; computed every time with the
+    page cache off, or for a queryset of a model whose writes drop no page."""
     if not _on():
         return compute()
     found = generations([EVERYTHING, "site"])

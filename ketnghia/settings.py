@@ -195,15 +195,12 @@ ADMIN_LIST_KEEPER = "ketnghia.pagecache.kept"
 
 # Seconds an account's permissions stay in the cache (ketnghia.permissions), 0 for none: as for
 # the pages, only with a shared cache, so that a change made through one process reaches all.
-PERMISSION_CACHE_SECONDS = env.int(
-    "PERMISSION_CACHE_SECONDS",
-    default=0 if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")) else 3600,
-)
+_shared_cache = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=3600 if _shared_cache else 0)
 # Seconds the inbox's badge of an account stays in the cache (ketnghia.inbox.unread_count), 0
 # for none: only with a shared cache, as the permissions.
 INBOX_BADGE_CACHE_SECONDS = env.int(
-    "INBOX_BADGE_CACHE_SECONDS",
-    default=0 if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")) else 300,
+    "INBOX_BADGE_CACHE_SECONDS", default=300 if _shared_cache else 0
 )
 
 # Background jobs (huey; `manage.py run_huey`, the ketnghia-jobs service): on Redis when

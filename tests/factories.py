@@ -139,15 +139,17 @@ def province_reader(username="lanh-dao-tinh", password="mat-khau-thu-nghiem-9"):
     return user
 
 
-def staff(username, group, remit=None, *, whole=False, password=None):
-    """A staff account of a role's group (activities 0006), in charge of `remit` (a locality)
-    or, with `whole`, of the whole province."""
+def staff(username, group=None, remit=None, *, whole=False, password=None, **fields):
+    """A staff account of a role's group (activities 0006; none without `group`), in charge of
+    `remit` (a locality) or, with `whole`, of the whole province; `fields` for the account
+    (email, is_active)."""
     from django.contrib.auth.models import Group, Permission, User
 
     from localities.models import StaffLocality
 
-    user = User.objects.create_user(username, password=password, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
+    user = User.objects.create_user(username, password=password, is_staff=True, **fields)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
     if remit is not None:
         StaffLocality.objects.create(user=user, locality=remit)
     if whole:

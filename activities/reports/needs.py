@@ -34,6 +34,12 @@ class NeedsFilters:
     priority: int | None = None
     status: str = NeedStatus.OPEN  # NeedStatus.OPEN or MET; "" for both
 
+    @property
+    def key(self):
+        """What tells one choice of filters from another, by ids (a figure kept under it)."""
+        area, locality = self.area, self.locality
+        return (area and area.pk, locality and locality.pk, self.priority, str(self.status))
+
 
 @dataclass(frozen=True)
 class NeedRow:

@@ -82,13 +82,7 @@ def board(request):
     filters = form.needs_filters()
     # The same for every reader until a need or an agreement changes (a signed-in reader
     # gets the page made, not kept): counted once.
-    key = (
-        filters.area and filters.area.pk,
-        filters.locality and filters.locality.pk,
-        filters.priority,
-        filters.status,
-    )
-    totals = pagecache.kept("needs-totals", key, lambda: reports.needs_totals(filters))
+    totals = pagecache.kept("needs-totals", filters.key, lambda: reports.needs_totals(filters))
     page_obj = Paginator(range(totals.needs), NEEDS_PER_PAGE).get_page(request.GET.get("page"))
     first = max(page_obj.start_index() - 1, 0)
     rows = reports.needs_board(filters, first=first, count=NEEDS_PER_PAGE)

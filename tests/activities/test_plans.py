@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import RestrictedError
@@ -24,7 +24,7 @@ from activities.models import (
 from activities.plans import approve, copy_to_year, may_approve, reopen
 from activities.reports import ItemStatus, plan_progress, public_plans
 from agreements.models import CommitmentArea
-from localities.models import LocalityKind, StaffLocality
+from localities.models import LocalityKind
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -324,15 +324,8 @@ def test_a_plan_is_copied_to_the_next_year_without_its_dropped_items(agreement, 
 
 
 def account(name, group, remit=None, whole=False):
-    user = User.objects.create_user(name, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    if remit is not None:
-        StaffLocality.objects.create(user=user, locality=remit)
-    if whole:
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label="localities", codename="whole_province")
-        )
-    return User.objects.get(pk=user.pk)
+    user = factories.staff(name, group, remit, whole=whole)
+    return User.objects.get(pk=user.pk)  # its permissions read afresh
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -43,18 +42,8 @@ def day(month, day_of_month):
 
 
 def account(name, group=None, remit=None, whole=False, email=True, **flags):
-    user = User.objects.create_user(
-        name, email=f"{name}@example.org" if email else "", is_staff=True, **flags
-    )
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    if remit is not None:
-        StaffLocality.objects.create(user=user, locality=remit)
-    if whole:
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label="localities", codename="whole_province")
-        )
-    return user
+    email = f"{name}@example.org" if email else ""
+    return factories.staff(name, group, remit, whole=whole, email=email, **flags)
 
 
 @pytest.fixture
