@@ -175,6 +175,25 @@ def test_the_cache_answers_as_a_miss_while_redis_is_down(redis_cache):
     assert cache.get("a") == 4
 
 
+def test_the_cache_makes_one_redis_client_not_one_a_call(redis_cache):
+    """Django's client makes a redis.Redis for every call (half of a call's time); this one
+    keeps it, and it reconnects after Redis restarts."""
+    cache.set("a", 1)
+    no_new_client = mock.patch.object(
+        redis.Redis, "__init__", side_effect=AssertionError("a new client")
+    )
+    with no_new_client:
+        cache.set("a", 2)
+        assert cache.get("a") == 2
+        assert cache.get_many(["a", "b"]) == {"a": 2}
+    redis_cache.stop()
+    redis_cache.start()  # empty: it keeps nothing on disk
+    with no_new_client:
+        assert cache.get("a") is None
+        cache.set("a", 3)
+        assert cache.get("a") == 3
+
+
 def test_an_outage_is_not_asked_again_for_a_while(redis_cache, monkeypatch):
     """A Redis that hangs costs one time-out, then is left alone for RETRY_SECONDS."""
     monkeypatch.setattr(resilient, "RETRY_SECONDS", 60)
