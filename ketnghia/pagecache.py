@@ -147,18 +147,24 @@ def generations(tags):
     """The tags' generations, in one round trip; None when the cache does not answer. A missing
     one (a tag never bumped, an emptied cache) starts from the clock, so that it never repeats a
     number pages were kept under."""
+    return _generations_with(tags, [])[0]
+
+
+def _generations_with(tags, others):
+    """(the tags' generations or None, what the cache holds of the keys `others`), read in the
+    same round trip."""
     if _owed and not _bump(_owed):
-        return None
+        return None, {}
     keys = [_key(name) for name in tags]
-    found = cache.get_many(keys)
+    found = cache.get_many([*keys, *others])
     missing = [key for key in keys if key not in found]
     if missing:
         for key in missing:
             cache.add(key, _clock(), timeout=None)
         found |= cache.get_many(missing)
     if any(key not in found for key in keys):
-        return None
-    return [found[key] for key in keys]
+        return None, {}
+    return [found[key] for key in keys], {key: found[key] for key in others if key in found}
 
 
 def generation(name=EVERYTHING):
@@ -431,28 +437,30 @@ def _shown_models():
 
 
 def kept(name, key, compute):
-    """compute(), what `name` says of the province's data (`key`: the queryset it reads, or
-    what else tells one value from another), kept in the shared cache under the generations
-    of "site" and "*" and the day, as a page is: the count of an admin list searched or
-    filtered, the years a list spans, the needs board's totals. Computed again after a write
-    of the data the public pages show, not on every request; computed every time with the
-    page cache off, or for a queryset of a model whose writes drop no page."""
+    """compute(), what `name` says of the province's data (`key`: the queryset it reads, a
+    tuple of the querysets, or what else tells one value from another), kept in the shared
+    cache with the generations of "site" and "*" it was computed under, for the day, as a page
+    is: the count of an admin list searched or filtered, the years a list spans, the needs
+    board's totals. One read of the cache; computed again after a write of the data the public
+    pages show, not on every request; computed every time with the page cache off, or for a
+    queryset of a model whose writes drop no page."""
     if not _on():
         return compute()
-    found = generations([EVERYTHING, "site"])
+    querysets = key if isinstance(key, tuple) and key else (key,)
+    if all(isinstance(queryset, QuerySet) for queryset in querysets):
+        if any(q.model._meta.label_lower not in _shown_models() for q in querysets):
+            return compute()  # its writes drop nothing: never kept
+        key = tuple((q.db, *q.query.sql_with_params()) for q in querysets)
+    text = repr((name, key, timezone.localdate(), get_language()))
+    cache_key = f"{KEPT_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
+    # Kept with the generations it was computed under, read with theirs in one round trip.
+    found, held = _generations_with([EVERYTHING, SITE], [cache_key])
     if found is None:
         return compute()
-    if isinstance(key, QuerySet):
-        if key.model._meta.label_lower not in _shown_models():
-            return compute()  # its writes drop nothing: never kept
-        sql, params = key.query.sql_with_params()
-        key = (key.db, sql, params)
-    text = repr((name, key, found, timezone.localdate(), get_language()))
-    cache_key = f"{KEPT_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
-    value = cache.get(cache_key)
-    if value is None:
+    under, value = held.get(cache_key, (None, None))
+    if under != found:
         value = compute()
-        cache.set(cache_key, value, _seconds_kept())
+        cache.set(cache_key, (found, value), _seconds_kept())
     return value
 
 

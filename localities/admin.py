@@ -228,7 +228,7 @@ class FoldedSearchMixin:
         if not fields or not words:
             return queryset, False
         folded = [text.search_key(word) for word in words]
-        holding = {}  # the rows of each table pointed to whose key holds every word
+        pointed = {}  # the search keys of other tables, by the path of the key pointing there
         condition = Q()
         for field in fields:
             path, _sep, last = field.rpartition("__")
@@ -239,8 +239,9 @@ class FoldedSearchMixin:
             if target is None:
                 condition |= _every_word(field, "contains", folded)
                 continue
-            if target not in holding:
-                holding[target] = _rows_holding(target, folded)
+            pointed[path] = target
+        holding = _rows_holding(set(pointed.values()), folded)
+        for path, target in pointed.items():
             condition |= Q(**{f"{path}__in": holding[target]})
         may_have_duplicates = any(lookup_spawns_duplicates(self.opts, f) for f in fields)
         return queryset.filter(condition), may_have_duplicates
@@ -272,13 +273,21 @@ def _pointed_to(opts, path):
     return model
 
 
-def _rows_holding(model, words):
-    """The ids of `model`'s rows whose search key holds every one of the (folded) words: a list
-    of at most IDS_UP_TO (one query), else the subquery that names them all."""
-    rows = model._base_manager.filter(_every_word("search_key", "contains", words)).order_by()
-    first = rows.values_list("pk", flat=True)[: IDS_UP_TO + 1]
-    ids = kept("ids", first, lambda: list(first))
-    return ids if len(ids) <= IDS_UP_TO else rows.values("pk")
+def _rows_holding(models, words):
+    """For each of `models`, the ids of its rows whose search key holds every one of the
+    (folded) words: a list of at most IDS_UP_TO (one query a model), else the subquery that
+    names them all. The lists are kept together (one read of the cache for a search)."""
+    models = sorted(models, key=lambda model: model._meta.label_lower)
+    rows = [
+        model._base_manager.filter(_every_word("search_key", "contains", words)).order_by()
+        for model in models
+    ]
+    firsts = tuple(found.values_list("pk", flat=True)[: IDS_UP_TO + 1] for found in rows)
+    lists = kept("ids", firsts, lambda: [list(first) for first in firsts]) if firsts else []
+    return {
+        model: ids if len(ids) <= IDS_UP_TO else found.values("pk")
+        for model, found, ids in zip(models, rows, lists, strict=True)
+    }
 
 
 def autocomplete_narrowed(admin_site, request, queryset):

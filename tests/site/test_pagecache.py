@@ -444,3 +444,35 @@ def test_a_meeting_recorded_changes_the_dashboards_overdue_count(client, world):
     )
     assert overdue not in get(client, "/thong-ke/")
     assert "0 giao ước quá hạn họp đánh giá" in get(client, "/thong-ke/")
+
+
+def test_a_value_kept_is_read_in_one_round_trip_until_a_write(agreement, monkeypatch):
+    """pagecache.kept (an admin list's count, the needs board's totals): computed once, then
+    read with the generations in one call to the cache, and computed again after a write of
+    the data the public pages show."""
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return None if len(computed) == 1 else len(computed)  # None is a value too
+
+    assert pagecache.kept("n", ("a",), compute) is None
+    reads = []
+
+    class Counted:
+        """The cache, its reads counted: get_many only."""
+
+        def get_many(self, keys):
+            reads.append(keys)
+            return cache.get_many(keys)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pagecache, "cache", Counted())
+        assert pagecache.kept("n", ("a",), compute) is None
+    assert (len(computed), len(reads)) == (1, 1)
+    assert pagecache.kept("n", ("b",), compute) == 2  # another key
+    agreement.title = "Giao ước kết nghĩa Ia Dơk – An Nhơn Bắc (sửa)"
+    agreement.save()
+    assert pagecache.kept("n", ("a",), compute) == 3
+    assert pagecache.kept("n", ("a",), compute) == 3
+    assert len(computed) == 3
