@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, numberformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 from activities.models import Qualifier
 from localities.languages import language
@@ -19,13 +19,18 @@ from localities.languages import language
 _CURRENCY = re.compile(r"(?i)\s*(vnđ|vnd|đồng|đ|d)\.?\s*$")
 
 
+_QUALIFIER_WORDS = {
+    Qualifier.OVER: pgettext_lazy("figure", "over"),
+    Qualifier.ABOUT: pgettext_lazy("figure", "about"),
+    Qualifier.NEARLY: pgettext_lazy("figure", "nearly"),
+}
+
+
 def qualifier_word(qualifier):
-    """The word written before a figure: 'hơn' for over, '' for exact."""
-    return {
-        Qualifier.OVER: pgettext("figure", "over"),
-        Qualifier.ABOUT: pgettext("figure", "about"),
-        Qualifier.NEARLY: pgettext("figure", "nearly"),
-    }.get(qualifier, "")
+    """The word written before a figure: 'hơn' for over, '' for exact (translated only when
+    there is one: an admin list asks for a hundred)."""
+    word = _QUALIFIER_WORDS.get(qualifier)
+    return str(word) if word is not None else ""
 
 
 NBSP = "\N{NO-BREAK SPACE}"

@@ -150,8 +150,8 @@ class EstimatedCountPaginator(Paginator):
       search may be off by half, and a clerk narrows a search rather than reads its twentieth
       page.
 
-    On other databases, every count is exact. A count is kept until the data changes
-    (kept): a clerk paging through a search counts it once."""
+    On other databases, every count is exact. A count, and the planner's estimate, is kept
+    until the data changes (kept): a clerk paging through a search counts it once."""
 
     estimated = False
     capped = False
@@ -164,7 +164,11 @@ class EstimatedCountPaginator(Paginator):
             return kept("count", queryset.order_by().values("pk"), queryset.count)
         planned = None
         if not queryset.query.where:
-            planned = self._planned(queryset, connection)
+            planned = kept(
+                "planned",
+                queryset.order_by().values("pk"),
+                lambda: self._planned(queryset, connection),
+            )
             if planned > ESTIMATE_FROM:
                 self.estimated = True
                 return planned

@@ -1250,6 +1250,28 @@ def test_a_searched_list_is_counted_once_until_the_data_changes(admin_client, se
     cache.clear()
 
 
+def test_a_whole_lists_length_is_asked_once_until_the_data_changes(admin_client, settings):
+    """The length of a whole list (the planner's estimate on PostgreSQL, a count elsewhere)
+    is kept as a search's count is: asked again after an activity is added."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    agreement = factories.agreement()
+    factories.activity(agreement)
+
+    def asked():
+        with CaptureQueriesContext(connection) as queries:
+            cl = admin_client.get("/admin/activities/activity/").context["cl"]
+        sql = [q["sql"] for q in queries if '"activities_activity"' in q["sql"]]
+        return cl.result_count, sum(("EXPLAIN" in text or "COUNT(" in text) for text in sql)
+
+    first, questions = asked()
+    assert first >= 1 and questions >= 1
+    assert asked() == (first, 0)
+    factories.activity(agreement)
+    assert asked()[1] >= 1
+    cache.clear()
+
+
 def test_a_long_search_says_more_than_the_bound_rather_than_a_guess(admin_client, monkeypatch):
     """A list searched or filtered past ESTIMATE_FROM rows is "more than" the bound, its pages
     those of the rows counted: the planner's estimate of a search may be off by half (issue
