@@ -207,7 +207,8 @@ class FoldedSearchMixin:
     A key of a row this one points to ("giver__search_key") is not joined: the rows holding the
     words are read first, from their own (smaller) table, and the list is searched by their ids
     ("giver_id IN (…)"), which each column's index answers; past IDS_UP_TO of them (a term as
-    common as "xã") a subquery names them. A search of a million activities by a commune's name
+    common as "xã") a subquery names them. The row's own key, beside those, is looked up the
+    same way, up to IDS_UP_TO rows. A search of a million activities by a commune's name
     thus reads the activities of that commune, not every activity with its four joined rows.
     On PostgreSQL, trigram indexes on the keys (activities 0023) answer the words looked up
     inside them. The ids found are kept until the data changes (admin_lists.kept), as the
@@ -229,18 +230,30 @@ class FoldedSearchMixin:
             return queryset, False
         folded = [text.search_key(word) for word in words]
         pointed = {}  # the search keys of other tables, by the path of the key pointing there
+        own = False  # the row's own search key
         condition = Q()
         for field in fields:
             path, _sep, last = field.rpartition("__")
             if last != "search_key":
                 condition |= _every_word(field, "icontains", words)
-                continue
-            target = _pointed_to(self.opts, path)
-            if target is None:
+            elif (target := _pointed_to(self.opts, path)) is not None:
+                pointed[path] = target
+            elif not path:
+                own = True
+            else:
                 condition |= _every_word(field, "contains", folded)
-                continue
-            pointed[path] = target
-        holding = _rows_holding(set(pointed.values()), folded)
+        # The row's own key beside other tables': its rows looked up first too, so that the
+        # list's condition names ids only, which an index holding them answers (the activities'
+        # date index: activities 0040) without reading the rows; past IDS_UP_TO of them the
+        # words are common, and a row holding them comes soon in any order.
+        models = set(pointed.values()) | ({self.model} if own and pointed else set())
+        holding = _rows_holding(models, folded)
+        if own:
+            ids = holding.get(self.model)
+            if isinstance(ids, list):
+                condition |= Q(pk__in=ids)
+            else:
+                condition |= _every_word("search_key", "contains", folded)
         for path, target in pointed.items():
             condition |= Q(**{f"{path}__in": holding[target]})
         may_have_duplicates = any(lookup_spawns_duplicates(self.opts, f) for f in fields)

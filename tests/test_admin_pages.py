@@ -1184,6 +1184,43 @@ def test_the_agreement_list_offers_signing_years_newest_first_from_two_reads(adm
     assert re.findall(r"\?signed=(\w+)", page) == ["2009", "2006", "205", "none"]
 
 
+@pytest.mark.parametrize("ids_up_to", [admin_search.IDS_UP_TO, 2])
+def test_a_searched_activity_list_reads_its_page_of_ids_then_the_rows(
+    admin_client, monkeypatch, ids_up_to
+):
+    """Issue 16: a search's page is the ids in the list's order first (read from the date
+    index alone on PostgreSQL: activities 0040), then those rows with their columns; the
+    activities' own descriptions are looked up by id as the units' names are, and by their
+    words in the list past IDS_UP_TO of them (ids_up_to=2)."""
+    monkeypatch.setattr(admin_search, "IDS_UP_TO", ids_up_to)
+    monkeypatch.setattr(admin.site._registry[Activity], "list_per_page", 2)
+    agreement = factories.agreement()
+    gifts = [
+        factories.activity(
+            agreement, description=f"Tặng quà lần {n}", starts_on=datetime.date(2025, 1, 1 + n % 2)
+        )
+        for n in range(5)
+    ]
+    factories.activity(agreement, description="Sửa nhà", starts_on=datetime.date(2025, 2, 1))
+    newest_first = sorted(gifts, key=lambda gift: (gift.starts_on, gift.pk), reverse=True)
+    url = "/admin/activities/activity/"
+    pages = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url, {"q": "tang qua", "p": number})
+        assert response.status_code == 200
+        pages.append(response.context["cl"].result_list)
+        listed = [q["sql"] for q in queries if 'FROM "activities_activity"' in q["sql"]]
+        rows = [sql for sql in listed if '"activities_activity"."description"' in sql]
+        ordered = 'ORDER BY "activities_activity"."starts_on" DESC'
+        ids = [sql for sql in listed if ordered in sql and sql not in rows]
+        assert len(ids) == 1 and " LIMIT " in ids[0]  # the page only
+        assert len(rows) == 1 and '"activities_activity"."id" IN (' in rows[0]
+    assert [row for page in pages for row in page] == newest_first
+    assert pages[0][0].agreement.title  # the columns' rows came with it
+    assert 'href="/admin/activities/activity/' in response.content.decode()
+
+
 def test_a_long_list_is_counted_up_to_a_bound_then_estimated(admin_client, monkeypatch):
     """Past ESTIMATE_FROM rows, PostgreSQL's estimate rather than a count of every row, and
     the list says so; a short list (or any list on SQLite) is counted exactly."""
