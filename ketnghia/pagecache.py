@@ -69,7 +69,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
@@ -437,21 +437,28 @@ def _shown_models():
 
 
 def kept(name, key, compute):
-    """compute(), what `name` says of the province's data (`key`: the queryset it reads, a
-    tuple of the querysets, or what else tells one value from another), kept in the shared
+    """compute(), what `name` says of the province's data (`key`: the queryset it reads, or a
+    tuple of what tells one value from another: querysets, models, words), kept in the shared
     cache with the generations of "site" and "*" it was computed under, for the day, as a page
-    is: the count of an admin list searched or filtered, the years a list spans, the needs
-    board's totals. One read of the cache; computed again after a write of the data the public
-    pages show, not on every request; computed every time with the page cache off, or for a
-    queryset of a model whose writes drop no page."""
+    is: the count of an admin list searched or filtered, the years a list spans, the rows a
+    search looks up, the needs board's totals. One read of the cache; computed again after a
+    write of the data the public pages show, not on every request; computed every time with
+    the page cache off, or when the key names a model (or a queryset of one) whose writes drop
+    no page."""
     if not _on():
         return compute()
-    querysets = key if isinstance(key, tuple) and key else (key,)
-    if all(isinstance(queryset, QuerySet) for queryset in querysets):
-        if any(q.model._meta.label_lower not in _shown_models() for q in querysets):
-            return compute()  # its writes drop nothing: never kept
-        key = tuple((q.db, *q.query.sql_with_params()) for q in querysets)
-    text = repr((name, key, timezone.localdate(), get_language()))
+    parts = []
+    for part in key if isinstance(key, tuple) else (key,):
+        model = part.model if isinstance(part, QuerySet) else part
+        if isinstance(model, type) and issubclass(model, Model):
+            if model._meta.label_lower not in _shown_models():
+                return compute()  # its writes drop nothing: never kept
+            if isinstance(part, QuerySet):
+                part = (part.db, *part.query.sql_with_params())
+            else:
+                part = model._meta.label_lower
+        parts.append(part)
+    text = repr((name, tuple(parts), timezone.localdate(), get_language()))
     cache_key = f"{KEPT_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()}"
     # Kept with the generations it was computed under, read with theirs in one round trip.
     found, held = _generations_with([EVERYTHING, SITE], [cache_key])

@@ -325,15 +325,19 @@ def _rows_holding(models, words):
     (folded) words: a list of at most IDS_UP_TO (one query a model), else the subquery that
     names them all. The lists are kept together (one read of the cache for a search)."""
     models = sorted(models, key=lambda model: model._meta.label_lower)
-    rows = [
-        model._base_manager.filter(_every_word("search_key", "contains", words)).order_by()
-        for model in models
-    ]
-    firsts = tuple(found.values_list("pk", flat=True)[: IDS_UP_TO + 1] for found in rows)
-    lists = kept("ids", firsts, lambda: [list(first) for first in firsts]) if firsts else []
+    if not models:
+        return {}
+
+    def rows(model):
+        return model._base_manager.filter(_every_word("search_key", "contains", words)).order_by()
+
+    def first_ids():
+        return [list(rows(model).values_list("pk", flat=True)[: IDS_UP_TO + 1]) for model in models]
+
+    lists = kept("ids", (*models, *words, IDS_UP_TO), first_ids)
     return {
-        model: ids if len(ids) <= IDS_UP_TO else found.values("pk")
-        for model, found, ids in zip(models, rows, lists, strict=True)
+        model: ids if len(ids) <= IDS_UP_TO else rows(model).values("pk")
+        for model, ids in zip(models, lists, strict=True)
     }
 
 

@@ -27,7 +27,7 @@ from agreements.models import Agreement, CommitmentArea
 from agreements.services import publish_agreement
 from ketnghia import pagecache, replicas
 from localities import signals as registers
-from localities.models import Locality, LocalityKind, Succession
+from localities.models import Locality, LocalityKind, StaffLocality, Succession
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -476,3 +476,8 @@ def test_a_value_kept_is_read_in_one_round_trip_until_a_write(agreement, monkeyp
     assert pagecache.kept("n", ("a",), compute) == 3
     assert pagecache.kept("n", ("a",), compute) == 3
     assert len(computed) == 3
+    # Keyed by a model whose writes drop no page (a staff member's places): never kept.
+    assert pagecache.kept("n", (StaffLocality, "a"), compute) == 4
+    assert pagecache.kept("n", (StaffLocality, "a"), compute) == 5
+    assert pagecache.kept("n", (Locality, "a"), compute) == 6
+    assert pagecache.kept("n", (Locality, "a"), compute) == 6
