@@ -68,6 +68,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -454,7 +455,12 @@ def kept(name, key, compute):
             if model._meta.label_lower not in _shown_models():
                 return compute()  # its writes drop nothing: never kept
             if isinstance(part, QuerySet):
-                part = (part.db, *part.query.sql_with_params())
+                try:
+                    part = (part.db, *part.query.sql_with_params())
+                except EmptyResultSet:
+                    # Known empty before it is written (a search whose words no row holds):
+                    # computed without a query.
+                    return compute()
             else:
                 part = model._meta.label_lower
         parts.append(part)
