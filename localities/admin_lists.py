@@ -22,10 +22,12 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max, Min
 from django.forms.utils import flatatt
+from django.urls import get_script_prefix
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 # Fewer rows than this are counted exactly: a list filtered or searched past it is "more than"
 # it (a search of a commune's name holds thousands of activities, each read from the table to
@@ -74,17 +76,17 @@ class AutocompleteFilter(admin.FieldListFilter):
         chosen row named as the autocomplete would name it to this account (an agreement
         outside an account's scope is not named to it, even when its id is in the address)."""
         name = f"filter_{self.field_path}"
-        widget = AutocompleteSelect(self.field, self.admin_site)
-        attrs = widget.build_attrs(
-            widget.attrs,
-            {
-                "name": name,
-                "id": name,
-                "data-filter-url": without,
-                "data-filter-param": self.lookup_kwarg,
-                "aria-label": self.title,
-            },
-        )
+        own = {
+            "name": name,
+            "id": name,
+            "data-filter-url": without,
+            "data-filter-param": self.lookup_kwarg,
+            "aria-label": self.title,
+        }
+        written, flags = self._select2_attrs()
+        # As flatatt writes them: the attributes with a value sorted by name, then the flags.
+        written = sorted([*written, *((key, _attribute(key, value)) for key, value in own.items())])
+        attrs = mark_safe("".join(text for _key, text in written) + flags)
         options = [mark_safe('<option value="">—</option>')]
         value = self.chosen()
         if value is not None:
@@ -100,7 +102,44 @@ class AutocompleteFilter(admin.FieldListFilter):
                     options.append(
                         format_html('<option value="{}" selected>{}</option>', value, row)
                     )
-        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(options)))
+        return format_html("<select{}>{}</select>", attrs, mark_safe("".join(options)))
+
+    def _select2_attrs(self):
+        """The attributes AutocompleteSelect.build_attrs adds to the filter's own, as flatatt
+        writes them ((name, ' name="value"') for those with a value; the flags): the same for
+        every list of this site in a language, written once (a reverse() and a dozen escaped
+        attributes for each of a list's filters otherwise)."""
+        key = (
+            self.field.model._meta.label_lower,
+            self.field.name,
+            self.admin_site.name,
+            get_language(),
+            get_script_prefix(),
+        )
+        written = _SELECT2_ATTRS.get(key)
+        if written is None:
+            widget = AutocompleteSelect(self.field, self.admin_site)
+            attrs = widget.build_attrs(widget.attrs)
+            valued = [(name, value) for name, value in attrs.items() if not _flag(value)]
+            flags = {name: value for name, value in attrs.items() if _flag(value)}
+            written = _SELECT2_ATTRS[key] = (
+                [(name, _attribute(name, value)) for name, value in valued],
+                str(flatatt(flags)),
+            )
+        return written
+
+
+# The select2 attributes of a filter (AutocompleteFilter._select2_attrs), by field, site,
+# language and script prefix: a handful of entries.
+_SELECT2_ATTRS = {}
+
+
+def _flag(value):
+    return isinstance(value, bool) or value is None
+
+
+def _attribute(name, value):
+    return str(format_html(' {}="{}"', name, value))
 
 
 def kept(name, query, compute):

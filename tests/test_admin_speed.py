@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from activities.models import Activity
 from agreements.models import Agreement, Commitment, CommitmentArea
@@ -187,6 +187,90 @@ def shown(html):
         re.DOTALL,
     )
     return [" ".join(re.sub(r"<[^>]+>", " ", "".join(parts)).split()) for parts in found]
+
+
+@pytest.mark.django_db
+def test_every_admin_pages_scripts_are_the_tags_django_writes(admin_client, settings):
+    """The scripts and stylesheets of every list and add form, their tags kept by their files
+    (ketnghia.admin_site.KeptMedia): the tags Django writes for the same media, in the same
+    order, on the first page and the next; where static files are served from is heeded."""
+    from django import forms
+
+    from ketnghia.admin_site import KeptMedia
+
+    def plain(media):
+        copy = forms.Media()
+        copy._css_lists, copy._js_lists = list(media._css_lists), list(media._js_lists)
+        return copy
+
+    pages = 0
+    for model in admin.site._registry:
+        opts = model._meta
+        for view in ("changelist", "add"):
+            try:
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}")
+            except NoReverseMatch:  # an admin without that page
+                continue
+            response = admin_client.get(url)
+            if response.status_code != 200:
+                continue
+            media = response.context_data["media"]
+            assert isinstance(media, KeptMedia), url
+            for _ in range(2):
+                assert str(media) == str(plain(media)), url
+                assert str(media["js"]) == str(plain(media)["js"]), url
+                assert str(media["css"]) == str(plain(media)["css"]), url
+            assert str(media["js"]) in response.content.decode(), url
+            pages += 1
+    assert pages >= 20
+    settings.STATIC_URL = "/tinh/static/"
+    response = admin_client.get(reverse("admin:activities_activity_changelist"))
+    assert '<script src="/tinh/static/admin/js/' in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_an_autocomplete_filter_is_the_select_autocompleteselect_builds(admin_user, language):
+    """The filter's <select>, its select2 attributes written once per field and language, has
+    the attributes, in the order and with the values, that AutocompleteSelect.build_attrs
+    gives them: the address of the autocomplete under the script prefix of the request."""
+    from django.contrib.admin.widgets import AutocompleteSelect
+    from django.forms.utils import flatatt
+    from django.urls import set_script_prefix
+    from django.utils import translation
+
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    compared = 0
+    for prefix in ("/", "/ketnghia/"):
+        set_script_prefix(prefix)
+        try:
+            with translation.override(language):
+                cl = admin.site._registry[Activity].get_changelist_instance(request)
+                for spec in cl.filter_specs:
+                    if not isinstance(spec, admin_lists.AutocompleteFilter):
+                        continue
+                    widget = AutocompleteSelect(spec.field, admin.site)
+                    name = f"filter_{spec.field_path}"
+                    attrs = widget.build_attrs(
+                        widget.attrs,
+                        {
+                            "name": name,
+                            "id": name,
+                            "data-filter-url": "?status=a&b",
+                            "data-filter-param": spec.lookup_kwarg,
+                            "aria-label": spec.title,
+                        },
+                    )
+                    expected = f'<select{flatatt(attrs)}><option value="">—</option></select>'
+                    assert spec.render_select("?status=a&b") == expected
+                    url = reverse("admin:autocomplete")
+                    assert url.startswith(prefix) and f'data-ajax--url="{url}"' in expected
+                    assert f'lang="{language}"' in expected
+                    compared += 1
+        finally:
+            set_script_prefix("/")
+    assert compared == 8  # agreement, giver, recipient, funder; twice
 
 
 @pytest.mark.django_db
