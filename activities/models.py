@@ -469,6 +469,20 @@ class Activity(models.Model):
                 include=["agreement", "giver", "recipient", "funder"],
                 name="activities_started",
             ),
+            # The work list's quiet agreements (activities.reports.cycle._dormant): the
+            # agreements with an activity since a day, from the index alone (its last day:
+            # an activity ends on or after it starts), and each agreement's last day, one
+            # look at the second.
+            models.Index(
+                Coalesce("ends_on", "starts_on"),
+                include=["agreement", "starts_on", "ends_on"],
+                name="activities_last_day",
+            ),
+            models.Index(
+                "agreement",
+                Coalesce("ends_on", "starts_on").desc(),
+                name="activities_agreement_last_day",
+            ),
         ]
 
     def __str__(self):

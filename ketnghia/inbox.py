@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from activities.reports.cycle import OccasionKind, work_list
 from agreements.models import Agreement, Party
-from ketnghia import permissions
+from ketnghia import pagecache, permissions
 from ketnghia.models import Reminder, ReminderSettings, ReportFile, ReportFileStatus
 from localities.models import StaffLocality
 from localities.scopes import scope_of
@@ -200,7 +200,7 @@ def worklist(admin_site, request):
     may_see = request.user.has_perm("agreements.view_agreement")
     context = {
         **_context(admin_site, request, _("Work list")),
-        "kinds": work_list(scope_of(request.user), today) if may_see else [],
+        "kinds": work_list(scope_of(request.user), today, keep=pagecache.kept) if may_see else [],
         "today": today,
     }
     return TemplateResponse(request, "admin/worklist.html", context)

@@ -52,6 +52,7 @@ from agreements.models import (
     in_force_condition,
 )
 from localities import tree
+from localities.models import Locality
 from localities.scopes import WHOLE
 
 MEETING_NOTICE = 14  # days before a review meeting is due
@@ -266,8 +267,13 @@ def _meetings(scope, today, overdue):
 
 def _dormant(scope, today):
     since = add_months(today, -DORMANT_AFTER)
-    recent_activity = Activity.objects.filter(agreement=OuterRef("pk")).filter(
-        Q(starts_on__gte=since) | Q(ends_on__gte=since)
+    # An activity's last day is its end, else its start (it ends on or after it starts: the
+    # activities_activity_ends_after_start constraint), so "started or ended since" is "last
+    # day since": the agreements with one are read from the activities_last_day index alone,
+    # and each agreement's last day is one look at activities_agreement_last_day.
+    last_day = Coalesce("ends_on", "starts_on")
+    recent_activity = Activity.objects.alias(last_day=last_day).filter(
+        agreement=OuterRef("pk"), last_day__gte=since
     )
     recent_meeting = Meeting.objects.filter(
         agreement=OuterRef("pk"), held_on__gte=since, held_on__lte=today
@@ -277,10 +283,9 @@ def _dormant(scope, today):
     )
     last_activity = (
         Activity.objects.filter(agreement=OuterRef("pk"))
-        .order_by()
-        .values("agreement")
-        .annotate(m=Max(Coalesce("ends_on", "starts_on")))
-        .values("m")
+        .annotate(last_day=last_day)
+        .order_by("-last_day")
+        .values("last_day")[:1]
     )
     rows = (
         _in_force(scope, today)
@@ -471,10 +476,15 @@ class KindOfOccasions:
         return self.total - len(self.shown)
 
 
-def _sources(scope, today):
-    """(kind, rows, row → Occasion or None, rows may yield None) for every kind."""
-    yield OccasionKind.MEETING_OVERDUE, *_meetings(scope, today, overdue=True), True
-    yield OccasionKind.FOLLOW_UP_LATE, *_follow_ups(scope, today), False
+def _sources(scope, today, follow_ups=True, others=True):
+    """(kind, rows, row → Occasion or None, rows may yield None) for every kind: the late
+    follow-ups, the others, or both."""
+    if others:
+        yield OccasionKind.MEETING_OVERDUE, *_meetings(scope, today, overdue=True), True
+    if follow_ups:
+        yield OccasionKind.FOLLOW_UP_LATE, *_follow_ups(scope, today), False
+    if not others:
+        return
     yield OccasionKind.PLAN_NOT_APPROVED, *_plans_not_approved(scope, today), False
     for rows in (_drafts(scope, today), _revisions(scope, today)):
         yield OccasionKind.DRAFT_WAITING, rows, _draft_occasion, False
@@ -482,6 +492,12 @@ def _sources(scope, today):
     yield OccasionKind.DORMANT, *_dormant(scope, today), False
     yield OccasionKind.ANNIVERSARY, *_anniversaries(scope, today), True
     yield OccasionKind.PROGRAMME_ENDING, *_programmes(scope, today), False
+
+
+# What the kinds but the late follow-ups read (the scope's units and the agreements' parties
+# too): a write of any of them drops the work lists kept. A decision's follow-up is staff's,
+# on no public page, and its writes drop nothing: the late follow-ups are read every time.
+WORK_LIST_READS = (Locality, Party, Agreement, Revision, Programme, Event, Activity, Meeting, Plan)
 
 
 def occasions(today=None, scope=WHOLE):
@@ -497,12 +513,31 @@ def occasions(today=None, scope=WHOLE):
                 yield found
 
 
-def work_list(scope, today=None, shown=50):
+def work_list(scope, today=None, shown=50, keep=None):
     """The work list of an account: for each kind with occasions, how many there are and the
-    first `shown` of them (the most pressing first). Two queries a kind at most."""
+    first `shown` of them (the most pressing first). Two queries a kind at most. `keep` (name,
+    key, compute → compute() or the value kept of it: the shared cache's
+    ketnghia.pagecache.kept, until the data changes) keeps every kind but the late
+    follow-ups, for the scope and the day."""
     today = today or timezone.localdate()
+    if keep is None:
+        by_kind = _kinds(_sources(scope, today), shown)
+    else:
+        roots = None if scope.roots is None else tuple(sorted(scope.roots))
+        by_kind = keep(
+            "work-list",
+            (*WORK_LIST_READS, roots, today, shown),
+            lambda: _kinds(_sources(scope, today, follow_ups=False), shown),
+        )
+        late = _kinds(_sources(scope, today, others=False), shown)
+        by_kind = {**by_kind, **late}
+    return [by_kind[kind] for kind in OccasionKind.VALUES if kind in by_kind]
+
+
+def _kinds(sources, shown):
+    """{kind: KindOfOccasions} of the kinds with occasions among `sources`."""
     by_kind = {}
-    for kind, rows, occasion, filtered in _sources(scope, today):
+    for kind, rows, occasion, filtered in sources:
         if occasion is None:
             continue
         if filtered:
@@ -519,7 +554,7 @@ def work_list(scope, today=None, shown=50):
                 first = (before.shown + first)[:shown]
                 total += before.total
             by_kind[kind] = KindOfOccasions(kind, total, first)
-    return [by_kind[kind] for kind in OccasionKind.VALUES if kind in by_kind]
+    return by_kind
 
 
 # --- the year on a dashboard -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from activities.models import FollowUp, Meeting, MeetingKind, Plan, PlanItem, TargetKind
@@ -354,6 +355,70 @@ def test_the_work_list_page(world, django_assert_num_queries):
     with django_assert_num_queries(len(once)):
         page = client.get("/admin/worklist/").content.decode()
     assert "Giao ước thêm 4" in page
+
+
+def test_an_activity_still_running_keeps_its_agreement_off_the_quiet_list(world):
+    """An activity's last day is its end: one that started more than a year ago and ends
+    within the year keeps the agreement from being quiet, and an agreement is quiet since the
+    end of its last activity, not its start."""
+    today = day(6, 10)
+    b = world["b"]
+
+    def quiet():
+        kinds = {group.kind: group for group in work_list(WHOLE, today)}
+        group = kinds.get(OccasionKind.DORMANT)
+        return {o.agreement_id: o.on for o in group.shown} if group else {}
+
+    assert quiet()[b.pk] == datetime.date(2025, 6, 1)
+    running = factories.activity(
+        b, starts_on=datetime.date(2025, 1, 1), ends_on=datetime.date(2025, 8, 31)
+    )
+    assert b.pk not in quiet()  # ended 31-8-2025, within the twelve months before 10-6-2026
+    running.ends_on = datetime.date(2025, 6, 5)
+    running.save()
+    assert quiet()[b.pk] == datetime.date(2025, 6, 5)
+    assert {o.key for o in occasions(today) if o.kind == OccasionKind.DORMANT} >= {
+        f"dormant:{b.pk}:2025-06-05"
+    }
+
+
+def test_the_work_list_is_kept_until_the_data_changes(world, settings):
+    """With the shared cache on, the work list of a scope and a day is kept: the next page
+    reads no agreement; an activity given, a meeting held or an agreement added shows at once;
+    a decision's follow-up (staff's, whose writes drop nothing) is read every time."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    client = Client()
+    client.force_login(world["users"]["officer"])
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/admin/worklist/").content.decode()
+        # The late follow-ups' query names the agreements in force too: read every time.
+        sql = [q["sql"] for q in queries if 'FROM "activities_followup"' not in q["sql"]]
+        return html, sum('FROM "agreements_agreement"' in text for text in sql)
+
+    def quiet(html):
+        found = re.search(r'<section[^>]*"kind-dormant".*?</section>', html, re.S)
+        return found.group(0) if found else ""
+
+    html, read = page()
+    assert "Xã B – Sở" in quiet(html) and "Sửa nhà văn hóa làng" in html and read
+    html, read = page()
+    assert "Xã B – Sở" in quiet(html) and read == 0  # kept
+    factories.activity(world["b"], starts_on=timezone.localdate())
+    html, read = page()
+    assert read and "Xã B – Sở" not in quiet(html)
+    world["follow_up"].done_on = timezone.localdate()
+    world["follow_up"].save()
+    html, _read = page()
+    assert "Sửa nhà văn hóa làng" not in html  # at once, though nothing else changed
+    factories.agreement(title="Giao ước mới thêm", published=False)
+    html, read = page()
+    assert read and "Giao ước mới thêm" not in html  # a draft of today: not yet waiting
+    cache.clear()
 
 
 def test_add_months_keeps_the_day_or_the_months_last():
