@@ -74,7 +74,7 @@ from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
 from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, autocomplete_narrowed
-from localities.admin_lists import AutocompleteFilter, LargeListMixin, years_of
+from localities.admin_lists import AutocompleteFilter, LargeListMixin, count_of, years_of
 from localities.models import Locality
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -286,17 +286,10 @@ class FunderAdmin(FoldedSearchMixin, HistoryAdmin):
     fields = ["name", "kind", "locality", "slug", "note"]
 
     def get_queryset(self, request):
-        scope = scope_of(request.user)
-        counted = None
-        if not scope.is_whole:
-            counted = Q(activities__agreement__in=agreements_in_scope(request).values("pk"))
-        # The count groups the rows, which drops the model's default order: given again.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(n_activities=Count("activities", filter=counted))
-            .order_by(*Funder._meta.ordering)
-        )
+        activities = Activity.objects.filter(funder=OuterRef("pk"))
+        if not scope_of(request.user).is_whole:
+            activities = activities.filter(agreement__in=agreements_in_scope(request).values("pk"))
+        return super().get_queryset(request).annotate(n_activities=count_of(activities, "funder"))
 
     @admin.display(description=_("activities"), ordering="n_activities")
     def activity_count(self, funder):
@@ -1182,8 +1175,14 @@ ANSWER_FIELDS = ("status", "answered_by_id", "answered_at", "agreement_id", "act
 def with_became(offers, request):
     """`offers` with what each became, and whether its agreement is in the account's scope
     (`became_in_scope`), in the same query."""
+    offers = offers.select_related("agreement", "activity")
+    if scope_of(request.user).is_whole:  # every agreement: none looked for
+        return offers.annotate(
+            agreement_in_scope=Q(agreement_id__isnull=False),
+            activity_in_scope=Q(activity_id__isnull=False),
+        )
     agreements = agreements_in_scope(request)
-    return offers.select_related("agreement", "activity").annotate(
+    return offers.annotate(
         agreement_in_scope=Exists(agreements.filter(pk=OuterRef("agreement_id"))),
         activity_in_scope=Exists(agreements.filter(pk=OuterRef("activity__agreement_id"))),
     )
@@ -1254,9 +1253,10 @@ def _became(offer):
 
 
 @admin.register(Need)
-class NeedAdmin(FoldedSearchMixin, HistoryAdmin):
+class NeedAdmin(LargeListMixin, FoldedSearchMixin, HistoryAdmin):
     """Needs posted for the places in the account's charge; every staff account reads them
-    all, as the public does, so that units find what to answer."""
+    all, as the public does, so that units find what to answer. The list: the latest posted
+    first (the key's order: the board's, by priority, is the public page's)."""
 
     form = NeedAdminForm
     # In this order whether the place and the kind of support are read-only or not.
@@ -1268,11 +1268,13 @@ class NeedAdmin(FoldedSearchMixin, HistoryAdmin):
     search_help_text = _("What is needed, or the name of the place, with or without diacritics.")
     autocomplete_fields = ["locality"]
     list_per_page = 50
+    ordering = ["-id"]
     inlines = [OfferInline]
     change_form_template = "admin/activities/need/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_offers=Count("offers"))
+        offers = Offer.objects.filter(need=OuterRef("pk"))
+        return super().get_queryset(request).annotate(n_offers=count_of(offers, "need"))
 
     @admin.display(description=_("offers"), ordering="n_offers")
     def offer_count(self, need):
@@ -1399,7 +1401,7 @@ class ConvertToActivityForm(forms.Form):
 
 
 @admin.register(Offer)
-class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
+class OfferAdmin(LargeListMixin, FoldedSearchMixin, HistoryAdmin):
     """Offers of the units in the account's charge, and those made for the places in its
     charge; the province's staff see them all. The place's staff accept or decline; a province
     officer turns an accepted offer into a draft agreement or a pledged activity, in two clicks
@@ -1413,6 +1415,7 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
     search_help_text = _("The need, or the name of the unit, with or without diacritics.")
     autocomplete_fields = ["need", "party"]
     list_per_page = 50
+    ordering = ["-id"]  # the latest made first: the key's order, not the need's across all
     readonly_fields = ["status", "answered", "became"]
     change_form_template = "admin/activities/offer/change_form.html"
 
@@ -1431,7 +1434,9 @@ class OfferAdmin(FoldedSearchMixin, HistoryAdmin):
         return fields if obj is None else [*fields, "status", "answered", "became"]
 
     def get_queryset(self, request):
-        offers = super().get_queryset(request).filter(pk__in=offers_in_scope(request.user))
+        offers = super().get_queryset(request)
+        if not scope_of(request.user).is_whole:  # every offer: no pass over them to say so
+            offers = offers.filter(pk__in=offers_in_scope(request.user))
         # Selected here: the change list adds list_select_related only to a queryset that
         # selects nothing yet.
         return with_became(offers.select_related(*self.list_select_related), request)

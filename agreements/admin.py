@@ -55,7 +55,7 @@ from agreements.services import (
 )
 from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, NotFoundMixin, constraint_message
-from localities.admin_lists import LargeListMixin, years_of
+from localities.admin_lists import LargeListMixin, year_filter, years_of
 from localities.models import Locality, LocalityKind
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -856,12 +856,18 @@ class AgreementAdmin(
 # --- The parts of an agreement, each with its own list -----------------------------------
 
 
-class AgreementPartAdmin(ReviewedChangesMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin):
-    """Lists of an agreement's parts, to find them across agreements; entered on the agreement."""
+class AgreementPartAdmin(
+    LargeListMixin, ReviewedChangesMixin, ScopedAdminMixin, FoldedSearchMixin, HistoryAdmin
+):
+    """Lists of an agreement's parts, to find them across agreements; entered on the agreement.
+    At national scale (75,000 events, 70,000 commitments, 42,000 parties) each list is in an
+    order an index answers (the latest entered or the latest day first), not its agreement
+    page's order (a party's position) sorted across every agreement."""
 
     autocomplete_fields = ["agreement"]
     list_select_related = ["agreement"]
     list_per_page = 50
+    ordering = ["-id"]
 
 
 @admin.register(Party)
@@ -922,15 +928,16 @@ class CommitmentAdmin(AgreementPartAdmin):
 class ProgrammeAdmin(AgreementPartAdmin):
     list_display = ["name", "agreement", "starts_on", "ends_on"]
     search_fields = ["name", "agreement__search_key"]
-    date_hierarchy = "starts_on"
+    list_filter = [year_filter("starts_on", _("year of start"))]
+    ordering = ["-starts_on", "-id"]  # agreements 0019
 
 
 @admin.register(Event)
 class EventAdmin(AgreementPartAdmin):
     list_display = ["title", "kind", "held_on", "place", "agreement"]
-    list_filter = ["kind"]
+    list_filter = ["kind", year_filter("held_on", _("year"))]
     search_fields = ["title", "place", "agreement__search_key"]
-    date_hierarchy = "held_on"
+    ordering = ["-held_on", "-id"]  # agreements 0019
 
 
 @admin.register(Photo)
@@ -962,6 +969,7 @@ class SourceAdmin(AgreementPartAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "publisher", "published_on", "agreement"]
     search_fields = ["title", "publisher", "agreement__search_key"]
+    ordering = ["-published_on", "-id"]  # agreements 0019
 
 
 @admin.register(LegalDocument)
@@ -1005,16 +1013,21 @@ class LogAdminMixin:
 
 @admin.register(Publication)
 class PublicationAdmin(
-    LogAdminMixin, ScopedAdminMixin, FoldedSearchMixin, NotFoundMixin, admin.ModelAdmin
+    LargeListMixin,
+    LogAdminMixin,
+    ScopedAdminMixin,
+    FoldedSearchMixin,
+    NotFoundMixin,
+    admin.ModelAdmin,
 ):
     """The publication log: who published or unpublished which agreement, and when. Read-only:
     rows are written by agreements.services, never by hand."""
 
     list_display = ["at", "action", "agreement", "actor_name"]
-    list_filter = ["action"]
+    list_filter = ["action", year_filter("at", _("year"))]
     list_select_related = ["agreement", "actor"]
+    list_per_page = 50
     search_fields = ["agreement__search_key", "actor__username"]
-    date_hierarchy = "at"
     fields = ["agreement", "action", "actor_name", "at"]
     readonly_fields = fields
 

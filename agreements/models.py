@@ -503,6 +503,9 @@ class Programme(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["starts_on", "id"]
+        # The admin's list, the latest first (agreements.admin), and its years (their first
+        # and last entries).
+        indexes = [models.Index(fields=["starts_on", "id"], name="agreements_programme_started")]
         constraints = [
             date_precision_constraint("agreements_programme_date_precision_valid"),
             models.CheckConstraint(
@@ -560,6 +563,9 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["held_on", "id"]
+        # The admin's list, the latest first (agreements.admin), and its years (their first
+        # and last entries).
+        indexes = [models.Index(fields=["held_on", "id"], name="agreements_event_held")]
         constraints = [
             date_precision_constraint("agreements_event_date_precision_valid"),
             models.CheckConstraint(
@@ -678,6 +684,9 @@ class Source(models.Model):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         ordering = ["published_on", "id"]
+        # The admin's list, the latest first (agreements.admin), and its years (their first
+        # and last entries).
+        indexes = [models.Index(fields=["published_on", "id"], name="agreements_source_published")]
         constraints = [date_precision_constraint("agreements_source_date_precision_valid")]
 
     def __str__(self):

@@ -20,7 +20,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.utils import flatatt
 from django.urls import get_script_prefix
 from django.utils.functional import cached_property
@@ -175,6 +176,37 @@ def years_of(queryset, field):
     if last.year - first.year > YEARS_SPANNED_AT_MOST:
         return [day.year for day in queryset.order_by().dates(field, "year", order="DESC")]
     return list(range(last.year, first.year - 1, -1))
+
+
+def count_of(rows, key):
+    """The number of `rows` (a queryset correlated with the list's row: OuterRef("pk")) beside
+    each row of a list: a subquery that the key's index answers for the rows of the page, not
+    a GROUP BY of the list joined to every one of them (a million activities for seven
+    funders)."""
+    counted = rows.order_by().values(key).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def year_filter(field, title):
+    """A list filter by the year of a date (or date-time) `field`, the years offered by
+    years_of (the field's index answers, kept until the data changes): Django's
+    date_hierarchy reads every row for the years that occur (a pass over 75,000 events)."""
+
+    class YearFilter(admin.SimpleListFilter):
+        parameter_name = "year"
+
+        def lookups(self, request, model_admin):
+            years = years_of(model_admin.get_queryset(request), field)
+            return [(str(year), str(year)) for year in years]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if value and value.isdigit():
+                return queryset.filter(**{f"{field}__year": int(value)})
+            return queryset
+
+    YearFilter.title = title
+    return YearFilter
 
 
 class EstimatedCountPaginator(Paginator):

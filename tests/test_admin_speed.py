@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from activities.models import Activity
+from activities.models import Activity, Funder
 from agreements.models import Agreement, Commitment, CommitmentArea
 from ketnghia import permissions
 from localities import admin_lists, admin_rows, admin_view
@@ -187,6 +187,70 @@ def shown(html):
         re.DOTALL,
     )
     return [" ".join(re.sub(r"<[^>]+>", " ", "".join(parts)).split()) for parts in found]
+
+
+@pytest.mark.django_db
+def test_the_lists_across_agreements_read_a_page_not_every_row(admin_client):
+    """Issue 16, the lists beside the activities at national scale: an agreement's parts
+    newest first (an index's order, not a party's position sorted across 42,000), their years
+    offered from the first and last day (not a pass for the years that occur), and the counts
+    beside funders and needs read for the page's rows (not a GROUP BY of every activity)."""
+    from activities.models import Need, Offer
+    from agreements.models import Event, Party, Source
+
+    first = factories.agreement(title="Giao ước thứ nhất")
+    second = factories.agreement(title="Giao ước thứ hai")
+    events = [
+        Event.objects.create(
+            agreement=first, kind="exchange", title=f"Giao lưu {year}", held_on=f"{year}-05-01"
+        )
+        for year in (2019, 2024, 2021)
+    ]
+    Source.objects.create(agreement=first, title="Bài cũ", published_on="2020-01-02")
+    Source.objects.create(agreement=second, title="Bài mới", published_on="2025-03-04")
+    paying = factories.funder("Doanh nghiệp Thử")
+    idle = factories.funder("Quỹ Thử")
+    for _ in range(3):
+        factories.activity(first, funder=paying)
+    need = Need.objects.create(
+        locality=first.parties.first().locality,
+        area=CommitmentArea.objects.first(),
+        title="Sửa nhà văn hoá",
+    )
+    for party in second.parties.all():
+        Offer.objects.create(need=need, party=party.locality, description="Ngày công")
+
+    def listed(model, **params):
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url, params)
+        assert response.status_code == 200
+        sql = " ".join(q["sql"] for q in queries)
+        return response.context["cl"], response.content.decode(), sql
+
+    cl, page, sql = listed(Event)
+    assert list(cl.result_list) == sorted(events, key=lambda e: e.held_on, reverse=True)
+    assert re.findall(r"\?year=(\d+)", page) == [str(y) for y in range(2024, 2018, -1)]
+    assert "DISTINCT" not in sql
+    cl, _page, _sql = listed(Event, year="2021")
+    assert [event.title for event in cl.result_list] == ["Giao lưu 2021"]
+    cl, _page, _sql = listed(Source)
+    assert [source.title for source in cl.result_list] == ["Bài mới", "Bài cũ"]
+    cl, _page, _sql = listed(Party)
+    assert list(cl.result_list) == list(Party.objects.order_by("-id"))
+    cl, page, sql = listed(Funder)
+    counts = {funder.pk: funder.n_activities for funder in cl.result_list}
+    assert counts[paying.pk] == 3 and counts[idle.pk] == 0
+    assert f"?funder__id__exact={paying.pk}" in page
+    assert 'GROUP BY "activities_funder"."id"' not in sql
+    cl, _page, sql = listed(Need)
+    assert [n.n_offers for n in cl.result_list] == [2]
+    assert 'GROUP BY "activities_need"."id"' not in sql
+    cl, page, sql = listed(Offer)
+    assert len(cl.result_list) == 2 and "Ngày công" in page
+    assert (
+        '"agreements_agreement"' not in sql.split('FROM "activities_offer"')[0]
+    )  # none looked for
 
 
 @pytest.mark.django_db
