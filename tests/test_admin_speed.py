@@ -79,6 +79,31 @@ class TestSeedArticles:
         # The seed articles fill most lists: agreements, activities, localities, events, ...
         assert compared >= 10
 
+    def test_every_lists_table_is_the_markup_djangos_template_writes(self, admin_user):
+        """The rows written whole (templates/admin/change_list_results.html given "rows") are
+        the table Django's own change_list_results.html writes from its own result_list."""
+        from pathlib import Path
+
+        import django
+        from django.template import Context, Template
+        from django.template.loader import get_template
+
+        from ketnghia.templatetags import admin_rows as admin_rows_tags
+
+        original = Path(django.__file__).parent / "contrib/admin/templates/admin"
+        djangos = Template((original / "change_list_results.html").read_text())
+        ours = get_template("admin/change_list_results.html")
+        compared = 0
+        for model, cl in changelists(admin_user, {}):
+            if cl.model_admin.list_editable:
+                continue
+            context = admin_rows_tags.result_list(cl)
+            assert context["rows"] is not None
+            expected = djangos.render(Context(admin_list.result_list(cl)))
+            assert ours.render(context) == expected, model.__name__
+            compared += bool(cl.result_list)
+        assert compared >= 10
+
     def test_every_lists_filters_are_the_markup_djangos_templates_write(self, admin_user):
         """The sidebar's filters, written in Python (ketnghia.templatetags.admin_rows), are
         what Django's admin/filter.html and the project's admin/autocomplete_filter.html write,

@@ -24,12 +24,19 @@ register.filters.update(admin_list.register.filters)
 
 def result_list(cl):
     headers = list(admin_list.result_headers(cl))
+    results = list(admin_rows.results(cl))
+    rows = None
+    if not cl.formset:
+        # The rows as change_list_results.html's loop writes them, written here in one string
+        # (templates/admin/change_list_results.html): a row's cells are one string already.
+        rows = SafeString("".join(f"\n\n<tr>{result[0]}</tr>\n" for result in results))
     return {
         "cl": cl,
         "result_hidden_fields": list(admin_list.result_hidden_fields(cl)),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": list(admin_rows.results(cl)),
+        "results": results,
+        "rows": rows,
     }
 
 
