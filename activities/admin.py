@@ -74,7 +74,13 @@ from agreements.parties import within_parties, within_parties_condition
 from agreements.services import may_publish
 from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, autocomplete_narrowed
-from localities.admin_lists import AutocompleteFilter, LargeListMixin, count_of, years_of
+from localities.admin_lists import (
+    AutocompleteFilter,
+    KeptChoicesFilter,
+    LargeListMixin,
+    count_of,
+    years_of,
+)
 from localities.models import Locality
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -153,7 +159,7 @@ class ActivityAdmin(
     # those are searched (localities.admin_lists).
     list_filter = [
         ("agreement", AutocompleteFilter),
-        "activity_type",
+        ("activity_type", KeptChoicesFilter),
         YearFilter,
         ("giver", AutocompleteFilter),
         ("recipient", AutocompleteFilter),
@@ -1262,7 +1268,12 @@ class NeedAdmin(LargeListMixin, FoldedSearchMixin, HistoryAdmin):
     # In this order whether the place and the kind of support are read-only or not.
     fields = NeedAdminForm.Meta.fields
     list_display = ["title", "locality", "area", "priority", "status", "offer_count", "created_at"]
-    list_filter = ["status", "priority", "area", ("locality", AutocompleteFilter)]
+    list_filter = [
+        "status",
+        "priority",
+        ("area", KeptChoicesFilter),
+        ("locality", AutocompleteFilter),
+    ]
     list_select_related = ["locality", "area"]
     search_fields = ["search_key", "locality__search_key"]
     search_help_text = _("What is needed, or the name of the place, with or without diacritics.")

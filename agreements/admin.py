@@ -55,7 +55,7 @@ from agreements.services import (
 )
 from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, NotFoundMixin, constraint_message
-from localities.admin_lists import LargeListMixin, year_filter, years_of
+from localities.admin_lists import KeptChoicesFilter, LargeListMixin, year_filter, years_of
 from localities.models import Locality, LocalityKind
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -915,7 +915,7 @@ class PartyAdmin(AgreementPartAdmin):
 @admin.register(Commitment)
 class CommitmentAdmin(AgreementPartAdmin):
     list_display = ["area", "short_text", "agreement"]
-    list_filter = ["area"]
+    list_filter = [("area", KeptChoicesFilter)]
     list_select_related = ["agreement", "area"]
     search_fields = ["text", "agreement__search_key"]
 

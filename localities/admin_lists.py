@@ -178,6 +178,20 @@ def years_of(queryset, field):
     return list(range(last.year, first.year - 1, -1))
 
 
+class KeptChoicesFilter(admin.RelatedFieldListFilter):
+    """Django's filter over a foreign key to a short list (the activity types, the commitment
+    areas), its choices kept until the data changes (kept) rather than read on every page;
+    named as the related admin orders and names them, in the page's language."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return kept(
+            "choices",
+            (field.remote_field.model, field.model._meta.label_lower, field.name, *ordering),
+            lambda: list(field.get_choices(include_blank=False, ordering=ordering)),
+        )
+
+
 def count_of(rows, key):
     """The number of `rows` (a queryset correlated with the list's row: OuterRef("pk")) beside
     each row of a list: a subquery that the key's index answers for the rows of the page, not

@@ -1338,6 +1338,33 @@ def test_a_whole_lists_length_is_asked_once_until_the_data_changes(admin_client,
     cache.clear()
 
 
+def test_a_lists_activity_types_are_kept_until_one_changes(admin_client, settings):
+    """The activity types a list's filter offers are read once, then kept until the data
+    changes: a type renamed is offered by its new name at once, in each language."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    factories.activity(factories.agreement())
+    url = "/admin/activities/activity/"
+
+    def offered(prefix=""):
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get(prefix + url).content.decode()
+        read = sum('FROM "activities_activitytype"' in q["sql"] for q in queries)
+        names = re.findall(r'activity_type__id__exact=\d+"[^>]*>([^<]+)<', page)
+        return names, read
+
+    names, read = offered()
+    assert "Hỗ trợ tiền" in names and read == 1
+    assert offered() == (names, 0)
+    kind = ActivityType.objects.get(slug="tien-mat")
+    kind.name, kind.name_en = "Tiền hỗ trợ", "Cash support"
+    kind.save()
+    names, read = offered()
+    assert "Tiền hỗ trợ" in names and "Hỗ trợ tiền" not in names and read == 1
+    assert "Cash support" in offered("/en")[0]
+    cache.clear()
+
+
 def test_a_long_search_says_more_than_the_bound_rather_than_a_guess(admin_client, monkeypatch):
     """A list searched or filtered past ESTIMATE_FROM rows is "more than" the bound, its pages
     those of the rows counted: the planner's estimate of a search may be off by half (issue
