@@ -79,28 +79,14 @@ from localities.admin_lists import (
     KeptChoicesFilter,
     LargeListMixin,
     count_of,
-    years_of,
+    year_filter,
 )
 from localities.models import Locality
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
 
-
-class YearFilter(admin.SimpleListFilter):
-    """The year an activity took place (or its period began)."""
-
-    title = _("year")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = years_of(model_admin.get_queryset(request), "starts_on")
-        return [(str(year), str(year)) for year in years]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(starts_on__year=int(value))
-        return queryset
+# The year an activity took place (or its period began).
+YearFilter = year_filter("starts_on", _("year"))
 
 
 @admin.register(Activity)
