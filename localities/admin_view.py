@@ -32,8 +32,8 @@ from django.template.loader import select_template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html, strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, escape, format_html, strip_tags
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
 
 from localities.admin_rows import change_address
@@ -288,7 +288,17 @@ class ReadOnlyColumn:
             shown = format_html('<a href="{}{}{}">{}</a>', before, quote(value.pk), after, value)
         else:
             shown = display_for_field(value, field, self.empty)
-        return conditional_escape(linebreaksbr(shown))
+        return _with_line_breaks(shown)
+
+
+def _with_line_breaks(shown):
+    """conditional_escape(linebreaksbr(shown)), as AdminReadonlyField.contents ends, without
+    the filter's layers for the many values on one line (a page's hundred cells): the same
+    text."""
+    text = str(shown)
+    if "\n" in text or "\r" in text:
+        return conditional_escape(linebreaksbr(text))
+    return text if isinstance(text, SafeData) else escape(text)
 
 
 def _is_forward_relation(model, name):

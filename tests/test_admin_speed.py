@@ -3,6 +3,7 @@ each list's rows are Django's cells (localities.admin_rows), a reader's change p
 Django's shows (localities.admin_view), permissions follow every change at once
 (ketnghia.permissions), and a list is counted with one bounded query (localities.admin_lists)."""
 
+import datetime
 import re
 from html import unescape
 
@@ -15,6 +16,8 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, Funder
 from agreements.models import Agreement, Commitment, CommitmentArea
@@ -212,6 +215,30 @@ def shown(html):
         re.DOTALL,
     )
     return [" ".join(re.sub(r"<[^>]+>", " ", "".join(parts)).split()) for parts in found]
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "Xã Ia Dơk & <Phường>",
+        "Dòng một\nDòng hai\r\nDòng <ba>\rbốn",
+        "",
+        SafeString('<a href="/admin/">Xã Ia Dơk</a>'),
+        SafeString("<b>một</b>\nhai"),
+        gettext_lazy("None recorded."),
+        30_000_000,
+        datetime.date(2025, 12, 1),
+    ],
+)
+def test_a_read_only_cell_is_written_as_djangos(shown):
+    """A read-only page's value, escaped and its line breaks made <br> in one pass for a value
+    on one line: what AdminReadonlyField.contents writes (linebreaksbr, conditional_escape)."""
+    from django.template.defaultfilters import linebreaksbr
+    from django.utils.html import conditional_escape
+
+    written = admin_view._with_line_breaks(shown)
+    assert written == conditional_escape(linebreaksbr(shown))
+    assert isinstance(written, SafeString)
 
 
 @pytest.mark.django_db
