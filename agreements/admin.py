@@ -55,7 +55,7 @@ from agreements.services import (
 )
 from agreements.uploads import PhotoField
 from localities.admin import FoldedSearchMixin, HistoryAdmin, NotFoundMixin, constraint_message
-from localities.admin_lists import KeptChoicesFilter, LargeListMixin, year_filter, years_of
+from localities.admin_lists import KeptChoicesFilter, LargeListMixin, year_filter
 from localities.models import Locality, LocalityKind
 from localities.scopes import scope_of
 from localities.spreadsheets import ImportTemplateMixin
@@ -617,22 +617,19 @@ class SourceInline(admin.TabularInline):
 # --- Agreements ------------------------------------------------------------------------------
 
 
-class SigningYearFilter(admin.SimpleListFilter):
-    title = _("signing year")
+class SigningYearFilter(year_filter("signed_on", _("signing year"))):
+    """The years of signing (year_filter), and the agreements without a signing date."""
+
     parameter_name = "signed"
     NOT_DATED = "none"
 
     def lookups(self, request, model_admin):
-        years = years_of(model_admin.get_queryset(request), "signed_on")
-        return [*((str(year), str(year)) for year in years), (self.NOT_DATED, _("No signing date"))]
+        return [*super().lookups(request, model_admin), (self.NOT_DATED, _("No signing date"))]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value == self.NOT_DATED:
+        if self.value() == self.NOT_DATED:
             return queryset.filter(signed_on__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(signed_on__year=int(value))
-        return queryset
+        return super().queryset(request, queryset)
 
 
 class PartyKindFilter(admin.SimpleListFilter):
