@@ -11,6 +11,7 @@ that may change records of the kind, a popup, a POST) is Django's, and so is a p
 inline this module does not know (a generic relation's).
 """
 
+import json
 from types import SimpleNamespace
 
 from django.contrib.admin import helpers
@@ -30,12 +31,14 @@ from django.forms.models import _get_foreign_key
 from django.template.defaultfilters import capfirst, linebreaksbr
 from django.template.loader import select_template
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
 
+from localities.admin_lists import kept
 from localities.admin_rows import change_address
 
 
@@ -301,6 +304,15 @@ def _with_line_breaks(shown):
     return text if isinstance(text, SafeData) else escape(text)
 
 
+def _models_shown(model):
+    """The model and those its rows' foreign keys name: what its rows' markup can show."""
+    return [model] + [
+        field.related_model
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is not model
+    ]
+
+
 def _is_forward_relation(model, name):
     if not isinstance(name, str):
         return False
@@ -429,7 +441,7 @@ class ReadOnlyViewMixin:
             prefixes[prefix] = prefixes.get(prefix, 0) + 1
             if prefixes[prefix] != 1:
                 prefix = f"{prefix}-{prefixes[prefix]}"
-            related.append(RelatedRows(inline, request, obj, fk, prefix))
+            related.append((inline, fk, prefix))
         adminform = ReadOnlyAdminForm(form, fieldsets, self)
         context = {
             **self.admin_site.each_context(request),
@@ -449,9 +461,7 @@ class ReadOnlyViewMixin:
             "to_field": None,
             "media": self.media,
             "inline_admin_formsets": [],
-            "readonly_related": [
-                rows.html(last=number == len(related) - 1) for number, rows in enumerate(related)
-            ],
+            "readonly_related": self.readonly_related(request, obj, related),
             "errors": [],
             "preserved_filters": self.get_preserved_filters(request),
             **(extra_context or {}),
@@ -469,3 +479,37 @@ class ReadOnlyViewMixin:
         response.context_data["readonly_parent"] = parent.template
         response.template_name = "admin/readonly_change_form.html"
         return response
+
+    def readonly_related(self, request, obj, inlines):
+        """The markup of the record's related rows, one string for each of `inlines` ((inline,
+        foreign key, prefix)), kept until the data the public pages show changes (an
+        agreement's parties, commitments, events, photos and sources are six queries and half of
+        its page), as an admin list's count is (localities.admin_lists.kept). The key holds
+        what else the markup depends on: the inlines and their fields, the models they show
+        (a model whose writes drop no page is never kept), the site's addresses and time zone;
+        the language and the day are added by the keeper."""
+
+        def compute():
+            related = [
+                RelatedRows(inline, request, obj, fk, prefix) for inline, fk, prefix in inlines
+            ]
+            return [
+                rows.html(last=number == len(related) - 1) for number, rows in enumerate(related)
+            ]
+
+        if not inlines:
+            return []
+        key = [self.model, str(obj.pk), self.admin_site.name]
+        for inline, _fk, prefix in inlines:
+            key += [
+                f"{type(inline).__module__}.{type(inline).__qualname__}",
+                prefix,
+                json.dumps(inline.get_fieldsets(request, obj), default=str),
+                *_models_shown(inline.model),
+            ]
+        key += [
+            get_script_prefix(),
+            static("admin/img/icon-unknown.svg"),
+            timezone.get_current_timezone_name(),
+        ]
+        return kept("readonly-related", tuple(key), compute)

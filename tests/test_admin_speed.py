@@ -412,6 +412,45 @@ def test_a_readers_page_costs_the_same_queries_for_three_rows_or_thirty(
 
 
 @pytest.mark.django_db
+def test_a_readers_page_keeps_its_related_rows_until_the_data_changes(client, settings):
+    """With the shared cache, an agreement's related rows are read once, then kept until a
+    write the public pages show: a commitment added or an area renamed is on the page at
+    once, in each language, and another agreement's page is its own."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    client.force_login(leader())
+    agreement, other = factories.agreement(), factories.agreement()
+    factories.commitment(agreement, text="Cam kết thứ nhất")
+    url = f"/admin/agreements/agreement/{agreement.pk}/change/"
+
+    def page(prefix=""):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(prefix + url).content.decode()
+        read = sum('FROM "agreements_commitment"' in q["sql"] for q in queries)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html), read
+
+    first, read = page()
+    assert "Cam kết thứ nhất" in first and read == 1
+    assert page() == (first, 0)
+    settings.ADMIN_LIST_KEEPER = None
+    assert page() == (first, 1)  # the page made without the cache is the same
+    settings.ADMIN_LIST_KEEPER = "ketnghia.pagecache.kept"
+    factories.commitment(agreement, text="Cam kết thứ hai")
+    html, read = page()
+    assert "Cam kết thứ hai" in html and read == 1
+    area = CommitmentArea.objects.get(pk=agreement.commitments.first().area_id)
+    area.name, area.name_en = "Lĩnh vực đổi tên", "Renamed area"
+    area.save()
+    assert "Lĩnh vực đổi tên" in page()[0]
+    english, read = page("/en")
+    assert "Renamed area" in english and read == 1
+    assert page("/en") == (english, 0)
+    other_page = client.get(f"/admin/agreements/agreement/{other.pk}/change/").content.decode()
+    assert "Cam kết thứ" not in other_page
+    cache.clear()
+
+
+@pytest.mark.django_db
 def test_permissions_are_read_from_the_database_once_then_follow_every_change(client, settings):
     settings.PERMISSION_CACHE_SECONDS = 60  # as with Redis: the tests' cache is the process's
     user = leader("can-bo-xa")
