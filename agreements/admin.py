@@ -727,6 +727,8 @@ class AgreementAdmin(
         PhotoInline,
         SourceInline,
     ]
+    # The same rows for every account that may view the agreement: kept until the data changes.
+    related_rows_kept = True
     actions = ["publish", "unpublish"]
 
     def get_queryset(self, request):

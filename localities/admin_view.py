@@ -402,7 +402,14 @@ class FieldsetLayout:
 
 class ReadOnlyViewMixin:
     """A ModelAdmin whose change page, for an account that may view the record but not change
-    it, is made from the record rather than from forms (see the module's docstring)."""
+    it, is made from the record rather than from forms (see the module's docstring).
+
+    related_rows_kept: the related rows' markup is kept until the data changes
+    (readonly_related), for an admin whose inlines show every account that may view the record
+    the same rows (an agreement's parties, commitments, events...), not rows of the account's
+    own scope (a need's offers) or of tables whose writes drop no page."""
+
+    related_rows_kept = False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if (
@@ -482,12 +489,12 @@ class ReadOnlyViewMixin:
 
     def readonly_related(self, request, obj, inlines):
         """The markup of the record's related rows, one string for each of `inlines` ((inline,
-        foreign key, prefix)), kept until the data the public pages show changes (an
-        agreement's parties, commitments, events, photos and sources are six queries and half of
-        its page), as an admin list's count is (localities.admin_lists.kept). The key holds
-        what else the markup depends on: the inlines and their fields, the models they show
-        (a model whose writes drop no page is never kept), the site's addresses and time zone;
-        the language and the day are added by the keeper."""
+        foreign key, prefix)). With related_rows_kept, kept until the data the public pages show
+        changes (an agreement's parties, commitments, events, photos and sources are six queries
+        and half of its page), as an admin list's count is (localities.admin_lists.kept). The key
+        holds what else the markup depends on: the inlines and their fields, the models they
+        show (a model whose writes drop no page is never kept), the site's addresses and time
+        zone; the language and the day are added by the keeper."""
 
         def compute():
             related = [
@@ -497,8 +504,8 @@ class ReadOnlyViewMixin:
                 rows.html(last=number == len(related) - 1) for number, rows in enumerate(related)
             ]
 
-        if not inlines:
-            return []
+        if not (inlines and self.related_rows_kept):
+            return compute()
         key = [self.model, str(obj.pk), self.admin_site.name]
         for inline, _fk, prefix in inlines:
             key += [

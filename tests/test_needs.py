@@ -567,6 +567,24 @@ def test_a_needs_offers_are_shown_to_the_staff_of_their_scope_only(client, world
     assert "Đề nghị của Sư đoàn Thử" in client.get(change_url(need)).content.decode()
 
 
+def test_a_needs_offers_kept_for_one_reader_are_not_shown_to_another(client, world, settings):
+    """With the shared cache, what a leader of the need's commune reads of its offers is not
+    served to a leader of another commune, who may read the need but not those offers."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    need = need_of(world)
+    offer_of(world, need, description="Đề nghị của Sư đoàn Thử")
+    leader_b = factories.staff("lanh-dao-b", LEADER, world.commune_b)
+    for user, shown in ((world.users["leader_a"], True), (leader_b, False)):
+        as_(client, user)
+        for _ in range(2):
+            response = client.get(change_url(need))
+            assert response.status_code == 200
+            assert "admin/readonly_change_form.html" in [t.name for t in response.templates]
+            assert ("Đề nghị của Sư đoàn Thử" in response.content.decode()) is shown
+    cache.clear()
+
+
 def test_the_places_staff_do_not_mark_a_need_taken_up(client, world):
     need = need_of(world)
     as_(client, world.users["editor_a"])
