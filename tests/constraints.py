@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.forms.models import model_to_dict
 
 
@@ -34,8 +34,17 @@ def assert_rejected(instance, field, message, form_message=None, via_form=True):
     assert_refused_by_database(instance.save)
 
 
+def _formfield(field, **kwargs):
+    # A link is https unless it says otherwise, as in the admin's forms (HTTPS_URLS).
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 def assert_refused_by_form(instance, field, message):
-    form_class = forms.modelform_factory(type(instance), fields="__all__")
+    form_class = forms.modelform_factory(
+        type(instance), fields="__all__", formfield_callback=_formfield
+    )
     saved = type(instance).objects.filter(pk=instance.pk).first() if instance.pk else None
     form = form_class(data=form_data(instance), instance=saved)
     assert not form.is_valid()
