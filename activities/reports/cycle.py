@@ -37,7 +37,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from activities.models import Activity, FollowUp, Meeting, MeetingAttendance, Plan, PlanStatus
+from activities.models import (
+    Activity,
+    FollowUp,
+    Meeting,
+    MeetingAttendance,
+    Plan,
+    PlanItem,
+    PlanStatus,
+)
 from activities.reports.dashboards import ANNIVERSARY_EVERY, anniversary
 from activities.reports.plans import ItemStatus, progress_of
 from agreements.models import (
@@ -52,7 +60,7 @@ from agreements.models import (
     in_force_condition,
 )
 from localities import tree
-from localities.models import Locality
+from localities.models import Locality, Succession
 from localities.scopes import WHOLE
 
 MEETING_NOTICE = 14  # days before a review meeting is due
@@ -580,15 +588,29 @@ class CycleSummary:
         ]
 
 
-def cycle_summary(locality_id=None, today=None):
+# What the year on a dashboard reads (plans and their items, meetings and review events, the
+# agreements in force and their parties, the units' tree and successions): a write of any of
+# them drops the summaries kept.
+CYCLE_READS = (Locality, Succession, Party, Agreement, Event, Activity, Meeting, Plan, PlanItem)
+
+
+def cycle_summary(locality_id=None, today=None, keep=None):
     """For the province (no locality) or a unit (its agreements: a party in it or below it, or
     in or below a unit it succeeded).
 
     The plans of the year and the agreements with a cadence are few beside the agreements: they
     are read for the province (two or three queries, each through its own index), and kept for
     a unit by their parties (two more), rather than the unit's agreements being looked for
-    among all."""
+    among all. `keep`, as work_list's (ketnghia.pagecache.kept), keeps the summary for the
+    unit and the day until the data changes: a dashboard computed for someone signed in does
+    not count it again."""
     today = today or timezone.localdate()
+    if keep is not None:
+        return keep(
+            "cycle-summary",
+            (*CYCLE_READS, locality_id, today),
+            lambda: cycle_summary(locality_id, today),
+        )
     approved = Plan.objects.filter(year=today.year, status=PlanStatus.APPROVED)
     plans = []
     if approved.exists():  # none, most of the year in most places: one look at an index

@@ -4,7 +4,7 @@ context its dashboard shows beside what it received, never as its effect."""
 from dataclasses import dataclass, field
 
 from activities.figures import format_number
-from activities.models import OutcomeValue
+from activities.models import OutcomeIndicator, OutcomeValue
 
 
 def value_display(value, status, unit):
@@ -36,8 +36,13 @@ class Outcomes:
         return bool(self.series)
 
 
-def outcomes_of(locality):
-    """The indicators of a locality (its own, not its villages'), by year: one query."""
+def outcomes_of(locality, keep=None):
+    """The indicators of a locality (its own, not its villages'), by year: one query. `keep`
+    (name, key, compute: ketnghia.pagecache.kept) keeps them until the data changes."""
+    if keep is not None:
+        return keep(
+            "outcomes", (OutcomeValue, OutcomeIndicator, locality.pk), lambda: outcomes_of(locality)
+        )
     rows = (
         OutcomeValue.objects.filter(locality=locality)
         .select_related("indicator")

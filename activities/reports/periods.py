@@ -4,12 +4,19 @@
 from django.db.models import F, Q
 
 from activities.models import PeriodApproval
+from localities.models import Locality
 
 
-def approved_periods(units=()):
+def approved_periods(units=(), keep=None):
     """The locked approvals that hold the figures of a dashboard: the province's, and those of
     `units` (a unit and the units above it, ids) for a unit's dashboard. One query; the latest
-    year first."""
+    year first. `keep` (name, key, compute: ketnghia.pagecache.kept) keeps them until the data
+    changes."""
+    if keep is not None:
+        units = tuple(units)
+        return keep(
+            "approved-periods", (PeriodApproval, Locality, units), lambda: approved_periods(units)
+        )
     covering = Q(locality__isnull=True)
     if units:
         covering |= Q(locality_id__in=list(units))

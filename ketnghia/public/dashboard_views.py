@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from activities import reports
-from ketnghia import exports, maps
+from ketnghia import exports, maps, pagecache
 from ketnghia.pagecache import cached_page
 from ketnghia.public import dashboard_charts as charts
 from ketnghia.public import dashboard_exports
@@ -157,8 +157,8 @@ def province(request):
         dashboard=dashboard,
         **_figures(dashboard),
         country_map=_country_map(dashboard),
-        approved=SimpleLazyObject(reports.approved_periods),
-        cycle=SimpleLazyObject(reports.cycle_summary),
+        approved=SimpleLazyObject(lambda: reports.approved_periods(keep=pagecache.kept)),
+        cycle=SimpleLazyObject(lambda: reports.cycle_summary(keep=pagecache.kept)),
         locality=filters.locality,
         xlsx_url=_url("dashboards:province_xlsx", request),
         coverage_url=_url("dashboards:coverage", request),
@@ -191,10 +191,12 @@ def locality(request, slug):
         locality=place,
         ancestors=ancestors,
         approved=SimpleLazyObject(
-            lambda: reports.approved_periods([place.pk, *(unit.pk for unit in ancestors)])
+            lambda: reports.approved_periods(
+                [place.pk, *(unit.pk for unit in ancestors)], keep=pagecache.kept
+            )
         ),
-        outcomes=SimpleLazyObject(lambda: reports.outcomes_of(place)),
-        cycle=SimpleLazyObject(lambda: reports.cycle_summary(place.pk)),
+        outcomes=SimpleLazyObject(lambda: reports.outcomes_of(place, keep=pagecache.kept)),
+        cycle=SimpleLazyObject(lambda: reports.cycle_summary(place.pk, keep=pagecache.kept)),
         xlsx_url=_url("dashboards:locality_xlsx", request, place.slug),
         coverage_url=_url("dashboards:coverage", request, locality=place.slug),
     )

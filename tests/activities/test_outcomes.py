@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 
@@ -95,6 +98,35 @@ def test_the_dashboard_shows_them_as_context(client, commune):
     )
     english = client.get(f"/en/thong-ke/{commune.slug}/").content.decode()
     assert "Poverty rate" in english
+
+
+def test_a_signed_in_readers_dashboard_keeps_them_until_a_value_changes(client, commune, settings):
+    """With the shared cache, the dashboard computed for someone signed in reads the
+    indicators, the approved years and the year's plans once, then keeps them until the data
+    changes: a value entered is shown at once, in each language."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    value(commune, POVERTY, 2025, value=Decimal("9.75"))
+    client.force_login(factories.province_reader())
+    url = f"/thong-ke/{commune.slug}/"
+    tables = ("activities_outcomevalue", "activities_periodapproval", "activities_plan")
+
+    def page(prefix=""):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(prefix + url).content.decode()
+        read = [t for q in queries for t in tables if f'FROM "{t}"' in q["sql"]]
+        return html, set(read)
+
+    html, read = page()
+    assert "9,75%" in html and read == set(tables)
+    assert page() == (html, set())
+    value(commune, POVERTY, 2024, value=Decimal("12.5"))
+    html, read = page()
+    assert "12,5%" in html and "9,75%" in html and read == set(tables)
+    english, read = page("/en")
+    assert "Poverty rate" in english and read == set(tables)
+    assert page("/en")[1] == set()
+    cache.clear()
 
 
 def account(commune, group="Cán bộ nhập liệu"):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -26,7 +27,7 @@ from activities.reports.cycle import (
 )
 from activities.reports.cycle import plan_due as due_of
 from agreements.models import Agreement, CommitmentArea, Programme
-from ketnghia import reminders
+from ketnghia import pagecache, reminders
 from ketnghia.inbox import badges_changed
 from ketnghia.models import Reminder, ReminderSettings
 from localities.models import LocalityKind, StaffLocality, Succession
@@ -486,6 +487,31 @@ def test_the_meeting_list_counts_open_follow_ups_once_under_its_filter(world):
         response = client.get(f"/admin/activities/meeting/{query}")
         row = response.context["cl"].result_list[0]
         assert row.n_open == 3
+
+
+def test_the_years_summary_is_kept_until_a_plan_changes(world, settings, django_assert_num_queries):
+    """With the shared cache, a dashboard computed for someone signed in reads the year's
+    summary once for a unit and the day, then from the cache until a write of what it counts."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    first = cycle_summary(None, day(6, 10), keep=pagecache.kept)
+    assert (first.plans, first.with_cadence, first.overdue) == (0, 1, 1)
+    with django_assert_num_queries(0):
+        assert cycle_summary(None, day(6, 10), keep=pagecache.kept) == first
+    of_b = cycle_summary(world["b"].parties.first().locality_id, day(6, 10), keep=pagecache.kept)
+    assert (of_b.plans, of_b.with_cadence) == (0, 0)  # another unit: its own summary
+    plan = Plan.objects.create(agreement=world["a"], year=YEAR)
+    PlanItem.objects.create(
+        plan=plan,
+        area=CommitmentArea.objects.first(),
+        description="Giao lưu",
+        target_kind=TargetKind.MILESTONE,
+        due_on=day(3, 1),
+    )
+    approve(plan, None)
+    again = cycle_summary(None, day(6, 10), keep=pagecache.kept)
+    assert again.plans == 1 and again == cycle_summary(None, day(6, 10))
+    cache.clear()
 
 
 @pytest.mark.parametrize("plan_due", [(2, 29)])
