@@ -489,6 +489,19 @@ def test_the_meeting_list_counts_open_follow_ups_once_under_its_filter(world):
         assert row.n_open == 3
 
 
+def approve_a_plan_due_in_march(agreement):
+    """This year's plan of `agreement`, approved, with one item due on 1 March."""
+    plan = Plan.objects.create(agreement=agreement, year=YEAR)
+    PlanItem.objects.create(
+        plan=plan,
+        area=CommitmentArea.objects.first(),
+        description="Giao lưu",
+        target_kind=TargetKind.MILESTONE,
+        due_on=day(3, 1),
+    )
+    approve(plan, None)
+
+
 def test_the_years_summary_is_kept_until_a_plan_changes(world, settings, django_assert_num_queries):
     """With the shared cache, a dashboard computed for someone signed in reads the year's
     summary once for a unit and the day, then from the cache until a write of what it counts."""
@@ -500,15 +513,7 @@ def test_the_years_summary_is_kept_until_a_plan_changes(world, settings, django_
         assert cycle_summary(None, day(6, 10), keep=pagecache.kept) == first
     of_b = cycle_summary(world["b"].parties.first().locality_id, day(6, 10), keep=pagecache.kept)
     assert (of_b.plans, of_b.with_cadence) == (0, 0)  # another unit: its own summary
-    plan = Plan.objects.create(agreement=world["a"], year=YEAR)
-    PlanItem.objects.create(
-        plan=plan,
-        area=CommitmentArea.objects.first(),
-        description="Giao lưu",
-        target_kind=TargetKind.MILESTONE,
-        due_on=day(3, 1),
-    )
-    approve(plan, None)
+    approve_a_plan_due_in_march(world["a"])
     again = cycle_summary(None, day(6, 10), keep=pagecache.kept)
     assert again.plans == 1 and again == cycle_summary(None, day(6, 10))
     cache.clear()
@@ -525,15 +530,7 @@ def test_the_years_plans_and_meetings_on_the_dashboards(world, client):
     summary = cycle_summary(None, day(6, 10))
     assert (summary.year, summary.plans) == (YEAR, 0)
     assert (summary.with_cadence, summary.overdue) == (1, 1)
-    plan = Plan.objects.create(agreement=world["a"], year=YEAR)
-    PlanItem.objects.create(
-        plan=plan,
-        area=CommitmentArea.objects.first(),
-        description="Giao lưu",
-        target_kind=TargetKind.MILESTONE,
-        due_on=day(3, 1),
-    )
-    approve(plan, None)
+    approve_a_plan_due_in_march(world["a"])
     summary = cycle_summary(None, day(6, 10))
     assert summary.plans == 1 and summary.item_counts == [("late", gettext("Late"), 1)]
     # Commune B's dashboard: its agreement has no cadence, no plan.
