@@ -486,6 +486,31 @@ def test_the_board_runs_a_fixed_number_of_queries(client, world, django_assert_m
     assert count_for(2) == count_for(10)
 
 
+def test_the_boards_needs_are_kept_until_one_changes(client, world, settings):
+    """With the shared cache, the board made for someone with a session reads its needs once,
+    then keeps them until a need or an offer changes: the new offer is counted at once."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    need = need_of(world, title="Nước sạch cho 40 hộ")
+    client.cookies[settings.SESSION_COOKIE_NAME] = "khong-co-phien"  # made, not the page kept
+
+    def board():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(BOARD)
+        read = sum('FROM "activities_need"' in q["sql"] for q in queries)
+        return response.context["rows"], read
+
+    rows, read = board()
+    assert [(row.need.title, row.offers) for row in rows] == [("Nước sạch cho 40 hộ", 0)]
+    assert read >= 1
+    assert board()[1] == 0
+    offer_of(world, need)
+    rows, read = board()
+    assert [(row.need.title, row.offers) for row in rows] == [("Nước sạch cho 40 hộ", 1)]
+    assert read >= 1
+    cache.clear()
+
+
 def test_a_needs_page_shows_its_offers_and_a_withdrawn_one_is_gone(client, world):
     need = need_of(world, activity_type=world.houses, quantity=2, value_vnd=120_000_000)
     offer_of(world, need)

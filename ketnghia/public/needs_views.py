@@ -85,7 +85,12 @@ def board(request):
     totals = pagecache.kept("needs-totals", filters.key, lambda: reports.needs_totals(filters))
     page_obj = Paginator(range(totals.needs), NEEDS_PER_PAGE).get_page(request.GET.get("page"))
     first = max(page_obj.start_index() - 1, 0)
-    rows = reports.needs_board(filters, first=first, count=NEEDS_PER_PAGE)
+    # The page's needs with their offers and partners, as the totals: made once.
+    rows = pagecache.kept(
+        "needs-board",
+        (*filters.key, first, NEEDS_PER_PAGE),
+        lambda: reports.needs_board(filters, first=first, count=NEEDS_PER_PAGE),
+    )
     coverage = pagecache.kept("village-coverage", (), reports.village_coverage)
     context = {
         "form": form,
